@@ -2,7 +2,7 @@
 //! (0 success, 1 fatal or --strict with errors, 2 usage; clap exits with 2 on its own).
 
 use clap::Parser;
-use recoupe::cli::{Cli, Command, RunArgs};
+use recoupe::cli::{Cli, Command, EvalCommand, RunArgs};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -18,7 +18,12 @@ fn main() -> ExitCode {
         Command::Run(args) => return run(&args),
         Command::Clean(args) => recoupe::structure::clean_command(&args),
         Command::Kb(args) => recoupe::entities::kb_command(&args),
-        Command::Eval(args) => recoupe::entities::eval_command(&args),
+        Command::Eval(args) => match &args.command {
+            EvalCommand::Mentions { gold, reports } => {
+                recoupe::entities::eval_mentions(gold, reports)
+            }
+            EvalCommand::Lines { gold, reports } => recoupe::structure::eval_lines(gold, reports),
+        },
         Command::Synth(args) => recoupe::synth::synth_command(&args),
     };
     match result {

@@ -129,6 +129,11 @@ pub fn write_lines(doc: &str, s: &Structure, w: &mut CsvOut) -> Result<()> {
     Ok(())
 }
 
+/// `recoupe eval lines`: scores `reports/lines.csv` against a gold TSV.
+pub fn eval_lines(_gold: &std::path::Path, _reports: &std::path::Path) -> Result<()> {
+    bail!("`recoupe eval lines` is not available yet")
+}
+
 /// `recoupe clean`.
 pub fn clean_command(_args: &CleanArgs) -> Result<()> {
     bail!("`recoupe clean` is not available yet")

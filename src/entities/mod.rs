@@ -4,7 +4,7 @@
 //! STUB (foundation): finds nothing. The entities issue replaces this; the types and signatures
 //! below are what the pipeline relies on.
 
-use crate::cli::{EvalArgs, KbArgs};
+use crate::cli::KbArgs;
 use crate::document::Document;
 use crate::lang::Lang;
 use crate::report::CsvOut;
@@ -139,7 +139,7 @@ pub fn kb_command(_args: &KbArgs) -> Result<()> {
     bail!("`recoupe kb` is not available yet")
 }
 
-/// `recoupe eval ...`.
-pub fn eval_command(_args: &EvalArgs) -> Result<()> {
-    bail!("`recoupe eval` is not available yet")
+/// `recoupe eval mentions`: scores `reports/mentions.csv` against a gold TSV.
+pub fn eval_mentions(_gold: &std::path::Path, _reports: &std::path::Path) -> Result<()> {
+    bail!("`recoupe eval mentions` is not available yet")
 }
