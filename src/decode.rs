@@ -1,0 +1,203 @@
+//! Decoding: raw bytes to the canonical text every later stage works on.
+//!
+//! Promise: the text is valid UTF-8 in Unicode NFC, line ends are `\n` (CRLF and lone CR are
+//! converted), invisible format characters that break names apart (zero-width spaces and joiners,
+//! bidi controls, soft hyphens, stray BOMs) are removed, and other C0 controls become spaces. All
+//! report offsets refer to this text. The source encoding is detected (BOM, then strict UTF-8,
+//! then mostly-UTF-8 with a few bad sequences, then a legacy encoding guessed by chardetng) and
+//! recorded. Binary and empty inputs are refused with a reason a person understands.
+
+use crate::document::{Document, Payload, RawDoc};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// Limits applied while decoding; see `Config`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Longest line accepted, in bytes of decoded text.
+    pub max_line_bytes: usize,
+}
+
+/// Decodes a raw document, or says why it cannot be analysed.
+pub fn decode(raw: RawDoc, limits: Limits) -> Result<Document, String> {
+    let bytes_len = raw.bytes.len();
+    let (text, encoding) = match raw.payload {
+        Payload::JsonString => {
+            // JSON strings are valid UTF-8 by construction (serde_json guarantees it).
+            let text = String::from_utf8(raw.bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+            (text, "utf-8".to_string())
+        }
+        Payload::Bytes => decode_bytes(&raw.bytes)?,
+    };
+    let text = canonicalize(&text);
+    if text.trim().is_empty() {
+        return Err(if bytes_len == 0 {
+            "empty input: no text to analyse".to_string()
+        } else {
+            "no text: the input holds only whitespace or invisible characters".to_string()
+        });
+    }
+    if let Some((n, len)) = longest_line(&text).filter(|&(_, len)| len > limits.max_line_bytes) {
+        return Err(format!(
+            "line {n} is {len} bytes long, over the limit of {} (raise it with --max-line-bytes)",
+            limits.max_line_bytes
+        ));
+    }
+    Ok(Document {
+        index: raw.index,
+        id: raw.id,
+        path: raw.path,
+        record_id: raw.record_id,
+        meta: raw.meta,
+        encoding,
+        bytes: bytes_len,
+        text,
+    })
+}
+
+/// Detects the encoding of `bytes` and decodes them. Returns the text and the encoding's name.
+pub fn decode_bytes(bytes: &[u8]) -> Result<(String, String), String> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let body = &bytes[bom_len..];
+        let (text, had_errors) = enc.decode_without_bom_handling(body);
+        let mut name = enc.name().to_ascii_lowercase();
+        if enc == encoding_rs::UTF_8 {
+            name = "utf-8-bom".to_string();
+        }
+        if had_errors {
+            name.push_str(" (invalid sequences replaced)");
+        }
+        return Ok((text.into_owned(), name));
+    }
+    if let Some(pos) = looks_binary(bytes) {
+        return Err(format!(
+            "binary content (NUL or control bytes, first at byte {pos}): not a text file"
+        ));
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_string(), "utf-8".to_string()));
+    }
+    // Mostly UTF-8 with a few broken sequences (a truncated copy, one bad byte): a legacy
+    // decoding would turn every accented letter into mojibake, so keep UTF-8 and say so.
+    let (mut valid_multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        if !chunk.invalid().is_empty() {
+            invalid += 1;
+        }
+    }
+    if valid_multibyte > 0 && invalid <= valid_multibyte {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        return Ok((text, format!("utf-8 ({invalid} invalid sequences replaced)")));
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let enc = detector.guess(None, chardetng::Utf8Detection::Deny);
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    let mut name = enc.name().to_ascii_lowercase();
+    if had_errors {
+        name.push_str(" (unmappable bytes replaced)");
+    }
+    Ok((text.into_owned(), name))
+}
+
+/// Position of the first byte that marks `bytes` as binary rather than text: a NUL, or a high
+/// share of C0 control bytes in the first 8 KiB.
+fn looks_binary(bytes: &[u8]) -> Option<usize> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return Some(pos);
+    }
+    let is_ctrl = |b: &u8| *b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c);
+    let controls = head.iter().filter(|b| is_ctrl(b)).count();
+    if controls * 10 > head.len().max(1) {
+        return head.iter().position(is_ctrl);
+    }
+    None
+}
+
+/// True for characters that are invisible in rendered text and only split words apart:
+/// zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks and controls.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Line ends to `\n`, invisible format characters removed, controls to spaces, then NFC.
+pub fn canonicalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\n' | '\t' => out.push(c),
+            c if is_invisible_format(c) => {}
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    if is_nfc_quick(out.chars()) == IsNormalized::Yes { out } else { out.nfc().collect() }
+}
+
+/// The 1-based number and byte length of the longest line.
+fn longest_line(text: &str) -> Option<(usize, usize)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.len()))
+        .max_by_key(|&(i, len)| (len, std::cmp::Reverse(i)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_french() {
+        let bytes = b"Le minist\xe8re isra\xe9lien de la D\xe9fense a r\xe9duit la liste.";
+        let (text, enc) = decode_bytes(bytes).unwrap();
+        assert_eq!(text, "Le ministère israélien de la Défense a réduit la liste.");
+        assert_eq!(enc, "windows-1252");
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "Israël".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let (text, enc) = decode_bytes(&bytes).unwrap();
+        assert_eq!((text.as_str(), enc.as_str()), ("Israël", "utf-16le"));
+    }
+
+    #[test]
+    fn canonical_text() {
+        let s = canonicalize("Isra\u{65}\u{308}l\r\nNS\u{200B}O\rfin\u{7}");
+        assert_eq!(s, "Israël\nNSO\nfin ");
+    }
+
+    #[test]
+    fn binary_refused() {
+        assert!(decode_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").is_err());
+    }
+
+    #[test]
+    fn mostly_utf8_stays_utf8() {
+        let (text, enc) = decode_bytes(
+            "Israël a réduit \u{e9}"
+                .as_bytes()
+                .iter()
+                .copied()
+                .chain([0xff])
+                .collect::<Vec<_>>()
+                .as_slice(),
+        )
+        .unwrap();
+        assert!(text.starts_with("Israël a réduit é"));
+        assert!(enc.starts_with("utf-8 (1 invalid"));
+    }
+}

@@ -1,0 +1,132 @@
+//! The units that flow through the pipeline: a raw input record, a decoded document, and the
+//! error row recorded for an input that could not be analysed.
+//!
+//! A `RawDoc` is what ingestion found (bytes plus whatever metadata the container carried); a
+//! `Document` is the same record once decoded: its text is NFC, its line ends are `\n`, and every
+//! offset written by any later stage refers to this text.
+
+use serde::Serialize;
+
+/// Metadata that travels with a document, from a JSON record, a manifest, or both.
+/// Empty strings mean "unknown"; they stay empty in the reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Meta {
+    /// The outlet (publication, site) that published the article.
+    pub outlet: String,
+    /// Publication date as given by the source (not reformatted).
+    pub date: String,
+    /// Canonical URL of the article.
+    pub url: String,
+    /// Language declared by the source, if any (the detected one is recorded separately).
+    pub lang: String,
+    /// Title given by the source, if any, separately from the text.
+    pub title: String,
+}
+
+impl Meta {
+    /// Fills the empty fields of `self` from `other`: record fields win over manifest fields.
+    pub fn fill_from(&mut self, other: &Meta) {
+        for (mine, theirs) in [
+            (&mut self.outlet, &other.outlet),
+            (&mut self.date, &other.date),
+            (&mut self.url, &other.url),
+            (&mut self.lang, &other.lang),
+            (&mut self.title, &other.title),
+        ] {
+            if mine.is_empty() && !theirs.is_empty() {
+                mine.clone_from(theirs);
+            }
+        }
+    }
+}
+
+/// How the bytes of a raw document are to be turned into text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// Bytes of a text file in an unknown encoding: sniff BOM, UTF-8, then legacy encodings.
+    Bytes,
+    /// Text already decoded from a JSON string (JSON is UTF-8 by definition).
+    JsonString,
+}
+
+/// One input document before decoding.
+#[derive(Debug, Clone)]
+pub struct RawDoc {
+    /// Position in corpus order (sorted inputs, then record order): the key of every report.
+    pub index: usize,
+    /// Document id, as in the reports' `doc` column.
+    pub id: String,
+    /// The file the document came from, as the user named it (or `-` for standard input).
+    pub path: String,
+    /// The record's own id field (JSON), empty otherwise.
+    pub record_id: String,
+    pub meta: Meta,
+    pub payload: Payload,
+    pub bytes: Vec<u8>,
+}
+
+/// One decoded document: the input of every analysis stage.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub index: usize,
+    pub id: String,
+    pub path: String,
+    pub record_id: String,
+    pub meta: Meta,
+    /// Encoding the bytes were decoded from (`utf-8`, `utf-8-bom`, `utf-16le`, `windows-1252`…).
+    pub encoding: String,
+    /// Size of the raw input in bytes.
+    pub bytes: usize,
+    /// The decoded text: NFC, `\n` line ends, invisible format characters removed.
+    pub text: String,
+}
+
+/// An input that could not be analysed: one row of errors.csv.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorRow {
+    /// Document id (or the file's id when the whole file failed).
+    pub doc: String,
+    /// The file, as the user named it.
+    pub path: String,
+    /// Pipeline stage that failed: read, parse, limit, decode, analyse.
+    pub stage: String,
+    /// What went wrong, for a person.
+    pub error: String,
+    /// Position in corpus order, so errors interleave deterministically with documents.
+    #[serde(skip)]
+    pub index: usize,
+}
+
+impl ErrorRow {
+    pub fn new(
+        index: usize,
+        doc: impl Into<String>,
+        path: impl Into<String>,
+        stage: &str,
+        error: impl Into<String>,
+    ) -> Self {
+        ErrorRow {
+            doc: doc.into(),
+            path: path.into(),
+            stage: stage.to_string(),
+            error: error.into(),
+            index,
+        }
+    }
+}
+
+/// What ingestion yields: a document to analyse, or an input that failed before analysis.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Doc(RawDoc),
+    Error(ErrorRow),
+}
+
+impl Item {
+    pub fn index(&self) -> usize {
+        match self {
+            Item::Doc(d) => d.index,
+            Item::Error(e) => e.index,
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The `run` command: inputs → documents → parallel analysis → aggregation → reports.
+//!
+//! Ingestion runs on its own thread and hands over batches through a bounded channel, so memory
+//! holds at most a few batches of documents whatever the corpus size. Each batch is analysed in
+//! parallel by rayon and its results come back in batch order; one thread writes them and feeds
+//! the aggregator in corpus order, which is what makes the reports byte-identical whatever the
+//! thread count.
+
+use crate::align::Aggregator;
+use crate::analysis::{self, DocAnalysis};
+use crate::config::Config;
+use crate::decode::{self, Limits};
+use crate::document::{ErrorRow, Item};
+use crate::ingest::Prepared;
+use crate::model::Model;
+use crate::report::{OutputDir, Sink};
+use crate::structure::CorpusStats;
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+/// A batch is handed to the workers when it holds this many documents or bytes.
+const BATCH_DOCS: usize = 1024;
+const BATCH_BYTES: usize = 16 << 20;
+
+/// What a run did, for the summary line and the exit code.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub documents: usize,
+    pub errors: usize,
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
+impl Summary {
+    /// One line for stderr.
+    pub fn line(&self, out: &std::path::Path) -> String {
+        let mb = self.bytes as f64 / 1e6;
+        format!(
+            "recoupe: {} documents analysed, {} errors, {:.1} MB in {:.2} s ({:.1} MB/s); reports in {}",
+            self.documents,
+            self.errors,
+            mb,
+            self.seconds,
+            mb / self.seconds.max(1e-9),
+            out.display()
+        )
+    }
+}
+
+/// The outcome of one item.
+enum Outcome {
+    Done(Box<DocAnalysis>),
+    Failed(ErrorRow),
+}
+
+/// Decodes and analyses one item; never panics (a panic is caught and reported).
+fn process(item: Item, model: &Model, stats: &CorpusStats, limits: Limits) -> Outcome {
+    let raw = match item {
+        Item::Error(e) => return Outcome::Failed(e),
+        Item::Doc(raw) => raw,
+    };
+    let (index, id, path) = (raw.index, raw.id.clone(), raw.path.clone());
+    analysis::enter("decode");
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        decode::decode(raw, limits).map(|doc| analysis::analyse(&doc, model, stats))
+    }));
+    match result {
+        Ok(Ok(a)) => Outcome::Done(Box::new(a)),
+        Ok(Err(msg)) => Outcome::Failed(ErrorRow::new(index, id, path, "decode", msg)),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let stage = analysis::current_stage();
+            Outcome::Failed(ErrorRow::new(
+                index,
+                id,
+                path,
+                stage,
+                format!("internal error in the {stage} stage: {msg}"),
+            ))
+        }
+    }
+}
+
+/// Reads the inputs in batches on a separate thread and calls `f` on each batch in order.
+fn batches(prepared: &Prepared, mut f: impl FnMut(Vec<Item>) -> Result<()>) -> Result<()> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::new();
+            let mut bytes = 0usize;
+            prepared.for_each(|item| {
+                if let Item::Doc(d) = &item {
+                    bytes += d.bytes.len();
+                }
+                batch.push(item);
+                if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
+                    bytes = 0;
+                    tx.send(std::mem::take(&mut batch)).context("pipeline stopped")?;
+                }
+                Ok(())
+            })?;
+            if !batch.is_empty() {
+                tx.send(batch).context("pipeline stopped")?;
+            }
+            Ok::<_, anyhow::Error>(())
+        });
+        let mut result = Ok(());
+        for batch in rx {
+            if result.is_ok() {
+                result = f(batch);
+            }
+            // After a failure keep draining so the reader can finish.
+        }
+        let read = reader.join().map_err(|_| anyhow::anyhow!("the input reader panicked"))?;
+        result.and(read)
+    })
+}
+
+fn progress_bar(cfg: &Config, total: u64, pass: &str) -> ProgressBar {
+    if !cfg.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>9} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(pass.to_string());
+    bar
+}
+
+/// Runs the whole pipeline and writes the reports.
+pub fn run(cfg: &Config) -> Result<Summary> {
+    let start = Instant::now();
+    let model = Model::build(&cfg.kb_files)?;
+    let prepared = Prepared::new(&cfg.input)?;
+    if prepared.sources() == 0 {
+        bail!("no input documents found in {:?}", cfg.input.inputs);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .context("starting worker threads")?;
+    let limits = Limits { max_line_bytes: cfg.input.limits.max_line_bytes as usize };
+
+    // Pass 1: corpus-level line statistics, when the structure stage uses them.
+    let stats = if CorpusStats::NEEDED {
+        let bar = progress_bar(cfg, prepared.total_bytes, "scanning");
+        let mut stats = CorpusStats::default();
+        batches(&prepared, |batch| {
+            let part = pool.install(|| {
+                batch
+                    .into_par_iter()
+                    .filter_map(|item| match item {
+                        Item::Doc(raw) => decode::decode(raw, limits).ok(),
+                        Item::Error(_) => None,
+                    })
+                    .fold(CorpusStats::default, |mut s, doc| {
+                        s.observe(&doc);
+                        s
+                    })
+                    .reduce(CorpusStats::default, CorpusStats::merge)
+            });
+            stats = std::mem::take(&mut stats).merge(part);
+            bar.set_position(prepared.read_bytes.load(Ordering::Relaxed));
+            Ok(())
+        })?;
+        bar.finish_and_clear();
+        stats
+    } else {
+        CorpusStats::default()
+    };
+
+    // Pass 2: analysis.
+    let out = OutputDir::create(&cfg.out)?;
+    let mut sink = Sink::new(out.path(), cfg.raw_csv)?;
+    let mut agg = Aggregator::default();
+    let mut story_index = Vec::new();
+    let mut bytes = 0u64;
+    let bar = progress_bar(cfg, prepared.total_bytes, "analysing");
+    batches(&prepared, |batch| {
+        let results: Vec<Outcome> = pool.install(|| {
+            batch.into_par_iter().map(|item| process(item, &model, &stats, limits)).collect()
+        });
+        for r in results {
+            match r {
+                Outcome::Done(a) => {
+                    sink.document(&a)?;
+                    bytes += a.info.bytes as u64;
+                    story_index.push(a.info.index);
+                    agg.add(*a);
+                }
+                Outcome::Failed(e) => sink.error(&e)?,
+            }
+        }
+        bar.set_position(prepared.read_bytes.load(Ordering::Relaxed));
+        bar.set_message(format!("{} docs", sink.docs));
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    if sink.docs == 0 && sink.errors_count == 0 {
+        bail!("no input documents found");
+    }
+    let corpus = agg.finish();
+    let summary = Summary { documents: sink.docs, errors: sink.errors_count, bytes, seconds: 0.0 };
+    if summary.documents == 0 {
+        // Nothing readable: keep the previous reports, but say what failed.
+        let errors = std::fs::read_to_string(out.path().join("errors.csv")).unwrap_or_default();
+        bail!("no readable input: all {} inputs failed\n{}", summary.errors, errors.trim_end());
+    }
+    sink.finish(&corpus, &story_index)?;
+    crate::report::write_corpus(out.path(), cfg.raw_csv, &corpus, &model)?;
+    out.commit()?;
+    Ok(Summary { seconds: start.elapsed().as_secs_f64(), ..summary })
+}

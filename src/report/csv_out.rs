@@ -1,0 +1,90 @@
+//! CSV writing shared by every report: header rows, RFC 4180 quoting (the csv crate), and
+//! neutralization of cells a spreadsheet would execute as formulas.
+
+use anyhow::{Context, Result};
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+/// Prefixes a cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+/// `@`, tab or CR) with an apostrophe, as OWASP recommends. Plain numbers (`-5`, `+3.2`) are
+/// left alone: they are data, not formulas, and so is a lone `-` (standard input's path).
+pub fn neutralize(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+            if cell != "-" && cell.parse::<f64>().is_err() =>
+        {
+            Cow::Owned(format!("'{cell}"))
+        }
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// A CSV file being written.
+pub struct CsvOut {
+    w: csv::Writer<BufWriter<File>>,
+    raw: bool,
+    path: PathBuf,
+}
+
+impl CsvOut {
+    /// Creates `path`; `raw` disables formula neutralization.
+    pub fn create(path: &Path, raw: bool) -> Result<Self> {
+        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let w = csv::WriterBuilder::new()
+            .flexible(false)
+            .from_writer(BufWriter::with_capacity(1 << 16, file));
+        Ok(CsvOut { w, raw, path: path.to_path_buf() })
+    }
+
+    /// Writes one row.
+    pub fn row<I, S>(&mut self, cells: I) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let ctx = || format!("writing {}", self.path.display());
+        for c in cells {
+            let c = c.as_ref();
+            let cell = if self.raw { Cow::Borrowed(c) } else { neutralize(c) };
+            self.w.write_field(cell.as_bytes()).with_context(ctx)?;
+        }
+        let res = self.w.write_record(None::<&[u8]>);
+        res.with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    /// Writes one row without neutralization (cells that were neutralized already).
+    pub fn row_verbatim(&mut self, cells: &[String]) -> Result<()> {
+        self.w.write_record(cells).with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    /// Flushes to disk.
+    pub fn finish(mut self) -> Result<()> {
+        self.w.flush().with_context(|| format!("writing {}", self.path.display()))?;
+        let inner = self
+            .w
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", self.path.display()))?;
+        inner
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", self.path.display()))?
+            .sync_all()
+            .ok();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralize;
+
+    #[test]
+    fn formulas_are_neutralized() {
+        assert_eq!(neutralize("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralize("-5"), "-5");
+        assert_eq!(neutralize("Israël"), "Israël");
+        assert_eq!(neutralize(""), "");
+    }
+}

@@ -1,0 +1,1 @@
+//! Tests of the claims stage (filled by its issue).

@@ -1,0 +1,1 @@
+//! Tests of the entities stage (filled by its issue).

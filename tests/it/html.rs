@@ -1,0 +1,1 @@
+//! Tests of the html stage (filled by its issue).

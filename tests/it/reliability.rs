@@ -1,0 +1,1 @@
+//! Tests of the reliability stage (filled by its issue).

@@ -1,0 +1,1 @@
+//! Tests of the structure stage (filled by its issue).
