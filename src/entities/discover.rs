@@ -159,6 +159,21 @@ pub fn line(
         let n = j - i + 1;
         let mut made: Option<(&'static str, &'static str, f32)> = None;
 
+        // A misspelled KB name.
+        if n == 1 && !initial {
+            let w = &hay[t.fs..t.fe];
+            if let Some(e) = model.variants.misspelled(w) {
+                cands.push(Cand {
+                    start: s,
+                    end: t.oe,
+                    target: Target::Kb(e),
+                    kind: "misspelling",
+                    confidence: 0.7,
+                });
+                i = j + 1;
+                continue;
+            }
+        }
         // Organisation cue before: « la société X », « le groupe X ».
         for (cue, etype) in &lex.org_before {
             if i >= cue.len() && words_at(hay, toks, i - cue.len(), cue) {
@@ -181,21 +196,6 @@ pub fn line(
             let after = lex.say.iter().any(|cue| (1..=3).any(|d| words_at(hay, toks, j + d, cue)));
             if before(&lex.person_before, 2) || before(&lex.say, 1) || after {
                 made = Some(("person", "discovered", 0.6));
-            }
-        }
-        // A misspelled KB name.
-        if made.is_none() && n == 1 && !initial {
-            let w = &hay[t.fs..t.fe];
-            if let Some(e) = model.variants.misspelled(w) {
-                cands.push(Cand {
-                    start: s,
-                    end: t.oe,
-                    target: Target::Kb(e),
-                    kind: "misspelling",
-                    confidence: 0.7,
-                });
-                i = j + 1;
-                continue;
             }
         }
         if let Some((etype, kind, conf)) = made {

@@ -105,11 +105,6 @@ pub fn find_with(
         let mut cands: Vec<Cand> = Vec::with_capacity(hits.len());
         for h in hits.iter() {
             let a = &kb.aliases[h.alias as usize];
-            let e = &kb.entities[a.entity as usize];
-            if e.etype == "country" {
-                let c = country_counts.entry(a.entity).or_insert((0, l.start + h.start));
-                c.0 += 1;
-            }
             cands.push(Cand {
                 start: h.start,
                 end: h.end,
@@ -121,6 +116,12 @@ pub fn find_with(
         let idx = lines.len();
         structured::find(model, text, folder, toks, hits, &mut cands, &mut |b| bare.push((idx, b)));
         discover::line(model, text, folder, toks, &mut cands, &mut defs);
+        resolve_overlaps(&mut cands);
+        for c in &cands {
+            if let Some(country) = country_of(model, &c.target) {
+                country_counts.entry(country).or_insert((0, l.start + c.start)).0 += 1;
+            }
+        }
         lines.push((l.number, l.start, l.end, cands));
     }
 
@@ -176,6 +177,28 @@ pub fn find_with(
         }
     }
     out
+}
+
+/// The country a candidate names or belongs to: a country itself, or a body whose id starts
+/// with a country code (`il-mod`, `us-commerce`).
+fn country_of(model: &Model, t: &Target) -> Option<u32> {
+    let id = match t {
+        Target::Kb(e) => {
+            let e = *e;
+            if model.kb.entities[e as usize].etype == "country" {
+                return Some(e);
+            }
+            model.kb.entities[e as usize].id.as_str()
+        }
+        Target::New(id, _) => id.as_str(),
+    };
+    let (cc, _) = id.split_once('-')?;
+    if cc.len() != 2 {
+        return None;
+    }
+    let upper = cc.to_ascii_uppercase();
+    let &i = model.kb.index.get(&upper)?;
+    (model.kb.entities[i as usize].etype == "country").then_some(i)
 }
 
 fn confidence(kind: Kind, case: super::kb::Case) -> f32 {
