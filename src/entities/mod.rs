@@ -90,6 +90,23 @@ impl Model {
     pub fn patterns(&self) -> usize {
         self.matcher.patterns()
     }
+
+    /// Number of aliases (generated translations included).
+    pub fn aliases(&self) -> usize {
+        self.kb.aliases.len()
+    }
+
+    /// The KB aliases of one line already folded into `folder` (the matching step alone, for
+    /// benchmarks).
+    pub fn scan_line(
+        &self,
+        line: &str,
+        folder: &fold::Folder,
+        lang: &str,
+        out: &mut Vec<matcher::Hit>,
+    ) {
+        self.matcher.scan(&self.kb, line, folder, lang, matcher::shouting(line), out);
+    }
 }
 
 /// Finds the mentions of `doc`, from content lines only.

@@ -90,7 +90,11 @@ pub fn find(
             if t + seq.len() <= toks.len()
                 && seq.iter().enumerate().all(|(k, sw)| {
                     let tw = &hay[toks[t + k].fs..toks[t + k].fe];
-                    tw == sw || (sw.chars().count() >= 4 && levenshtein_at_most(tw, sw, 1))
+                    tw == sw
+                        || (sw.len() >= 4
+                            && tw.len().abs_diff(sw.len()) <= 2
+                            && tw.as_bytes()[0] == sw.as_bytes()[0]
+                            && levenshtein_at_most(tw, sw, 1))
                 })
             {
                 matched = Some((seq.len(), key.as_str()));

@@ -61,10 +61,10 @@ pub fn add_translations(kb: &mut Kb, lex: &Lexicons) {
     kb.aliases.extend(added);
 }
 
-/// Single-word KB names by first letter, for misspelling look-ups.
+/// Single-word KB names by first letter and length, for misspelling look-ups.
 #[derive(Debug, Default)]
 pub struct Index {
-    by_first: HashMap<char, Vec<(String, u32)>>,
+    by_first: HashMap<(char, usize), Vec<(String, u32)>>,
 }
 
 /// Languages whose country names are considered (a misspelling is judged against the names the
@@ -73,7 +73,7 @@ const COUNTRY_LANGS: &[&str] = &["en", "fr", "es", "de", "*"];
 
 impl Index {
     pub fn build(kb: &Kb) -> Index {
-        let mut by_first: HashMap<char, Vec<(String, u32)>> = HashMap::new();
+        let mut by_first: HashMap<(char, usize), Vec<(String, u32)>> = HashMap::new();
         let mut seen = HashSet::new();
         for a in &kb.aliases {
             let etype = kb.entities[a.entity as usize].etype;
@@ -89,8 +89,8 @@ impl Index {
                 continue;
             }
             if seen.insert((f.clone(), a.entity)) {
-                let first = f.chars().next().unwrap_or(' ');
-                by_first.entry(first).or_default().push((f, a.entity));
+                let key = (f.chars().next().unwrap_or(' '), f.chars().count());
+                by_first.entry(key).or_default().push((f, a.entity));
             }
         }
         Index { by_first }
@@ -104,16 +104,17 @@ impl Index {
         }
         let first = word.chars().next()?;
         let mut found = None;
-        for (name, e) in self.by_first.get(&first)? {
-            if name == word {
-                return None; // a name, not a misspelling
-            }
-            let m = name.chars().count();
-            if m.abs_diff(n) <= 1 && levenshtein_at_most(word, name, 1) {
-                match found {
-                    None => found = Some(*e),
-                    Some(f) if f == *e => {}
-                    Some(_) => return None, // ambiguous
+        for len in n - 1..=n + 1 {
+            for (name, e) in self.by_first.get(&(first, len)).into_iter().flatten() {
+                if name == word {
+                    return None; // a name, not a misspelling
+                }
+                if levenshtein_at_most(word, name, 1) {
+                    match found {
+                        None => found = Some(*e),
+                        Some(f) if f == *e => {}
+                        Some(_) => return None, // ambiguous
+                    }
                 }
             }
         }
