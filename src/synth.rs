@@ -489,6 +489,33 @@ fn title_of(sentence: &str) -> String {
     words.join(" ").trim_end_matches(['.', '!', '?']).to_string()
 }
 
+/// The article as a text file holds it: header furniture, title, byline, body, footer.
+fn page_text(d: &Doc) -> String {
+    let mut text = String::with_capacity(d.body.len() + 200);
+    for h in &d.header {
+        text.push_str(h);
+        text.push('\n');
+    }
+    text.push_str(&d.title);
+    text.push_str("\n\n");
+    text.push_str(&d.body);
+    text
+}
+
+/// A synthetic corpus in memory, as (document id, text-file contents), for benches: the same
+/// documents `recoupe synth --format txt` writes.
+pub fn texts(docs: usize, seed: u64, from: &Path) -> Result<Vec<(String, String)>> {
+    let pools = pools(from)?;
+    let people: Vec<&str> = data_lines(PEOPLE).collect();
+    Ok((0..docs)
+        .into_par_iter()
+        .map(|i| {
+            let d = generate(i, seed, &pools, &people);
+            (d.id.clone(), page_text(&d))
+        })
+        .collect())
+}
+
 /// `recoupe synth`.
 pub fn synth_command(args: &SynthArgs) -> Result<()> {
     if args.out.exists()
@@ -543,15 +570,7 @@ pub fn synth_command(args: &SynthArgs) -> Result<()> {
                     .into_par_iter()
                     .map(|i| {
                         let d = generate(i, args.seed, &pools, &people);
-                        let mut text = String::with_capacity(d.body.len() + 200);
-                        for h in &d.header {
-                            text.push_str(h);
-                            text.push('\n');
-                        }
-                        text.push_str(&d.title);
-                        text.push_str("\n\n");
-                        text.push_str(&d.body);
-                        (text, d)
+                        (page_text(&d), d)
                     })
                     .collect();
                 for (k, (text, d)) in docs.into_iter().enumerate() {
