@@ -179,8 +179,16 @@ pub fn memberships(
         if let Some(q) = counted
             && let Some(ty) = lexs.concept_type(&q.head)
         {
+            // « inclure deux sociétés israéliennes - NSO et Candiru - »: named right after.
+            let named: Vec<usize> = sv
+                .ments
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| !m.demonym && m.etype == ty && m.a >= q.end && m.a <= q.end + 8)
+                .map(|(k, _)| k)
+                .collect();
             out.push(Membership {
-                members: Vec::new(),
+                members: named,
                 etype: ty.to_string(),
                 state: cue.value.clone(),
                 cue: (h.start, h.end),

@@ -111,7 +111,7 @@ fn seeds_with_gold_mentions() -> recoupe::align::Corpus {
         let m = gold_mentions(f, &text);
         agg.add(analyse_with(i, f, "", &text, m));
     }
-    agg.finish()
+    agg.finish(&recoupe::entities::Model::build(&[]).unwrap())
 }
 
 #[test]
@@ -144,5 +144,29 @@ fn print_seed_claims() {
         }
     }
     let corpus = seeds_with_gold_mentions();
-    println!("{}", serde_json::to_string_pretty(&corpus.report.stories).unwrap());
+    for st in &corpus.report.stories {
+        println!(
+            "== {} {:?} copies={:?}",
+            st.id,
+            st.docs,
+            st.copies.iter().map(|c| &c.doc).collect::<Vec<_>>()
+        );
+        for f in &st.findings {
+            let src: Vec<&str> = f.sources.iter().map(|s| &s[..3]).collect();
+            println!(
+                "{:?} {:?} {} {:?} {:?} {}",
+                f.status, f.consistent, f.key, f.values, src, f.note
+            );
+        }
+        for g in &st.quotes {
+            let m: Vec<String> =
+                g.members.iter().map(|m| format!("{}:{}", &m.doc[..3], m.line)).collect();
+            println!("{} {} {} {:?}", g.id, g.status, g.speaker, m);
+        }
+        for v in &st.variants {
+            let f: Vec<String> =
+                v.forms.iter().map(|f| format!("{}({})", f.surface, f.docs.len())).collect();
+            println!("variant {} {:?}", v.entity, f);
+        }
+    }
 }
