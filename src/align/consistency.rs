@@ -373,17 +373,44 @@ fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
             };
             let ok = (b - a) * sign == r;
             let (x, y) = if sign > 0.0 { (b, a) } else { (a, b) };
+            // Per source, the three values it gives (« ? » where it is silent).
             let mut sources: Vec<String> = Vec::new();
-            let mut cells: Vec<Cell> = Vec::new();
             for f in [before, after, delta] {
                 for c in &f.cells {
                     if !sources.contains(&c.doc) {
                         sources.push(c.doc.clone());
                     }
-                    cells.push(c.clone());
                 }
             }
             sources.sort();
+            let cells: Vec<Cell> = sources
+                .iter()
+                .map(|doc| {
+                    let parts: Vec<Option<&Cell>> = [before, after, delta]
+                        .iter()
+                        .map(|f| f.cells.iter().find(|c| c.doc == *doc))
+                        .collect();
+                    let v = |i: usize| parts[i].map_or("?", |c| c.value.as_str());
+                    let value = if sign > 0.0 {
+                        format!("{} - {} = {}", v(0), v(1), v(2))
+                    } else {
+                        format!("{} - {} = {}", v(1), v(0), v(2))
+                    };
+                    let mut evidence: Vec<Evidence> =
+                        parts.iter().flatten().flat_map(|c| c.evidence.iter().cloned()).collect();
+                    evidence.sort();
+                    evidence.dedup();
+                    Cell {
+                        doc: doc.clone(),
+                        value: value.clone(),
+                        surface: value,
+                        approx: String::new(),
+                        days: Vec::new(),
+                        copy_of: parts.iter().flatten().next().and_then(|c| c.copy_of.clone()),
+                        evidence,
+                    }
+                })
+                .collect();
             out.push(Finding {
                 key: format!("arith:{head}|before-after={role}"),
                 kind: "arithmetic".into(),

@@ -130,7 +130,11 @@ impl Aggregator {
             };
             stories.push(Story {
                 id: format!("s{}", n + 1),
-                title: sdocs[0].title.clone(),
+                title: if sdocs[0].title.is_empty() {
+                    sdocs[0].doc.clone()
+                } else {
+                    sdocs[0].title.clone()
+                },
                 docs: sdocs.iter().map(|d| d.doc.clone()).collect(),
                 summary,
                 findings,
