@@ -352,3 +352,161 @@ fn gold_findings_in_bundled_reports() {
     let f01 = rows.iter().find(|r| r["key"] == "count:countries|after").expect("F01 row");
     assert_eq!((f01["status"].as_str(), f01["values"].as_str()), ("agree", "37"));
 }
+
+/// A tiny mention finder for our own articles: (surface, entity, type, kind).
+const ALIASES: &[(&str, &str, &str, &str)] = &[
+    ("Japon", "JP", "country", "name"),
+    ("Japan", "JP", "country", "name"),
+    ("japonais", "JP", "country", "demonym"),
+    ("France", "FR", "country", "name"),
+    ("Allemagne", "DE", "country", "name"),
+    ("Germany", "DE", "country", "name"),
+    ("Italie", "IT", "country", "name"),
+    ("Italy", "IT", "country", "name"),
+    ("Espagne", "ES", "country", "name"),
+    ("Spain", "ES", "country", "name"),
+    ("Brésil", "BR", "country", "name"),
+    ("Brazil", "BR", "country", "name"),
+    ("Inde", "IN", "country", "name"),
+    ("India", "IN", "country", "name"),
+    ("Mexique", "MX", "country", "name"),
+    ("Mexico", "MX", "country", "name"),
+    ("Asahi", "asahi", "media", "name"),
+    ("Kenji Sato", "kenji-sato", "person", "name"),
+];
+
+fn find_mentions(text: &str) -> Vec<Mention> {
+    let mut out = Vec::new();
+    for (surface, entity, etype, kind) in ALIASES {
+        for (bs, _) in text.match_indices(surface) {
+            let be = bs + surface.len();
+            let before = text[..bs].chars().next_back().is_some_and(char::is_alphanumeric);
+            let after = text[be..].chars().next().is_some_and(char::is_alphanumeric);
+            if before || after {
+                continue;
+            }
+            let ls = text[..bs].rfind('\n').map_or(0, |i| i + 1);
+            let cs = text[ls..bs].chars().count();
+            out.push(Mention {
+                line: text[..bs].matches('\n').count() + 1,
+                char_start: cs,
+                char_end: cs + surface.chars().count(),
+                byte_start: bs,
+                byte_end: be,
+                surface: surface.to_string(),
+                entity: entity.to_string(),
+                etype: etype.to_string(),
+                kind: kind.to_string(),
+                confidence: 1.0,
+            });
+        }
+    }
+    out.sort_by_key(|m| m.byte_start);
+    out
+}
+
+const FR_ORIGINAL: &str = "Le Japon réduit sa liste d'exportation de drones militaires\n\n\
+Le ministère japonais de la Défense a réduit à 12 pays, contre 30 auparavant, la liste des pays \
+autorisés à acheter ses drones militaires, selon le quotidien Asahi publié mardi.\n\n\
+La liste comprend désormais la France, l'Allemagne, l'Italie et l'Espagne. Le Brésil, l'Inde et \
+le Mexique ont été supprimés de la liste.\n\n\
+« Nous voulons que nos drones ne servent qu'à des pays qui respectent le droit international », \
+a déclaré le ministre Kenji Sato lors d'une conférence de presse à Tokyo.\n";
+
+/// The same dispatch, picked up by another outlet with a new title and one word changed.
+const FR_COPY: &str = "Drones : Tokyo resserre ses exportations\n\n\
+Le ministère japonais de la Défense a réduit à 12 pays, contre 30 auparavant, la liste des pays \
+autorisés à acheter ses drones militaires, selon le quotidien Asahi publié mardi.\n\n\
+La liste comprend désormais la France, l'Allemagne, l'Italie et l'Espagne. Le Brésil, l'Inde et \
+le Mexique ont été supprimés de la liste.\n\n\
+« Nous voulons que nos drones ne servent qu'à des pays qui respectent le droit international », \
+a déclaré le ministre Kenji Sato lors d'une conférence à Tokyo.\n";
+
+/// An independent English report: a different count, and India still on the list.
+const EN_OTHER: &str = "Japan cuts its military drone export list\n\n\
+Japan's Defense Ministry has cut the list of countries allowed to buy its military drones to 15, \
+down from 30, the Asahi newspaper reported on Tuesday.\n\n\
+The list now includes France, Germany, India and Spain. Brazil and Mexico were dropped from the \
+list.\n\n\
+\"We want our drones to serve only countries that respect international law,\" Kenji Sato said at \
+a news conference.\n";
+
+fn own_corpus() -> recoupe::align::Corpus {
+    let mut agg = recoupe::align::Aggregator::default();
+    for (i, (id, outlet, text)) in [
+        ("a-fr.txt", "Le Quotidien", FR_ORIGINAL),
+        ("b-en.txt", "The Herald", EN_OTHER),
+        ("c-fr.txt", "La Gazette", FR_COPY),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        agg.add(analyse_with(i, id, outlet, text, find_mentions(text)));
+    }
+    agg.finish(&recoupe::entities::Model::build(&[]).unwrap())
+}
+
+#[test]
+fn conflicts_and_copies_across_languages() {
+    let corpus = own_corpus();
+    let r = &corpus.report;
+    assert_eq!(r.stories.len(), 1, "one story in two languages");
+    let s = &r.stories[0];
+    // The copy is detected and points at the original.
+    assert_eq!(s.copies.len(), 1);
+    assert_eq!((s.copies[0].doc.as_str(), s.copies[0].original.as_str()), ("c-fr.txt", "a-fr.txt"));
+    assert_eq!(s.summary.independent, 2);
+    let f = |key: &str| {
+        s.findings.iter().find(|f| f.key == key).unwrap_or_else(|| panic!("no finding {key}"))
+    };
+    // Two outlets, two numbers for the same thing, across French and English.
+    let after = f("count:countries|after");
+    assert_eq!(after.status.as_str(), "conflict");
+    assert_eq!(after.values, ["12", "15"]);
+    assert_eq!(f("count:countries|before").status.as_str(), "agree");
+    // One outlet keeps India on the list, the other says it was removed.
+    let india = f("member:country|IN");
+    assert_eq!(india.status.as_str(), "conflict");
+    let grid = s.lists.iter().find(|l| l.key == "list:country").expect("country grid");
+    let row = grid.rows.iter().find(|r| r.entity == "IN").unwrap();
+    let states: Vec<&str> = row.cells.iter().map(|c| c.state.as_str()).collect();
+    assert_eq!(states, ["out", "in", "out"]);
+    // Italy is named by the original and its copy only: one source, not two.
+    let italy = f("member:country|IT");
+    assert_eq!(italy.status.as_str(), "single");
+    assert_eq!(italy.sources, ["a-fr.txt", "c-fr.txt"]);
+    assert_eq!(italy.cells[1].copy_of.as_deref(), Some("a-fr.txt"));
+    // Where all three agree, the copy does not add a confirmation, but two outlets still agree.
+    assert_eq!(f("member:country|MX").status.as_str(), "agree");
+    assert_eq!(f("event:report|asahi").values, ["tuesday"]);
+    // The quote of the original and its copy is one group; the English one is a translation.
+    let q = s.quotes.iter().find(|g| g.members.len() == 2).expect("quote group");
+    assert_eq!(q.speaker, "kenji-sato");
+    assert_eq!(q.status, "same");
+}
+
+#[test]
+fn own_articles_reports_are_written() {
+    // The same articles through the real binary: the reports exist and parse.
+    let dir = Dir::new();
+    dir.write("in/a-fr.txt", FR_ORIGINAL);
+    dir.write("in/b-en.txt", EN_OTHER);
+    dir.write("in/c-fr.txt", FR_COPY);
+    dir.ok(&["run", "in", "--out", "r", "-q"]);
+    let report: recoupe::align::Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/report.json")).unwrap()).unwrap();
+    let docs: Vec<(&str, Option<&str>)> =
+        report.documents.iter().map(|d| (d.doc.as_str(), d.copy_of.as_deref())).collect();
+    assert_eq!(docs, [("a-fr.txt", None), ("b-en.txt", None), ("c-fr.txt", Some("a-fr.txt"))]);
+    // The original and its copy are one story; the copy's claims are marked as such.
+    let rows = dir.csv("r/consistency.csv");
+    let after = rows.iter().find(|r| r["key"] == "count:countries|after").expect("after row");
+    assert_eq!(after["status"], "single", "a copy is not a second source");
+    assert!(after["sources"].contains("a-fr.txt") && after["sources"].contains("c-fr.txt"));
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    assert!(md.contains("copy of a-fr.txt"), "{md}");
+    let docs = dir.csv("r/documents.csv");
+    assert_eq!(docs[0]["story"], docs[2]["story"], "a copy is in its original's story");
+    let quotes = dir.csv("r/quotes.csv");
+    assert!(quotes.iter().any(|q| q["doc"] == "c-fr.txt" && q["group"] == quotes[0]["group"]));
+}
