@@ -454,3 +454,119 @@ pub fn write_claims(doc: &str, c: &DocClaims, w: &mut CsvOut) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Meta;
+
+    fn claims_of(text: &str, lang: &str) -> Vec<Claim> {
+        let model = Model::build().unwrap();
+        let doc = Document {
+            index: 0,
+            id: "t".into(),
+            path: "t".into(),
+            record_id: String::new(),
+            meta: Meta::default(),
+            encoding: "utf-8".into(),
+            bytes: text.len(),
+            text: text.into(),
+        };
+        let lang = Lang { code: lang.into(), confidence: 1.0 };
+        let st = crate::structure::analyse(
+            &doc,
+            &lang,
+            &crate::structure::Model::build().unwrap(),
+            &Default::default(),
+        );
+        extract(&doc, &lang, &st, &[], &model).claims
+    }
+
+    fn quantities(text: &str, lang: &str) -> Vec<(String, String, String)> {
+        claims_of(text, lang)
+            .into_iter()
+            .filter(|c| c.kind == Kind::Quantity)
+            .map(|c| (c.key, c.value, c.approx))
+            .collect()
+    }
+
+    fn q(key: &str, value: &str, approx: &str) -> (String, String, String) {
+        (key.into(), value.into(), approx.into())
+    }
+
+    #[test]
+    fn french_counts_pairs_and_words() {
+        let v =
+            quantities("La liste ne comprend désormais que 37 pays, contre 102 auparavant.", "fr");
+        assert_eq!(
+            v,
+            [q("count:countries|after", "37", ""), q("count:countries|before", "102", "")]
+        );
+        let v = quantities(
+            "Dix-sept médias et quatre sociétés étrangères, près de 1 400 utilisateurs.",
+            "fr",
+        );
+        assert_eq!(
+            v,
+            [
+                q("count:media|", "17", ""),
+                q("count:companies|", "4", ""),
+                q("count:users|", "1400", "about")
+            ]
+        );
+        let v = quantities(
+            "Elle est évaluée à plus d'un milliard de dollars, soit 2,5 % du marché.",
+            "fr",
+        );
+        assert_eq!(
+            v,
+            [q("money:USD|valuation", "1000000000", "more"), q("percent:marche|", "2.5", "")]
+        );
+        // Articles and years are not quantities.
+        assert!(quantities("Un rapport publié en 2019 cite une source.", "fr").is_empty());
+    }
+
+    #[test]
+    fn english_counts_money_fractions() {
+        let v = quantities("The list was cut to 37 countries, down from 102.", "en");
+        assert_eq!(
+            v,
+            [q("count:countries|after", "37", ""), q("count:countries|before", "102", "")]
+        );
+        let v = quantities("About $500 million of debt, and two-thirds of users.", "en");
+        assert_eq!(
+            v,
+            [q("money:USD:debt|", "500000000", "about"), q("fraction:users|", "0.667", "")]
+        );
+        let v = quantities(
+            "More than 1,400 users were targeted, officials said one hour before.",
+            "en",
+        );
+        assert_eq!(v, [q("count:users|", "1400", "more"), q("duration:hours|before", "1", "")]);
+    }
+
+    #[test]
+    fn quotes_nested_and_unclosed() {
+        let c = claims_of(
+            "« Il a dit “nous partirons demain matin” hier », a déclaré le porte-parole.\n\
+             Il a ajouté : « une phrase qui ne se ferme jamais dans ce paragraphe\n",
+            "fr",
+        );
+        let quotes: Vec<&str> =
+            c.iter().filter(|c| c.kind == Kind::Quote).map(|c| c.value.as_str()).collect();
+        assert_eq!(
+            quotes,
+            [
+                "Il a dit “nous partirons demain matin” hier",
+                "une phrase qui ne se ferme jamais dans ce paragraphe"
+            ]
+        );
+    }
+
+    #[test]
+    fn days_travel_with_claims() {
+        let c = claims_of("Mercredi, le ministère a supprimé 65 pays de la liste.", "fr");
+        assert_eq!(c[0].days, ["wednesday"]);
+        assert_eq!(c[0].key, "count:countries|removed");
+    }
+}

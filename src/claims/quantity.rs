@@ -236,7 +236,8 @@ pub fn find(sv: &SentView, lex: &Lex, out: &mut Vec<Quant>, years: &mut Vec<(Str
             k = m.b;
         }
         // The counted noun: a lexicon noun (possibly one word further), else the next noun.
-        let head_at = if q.class == QClass::Money { skip_gen(k) } else { k };
+        let head_at =
+            if matches!(q.class, QClass::Money | QClass::Percent) { skip_gen(k) } else { k };
         let mut found = None;
         for at in [head_at, head_at + 1] {
             if at < e
