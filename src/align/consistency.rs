@@ -207,9 +207,12 @@ fn merge_roleless(by_key: &mut BTreeMap<String, Vec<Ref>>) {
         .cloned()
         .collect();
     for key in roleless {
-        let prefix = key.clone();
-        let groups: Vec<String> =
-            by_key.keys().filter(|k| **k != key && k.starts_with(&prefix)).cloned().collect();
+        // Keys sharing the prefix sort right after it: a range scan, not a pass over all keys.
+        let groups: Vec<String> = by_key
+            .range::<str, _>((std::ops::Bound::Excluded(key.as_str()), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(key.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
         let refs = by_key[&key].clone();
         let target = if groups.len() == 1 {
             Some(groups[0].clone())
@@ -239,14 +242,12 @@ fn finding(
     let first = refs.first()?;
     let kind = first.c.kind;
     // One cell per document: the first value read in words, else the first computed one.
-    let mut cells: Vec<(usize, Vec<&Ref>)> = Vec::new();
+    let mut grouped: BTreeMap<usize, Vec<&Ref>> = BTreeMap::new();
     for r in refs {
-        match cells.iter_mut().find(|c| c.0 == r.d) {
-            Some(c) => c.1.push(r),
-            None => cells.push((r.d, vec![r])),
-        }
+        grouped.entry(r.d).or_default().push(r);
     }
-    cells.sort_by_key(|c| c.0);
+    let cells: Vec<(usize, Vec<&Ref>)> = grouped.into_iter().collect();
+    let present: BTreeSet<&str> = cells.iter().map(|c| docs[c.0].doc.as_str()).collect();
     let value_of = |rs: &[&Ref]| -> (String, String, bool, bool) {
         let main =
             rs.iter().find(|r| !r.c.derived && !r.by_list).or(rs.first()).expect("non-empty");
@@ -259,8 +260,7 @@ fn finding(
         (value, main.c.approx.clone(), main.c.derived, main.by_list)
     };
     // Read values of independent sources decide; computed ones only confirm.
-    let independent =
-        |d: usize| copy_of[d].as_ref().is_none_or(|o| !cells.iter().any(|c| docs[c.0].doc == *o));
+    let independent = |d: usize| copy_of[d].as_ref().is_none_or(|o| !present.contains(o.as_str()));
     let read: Vec<(usize, String, String)> = cells
         .iter()
         .filter(|(d, _)| independent(*d))
@@ -309,9 +309,10 @@ fn finding(
     if out_cells.is_empty() {
         return None;
     }
+    let shown: BTreeSet<&str> = out_cells.iter().map(|c| c.doc.as_str()).collect();
     let n_independent = out_cells
         .iter()
-        .filter(|c| c.copy_of.as_ref().is_none_or(|o| !out_cells.iter().any(|x| x.doc == *o)))
+        .filter(|c| c.copy_of.as_ref().is_none_or(|o| !shown.contains(o.as_str())))
         .count();
     let all_ok =
         anchor.iter().all(|a| anchor.iter().all(|b| compatible(kind, (&a.0, &a.1), (&b.0, &b.1))));
@@ -499,11 +500,15 @@ fn grid(
         let Some((ty, id)) = rest.split_once('|') else { continue };
         let f = finding(key, refs, docs, copy_of, names);
         let status = f.as_ref().map_or(Status::Single, |f| f.status);
+        let mut per_doc: BTreeMap<usize, Vec<&Ref>> = BTreeMap::new();
+        for r in refs {
+            per_doc.entry(r.d).or_default().push(r);
+        }
         let cells = docs
             .iter()
             .enumerate()
             .map(|(d, doc)| {
-                let mine: Vec<&Ref> = refs.iter().filter(|r| r.d == d).collect();
+                let mine: Vec<&Ref> = per_doc.remove(&d).unwrap_or_default();
                 let words = mine.iter().find(|r| !r.by_list);
                 let (state, how) = match (words, mine.first()) {
                     (Some(r), _) => (r.c.value.clone(), "words"),

@@ -253,7 +253,10 @@ fn variants(docs: &[&DocRecord], names: &Names) -> Vec<EntityVariants> {
         .collect()
 }
 
-/// Entities × documents mention counts, most-mentioned entities first.
+/// Rows of a coverage matrix: the entities most sources name.
+const COVERAGE_ROWS: usize = 60;
+
+/// Entities × documents mention counts, the entities most sources name first.
 fn coverage(docs: &[&DocRecord], names: &Names) -> Coverage {
     let mut rows: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for (d, doc) in docs.iter().enumerate() {
@@ -275,6 +278,7 @@ fn coverage(docs: &[&DocRecord], names: &Names) -> Coverage {
         let sources = |r: &CoverageRow| r.counts.iter().filter(|c| **c > 0).count();
         (sources(b), total(b)).cmp(&(sources(a), total(a))).then_with(|| a.entity.cmp(&b.entity))
     });
+    rows.truncate(COVERAGE_ROWS);
     Coverage { docs: docs.iter().map(|d| d.doc.clone()).collect(), rows }
 }
 

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 /// Shared shingles (absolute and relative to the smaller quote) making two quotes one.
 const MIN_SHARED: usize = 3;
 const MIN_OVERLAP: f64 = 0.5;
+const POSTING_CAP: usize = 32;
 
 fn shingles(text: &str) -> BTreeSet<u64> {
     let words: Vec<String> = text
@@ -116,7 +117,12 @@ pub fn group(
                 None => {
                     let g = groups.len();
                     for h in &sh {
-                        index.entry(*h).or_default().push(g);
+                        // A shingle shared by many quotes ("de la liste") says little: its
+                        // posting list is capped so grouping stays linear.
+                        let list = index.entry(*h).or_default();
+                        if list.len() < POSTING_CAP {
+                            list.push(g);
+                        }
                     }
                     groups.push(G { first: sh, members: vec![member] });
                 }
