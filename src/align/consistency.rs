@@ -295,11 +295,9 @@ fn finding(
         out_cells.push(Cell {
             doc: docs[*d].doc.clone(),
             value: v,
-            surface: if by_list {
-                format!("{} (complete list)", main.c.surface.chars().take(60).collect::<String>())
-            } else {
-                main.c.surface.clone()
-            },
+            shown,
+            surface: main.c.surface.clone(),
+            inferred: by_list || derived,
             approx,
             days,
             copy_of: copy_of[*d].clone(),
@@ -325,8 +323,8 @@ fn finding(
     };
     let note = if status == Status::Single && out_cells.len() > 1 {
         "the other sources are copies of this one".to_string()
-    } else if out_cells.iter().any(|c| c.surface.ends_with("(complete list)")) {
-        "a complete list in one source stands for its members and non-members".to_string()
+    } else if out_cells.iter().any(|c| c.inferred) {
+        "partly inferred (complete list, sum or names counted)".to_string()
     } else {
         String::new()
     };
@@ -404,7 +402,9 @@ fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
                     Cell {
                         doc: doc.clone(),
                         value: value.clone(),
+                        shown: value.clone(),
                         surface: value,
+                        inferred: true,
                         approx: String::new(),
                         days: Vec::new(),
                         copy_of: parts.iter().flatten().next().and_then(|c| c.copy_of.clone()),
@@ -457,6 +457,8 @@ fn enumeration_checks(
             .map(|e| Cell {
                 doc: docs[e.d].doc.clone(),
                 value: e.c.value.clone(),
+                shown: format!("{} listed, {} claimed", e.c.value, e.c.compared),
+                inferred: true,
                 surface: format!("{} items listed, {} claimed", e.c.value, e.c.compared),
                 approx: String::new(),
                 days: e.c.days.clone(),

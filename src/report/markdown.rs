@@ -32,9 +32,11 @@ fn short(doc: &str) -> &str {
 }
 
 fn cell_text(c: &Cell) -> String {
-    let ev = c.evidence.first().map_or(String::new(), |e| format!(" (l. {})", e.line));
+    let ev = c.evidence.first().map_or(String::new(), |e| format!(" (l. {}", e.line));
     let copy = c.copy_of.as_ref().map_or(String::new(), |o| format!(", copy of {}", short(o)));
-    format!("{}{ev}{copy}", esc(&c.value))
+    let close = if ev.is_empty() { "" } else { ")" };
+    let how = if c.inferred { ", inferred" } else { "" };
+    format!("{}{ev}{how}{copy}{close}", esc(&c.shown))
 }
 
 fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {

@@ -144,6 +144,11 @@ fn print_seed_claims() {
         }
     }
     let corpus = seeds_with_gold_mentions();
+    std::fs::write(
+        std::env::temp_dir().join("seed_report.md"),
+        recoupe::report::markdown::render(&corpus.report),
+    )
+    .unwrap();
     for st in &corpus.report.stories {
         println!(
             "== {} {:?} copies={:?}",
