@@ -93,7 +93,7 @@ fn story(s: &mut String, st: &Story) {
                 c.original, c.similarity
             )
         });
-        let _ = writeln!(s, "- `{}`{note}", esc(d));
+        let _ = writeln!(s, "- {}{note}", esc(d));
     }
     s.push('\n');
     for (title, status) in [
