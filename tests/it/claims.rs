@@ -338,7 +338,6 @@ fn gold_findings_with_gold_mentions() {
 }
 
 #[test]
-#[ignore = "needs the entity stage (issue 4) on main"]
 fn gold_findings_in_bundled_reports() {
     let dir = Dir::new();
     let out = dir.path().join("r");
