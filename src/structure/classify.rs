@@ -98,7 +98,6 @@ pub fn local<'t>(
     feats: &[Feat],
     model: &Model,
     has_stopwords: bool,
-    stats: &impl Recurrence,
 ) -> (Vec<Class>, Vec<Option<LineKind>>, Vec<&'t str>) {
     let n = feats.len();
     let mut cls = Vec::with_capacity(n);
@@ -136,18 +135,30 @@ pub fn local<'t>(
         };
         cls.push(c);
     }
-    // Recurrence across the corpus, beyond what the document's own syndication explains.
+    (cls, marks, names)
+}
+
+/// Step 1b: recurrence across the corpus, beyond what the document's own syndication explains.
+/// `protect` is the line in title position, never furniture by recurrence alone (a series
+/// keeps its title from one article to the next).
+pub fn recurrence(
+    feats: &[Feat],
+    cls: &mut [Class],
+    stats: &impl Recurrence,
+    protect: Option<usize>,
+) {
     let syndication = feats
         .iter()
-        .zip(&cls)
+        .zip(cls.iter())
         .filter(|(f, c)| f.chars >= SYNDICATION_MIN_CHARS && !matches!(c, Class::Bad(_)))
         .map(|(f, _)| stats.count(f.hash))
         .max()
         .unwrap_or(1)
         .max(1);
     let threshold = RECUR_MIN_DOCS.max(RECUR_OVER_SYNDICATION * syndication + 1);
-    for (f, c) in feats.iter().zip(cls.iter_mut()) {
+    for (i, (f, c)) in feats.iter().zip(cls.iter_mut()).enumerate() {
         if matches!(c, Class::Short | Class::NearGood | Class::Low)
+            && Some(i) != protect
             && f.chars <= RECUR_MAX_CHARS
             && !sentence_like(f)
             && stats.count(f.hash) >= threshold
@@ -155,7 +166,6 @@ pub fn local<'t>(
             *c = Class::Bad("recurring");
         }
     }
-    (cls, marks, names)
 }
 
 /// Step 2: end-of-article and teaser blocks, then menus.

@@ -54,18 +54,30 @@ impl Feat {
     }
 }
 
+/// Feeds one character of a line into its normalized hash.
+#[inline]
+fn hash_char(h: &mut Fnv, c: char) {
+    if c.is_ascii() {
+        if c.is_ascii_digit() {
+            h.write_u8(b'0');
+        } else if c.is_ascii_alphabetic() {
+            h.write_u8(c.to_ascii_lowercase() as u8);
+        }
+    } else if c.is_numeric() {
+        h.write_u8(b'0');
+    } else if c.is_alphanumeric() {
+        let mut buf = [0u8; 4];
+        for l in c.to_lowercase() {
+            h.write(l.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+}
+
 /// Hash of a line's normalized text (the key of repetition and recurrence counts).
 pub fn line_hash(line: &str) -> u64 {
     let mut h = Fnv::default();
-    let mut buf = [0u8; 4];
-    for c in line.chars().filter(|c| c.is_alphanumeric()) {
-        if c.is_numeric() {
-            h.write(b"0");
-        } else {
-            for l in c.to_lowercase() {
-                h.write(l.encode_utf8(&mut buf).as_bytes());
-            }
-        }
+    for c in line.chars() {
+        hash_char(&mut h, c);
     }
     // Never 0, so 0 can mean "no hash".
     h.finish() | 1
@@ -111,8 +123,9 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
                 letters: 0,
                 lower_start: false,
                 ending: ending(trimmed),
-                hash: line_hash(trimmed),
+                hash: 0,
             };
+            let mut h = Fnv::default();
             let mut first_letter = true;
             let mut has_letter = false;
             word.clear();
@@ -128,6 +141,7 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
             };
             for c in trimmed.chars() {
                 f.chars += 1;
+                hash_char(&mut h, c);
                 if c.is_alphanumeric() {
                     if c.is_alphabetic() {
                         f.letters += 1;
@@ -138,13 +152,18 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
                         }
                     }
                     if stop.is_some() {
-                        word.extend(c.to_lowercase());
+                        if c.is_ascii() {
+                            word.push(c.to_ascii_lowercase());
+                        } else {
+                            word.extend(c.to_lowercase());
+                        }
                     }
                 } else {
                     finish(&mut word, &mut has_letter, &mut f);
                 }
             }
             finish(&mut word, &mut has_letter, &mut f);
+            f.hash = h.finish() | 1;
             out.push(f);
         }
         start = end + 1;
@@ -171,6 +190,7 @@ mod tests {
         let f = &lines("\n  Le ministère de l’Intérieur a 3 ans.\n", Some(&stop))[0];
         assert_eq!((f.number, f.words, f.stops), (2, 7, 3));
         assert!(!f.lower_start);
+        assert_eq!(f.hash, line_hash("Le ministère de l’Intérieur a 3 ans."));
         assert_eq!(line_hash("Les plus lus"), line_hash("les  plus-lus !"));
         assert_eq!(line_hash("Vidéo 00:24:59"), line_hash("vidéo 01:13:07"));
     }

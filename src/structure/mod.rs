@@ -114,9 +114,14 @@ pub fn analyse(doc: &Document, lang: &Lang, model: &Model, stats: &CorpusStats) 
     let text = doc.text.as_str();
     let stop = model.stopwords(&lang.code);
     let feats = features::lines(text, stop);
-    let (mut cls, marks, names) = classify::local(text, &feats, model, stop.is_some(), stats);
+    let (mut cls, marks, names) = classify::local(text, &feats, model, stop.is_some());
+    let meta_title = doc.meta.title.as_str();
+    let in_title_position = title::find(model, text, &feats, &cls, meta_title)
+        .filter(|t| !meta_title.trim().is_empty() || feats[t.index].words >= 4)
+        .map(|t| t.index);
+    classify::recurrence(&feats, &mut cls, stats, in_title_position);
     classify::blocks(&feats, &mut cls, &marks);
-    let title = title::find(model, text, &feats, &cls, &doc.meta.title);
+    let title = title::find(model, text, &feats, &cls, meta_title);
     if let Some(t) = &title {
         cls[t.index] = Class::Good;
         if let Some(k) = t.kicker {

@@ -69,12 +69,14 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
         for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+            self.write_u8(b);
         }
-        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        let h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        self.0 = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
 }
 

@@ -177,9 +177,16 @@ pub fn headings(feats: &[Feat], cls: &[Class], title: Option<usize>) -> Vec<bool
 }
 
 /// Whether `s` reads as a person's or an organisation's name: one to six words, each
-/// capitalised, short lowercase particles (de, van, bin) allowed inside.
+/// capitalised, short lowercase particles (de, van, bin) allowed inside; or a short lowercase
+/// acronym standing alone (agencies such as "dpa" write themselves so).
 fn valid_name(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
+    if let [w] = words[..]
+        && (3..=4).contains(&w.len())
+        && w.bytes().all(|b| b.is_ascii_lowercase())
+    {
+        return true;
+    }
     let cap = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
     let wordish =
         |w: &str| w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'));
