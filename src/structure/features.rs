@@ -54,6 +54,17 @@ impl Feat {
     }
 }
 
+/// The lowercase of a Latin-1 capital letter (À–Þ but ×), the common case in European text,
+/// without the general Unicode lookup.
+#[inline]
+fn latin1_lower(c: char) -> Option<char> {
+    match c {
+        'À'..='Þ' if c != '×' => char::from_u32(c as u32 + 32),
+        'ß'..='ÿ' if c != '÷' => Some(c),
+        _ => None,
+    }
+}
+
 /// Feeds one character of a line into its normalized hash.
 #[inline]
 fn hash_char(h: &mut Fnv, c: char) {
@@ -63,6 +74,9 @@ fn hash_char(h: &mut Fnv, c: char) {
         } else if c.is_ascii_alphabetic() {
             h.write_u8(c.to_ascii_lowercase() as u8);
         }
+    } else if let Some(l) = latin1_lower(c) {
+        let mut buf = [0u8; 4];
+        h.write(l.encode_utf8(&mut buf).as_bytes());
     } else if c.is_numeric() {
         h.write_u8(b'0');
     } else if c.is_alphanumeric() {
@@ -154,6 +168,8 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
                     if stop.is_some() {
                         if c.is_ascii() {
                             word.push(c.to_ascii_lowercase());
+                        } else if let Some(l) = latin1_lower(c) {
+                            word.push(l);
                         } else {
                             word.extend(c.to_lowercase());
                         }
@@ -193,5 +209,10 @@ mod tests {
         assert_eq!(f.hash, line_hash("Le ministère de l’Intérieur a 3 ans."));
         assert_eq!(line_hash("Les plus lus"), line_hash("les  plus-lus !"));
         assert_eq!(line_hash("Vidéo 00:24:59"), line_hash("vidéo 01:13:07"));
+        assert_eq!(line_hash("ÉTATS-UNIS ÀÖØÞ"), line_hash("états-unis àöøþ"));
+        for c in ('À'..='ÿ').filter(|c| c.is_alphabetic()) {
+            let mut want = c.to_lowercase();
+            assert_eq!(latin1_lower(c), want.next().filter(|_| want.next().is_none()), "{c}");
+        }
     }
 }

@@ -309,6 +309,73 @@ fn german_article_with_unseen_furniture() {
     assert_eq!(d["credits"], "Lena Schmidt; Max Muster; dpa; Reuters");
 }
 
+const ITALIAN: &str = "\
+Home > Economia
+Inflazione, a marzo i prezzi rallentano al 1,2 per cento
+di Marco Rossi
+Questo sito utilizza cookie tecnici e di profilazione. Proseguendo la navigazione accetti l'uso dei cookie.
+ROMA (ANSA) - L'inflazione in Italia rallenta a marzo all'1,2 per cento su base annua, dal 1,5 per cento di febbraio, secondo le stime preliminari diffuse oggi dall'Istat.
+A pesare sono soprattutto i prezzi dei beni energetici, che continuano a scendere rispetto allo stesso mese dell'anno scorso.
+Leggi anche:
+Mutui, le rate tornano a salire
+Benzina, il prezzo scende sotto i due euro
+Il carrello della spesa, invece, registra ancora un aumento del 2,5 per cento, segno che i prezzi dei beni alimentari restano elevati per le famiglie.
+Iscriviti alla nostra newsletter
+Riproduzione riservata © Copyright ANSA
+I più letti
+Sciopero dei treni venerdì in tutta Italia
+";
+
+const PORTUGUESE: &str = "\
+Economia
+Desemprego cai para 6,5% no primeiro trimestre
+Por João Silva
+Este site usa cookies para melhorar a sua experiência. Ao continuar a navegar, concorda com a nossa política de privacidade.
+LISBOA (Lusa) - A taxa de desemprego em Portugal desceu para 6,5% no primeiro trimestre do ano, menos 0,3 pontos percentuais do que no trimestre anterior, segundo o Instituto Nacional de Estatística.
+A população empregada aumentou em cerca de 40 mil pessoas, sobretudo nos serviços, enquanto a indústria perdeu postos de trabalho pelo segundo trimestre seguido.
+Leia também:
+Salário mínimo sobe para 820 euros
+Inflação abranda em março
+O Governo considera que os números confirmam a recuperação da economia, mas os sindicatos alertam para a precariedade dos novos contratos.
+Subscreva a nossa newsletter
+Todos os direitos reservados.
+Mais lidas
+Greve dos professores marcada para segunda-feira
+";
+
+#[test]
+fn italian_and_portuguese_tables_apply() {
+    let dir = Dir::new();
+    dir.write("in/it.txt", ITALIAN);
+    dir.write("in/pt.txt", PORTUGUESE);
+    dir.ok(&["run", "in", "--out", "r", "-q"]);
+    // Both pages have the same shape: breadcrumb or section, title, byline, cookie notice,
+    // dateline paragraph, text, a "read also" block, text, newsletter, rights notice, most read.
+    let want = [
+        (1, "boilerplate"),
+        (2, "title"),
+        (3, "credit"),
+        (4, "boilerplate"),
+        (5, "body"),
+        (6, "body"),
+        (7, "boilerplate"),
+        (8, "boilerplate"),
+        (9, "boilerplate"),
+        (10, "body"),
+        (11, "boilerplate"),
+        (12, "boilerplate"),
+        (13, "boilerplate"),
+        (14, "boilerplate"),
+    ];
+    for (doc, source, credit) in
+        [("it.txt", "ANSA", "Marco Rossi"), ("pt.txt", "Lusa", "João Silva")]
+    {
+        expect(&labels(&dir, "r", doc), &want);
+        let d = document(&dir, "r", doc);
+        assert_eq!((d["source"].as_str(), d["credits"].as_str()), (source, credit), "{doc}");
+    }
+}
+
 /// Distinct French paragraphs for test documents (the recurrence count folds digits, so
 /// documents must differ by their words).
 fn paragraph(city: &str, topic: &str) -> String {
