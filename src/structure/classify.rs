@@ -28,6 +28,9 @@ const DENSITY_LOW: f64 = 0.18;
 /// Lines longer than this are never whole-line furniture or credits.
 const FURNITURE_MAX_CHARS: usize = 200;
 const CREDIT_MAX_CHARS: usize = 300;
+/// A repeated line is a teaser when it has at least this many words (a repeated "Non." in an
+/// interview is not).
+const REPEATED_MIN_WORDS: u32 = 3;
 /// A teaser block ("Read more:") covers at most this many lines.
 const TEASER_BLOCK_MAX: usize = 8;
 /// Corpus recurrence: a line is site furniture when it occurs in at least this many documents…
@@ -128,7 +131,7 @@ pub fn local<'t>(
         {
             names[i] = who;
             Class::Credit
-        } else if repeated {
+        } else if repeated && f.words >= REPEATED_MIN_WORDS {
             Class::Bad("repeated")
         } else {
             text_class(f, has_stopwords)
@@ -168,8 +171,9 @@ pub fn recurrence(
     }
 }
 
-/// Step 2: end-of-article and teaser blocks, then menus.
-pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>]) {
+/// Step 2: end-of-article and teaser blocks, then menus. `bulleted` tells the lines that start
+/// with a bullet or a list number.
+pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>], bulleted: &[bool]) {
     let n = cls.len();
     let mut state: Option<(LineKind, usize)> = None;
     for i in 0..n {
@@ -198,17 +202,26 @@ pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>]) {
             state = Some((kind, len + 1));
         }
     }
-    // Menus: three or more consecutive lines of at most three words without punctuation.
-    let menu_item = |f: &Feat, c: Class| {
-        c == Class::Short && f.words <= 3 && f.ending == Ending::Open && f.chars <= 30
-    };
+    // Menus: three or more consecutive lines of at most three words without punctuation. A
+    // list announced by a colon, or written with bullets or numbers, is the article's own.
+    let menu_item: Vec<bool> = (0..n)
+        .map(|i| {
+            let f = &feats[i];
+            cls[i] == Class::Short
+                && f.words <= 3
+                && f.ending == Ending::Open
+                && f.chars <= 30
+                && !bulleted[i]
+        })
+        .collect();
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j < n && menu_item(&feats[j], cls[j]) {
+        while j < n && menu_item[j] {
             j += 1;
         }
-        if j - i >= 3 {
+        let announced = i > 0 && feats[i - 1].ending == Ending::Colon;
+        if j - i >= 3 && !announced {
             for c in &mut cls[i..j] {
                 *c = Class::Bad("menu");
             }
@@ -267,12 +280,14 @@ pub fn smooth(feats: &[Feat], cls: &mut [Class]) -> Vec<&'static str> {
             }
             Class::Low => {
                 let (p, q) = (neighbour(&decided, i, false), neighbour(&decided, i, true));
-                // A list announced by a colon, or framed by text on both sides, is body.
+                // A list announced by a colon, or with no furniture beside it, is body.
                 let announced = i > 0 && feats[i - 1].ending == Ending::Colon;
-                let framed =
-                    p != Side::Bad && q != Side::Bad && (p == Side::Good || q == Side::Good);
-                cls[i] =
-                    if announced || framed { Class::Good } else { Class::Bad("low-stopwords") };
+                let beside_furniture = p == Side::Bad || q == Side::Bad;
+                cls[i] = if announced || !beside_furniture {
+                    Class::Good
+                } else {
+                    Class::Bad("low-stopwords")
+                };
                 why[i] = "list";
             }
             _ => {}

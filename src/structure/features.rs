@@ -187,9 +187,46 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
     out
 }
 
+/// Below this overall stopword density the language's list says nothing about the document:
+/// the language was misdetected, or it is written without spaces (Chinese, Japanese, Thai), so
+/// words cannot be told apart.
+const INFORMATIVE_DENSITY: f64 = 0.08;
+/// Words needed before the overall density is trusted.
+const INFORMATIVE_MIN_WORDS: u32 = 30;
+
+/// Whether stopword density can be used on this document.
+pub fn stopwords_informative(feats: &[Feat]) -> bool {
+    let (words, stops) = feats.iter().fold((0u32, 0u32), |(w, s), f| (w + f.words, s + f.stops));
+    words < INFORMATIVE_MIN_WORDS || f64::from(stops) >= INFORMATIVE_DENSITY * f64::from(words)
+}
+
+/// Whether a line starts like a list item: a bullet, a dash, or a number followed by `.` or `)`.
+pub fn bulleted(line: &str) -> bool {
+    let mut chars = line.chars();
+    match chars.next() {
+        Some('-' | '–' | '—' | '•' | '·' | '*' | '▪' | '►' | '‣' | '◦') => true,
+        Some(c) if c.is_ascii_digit() => {
+            let rest = chars.as_str().trim_start_matches(|c: char| c.is_ascii_digit());
+            rest.starts_with(['.', ')']) && rest[1..].starts_with(' ')
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_items() {
+        assert!(bulleted("- Lyon"));
+        assert!(bulleted("• Nantes"));
+        assert!(bulleted("12. Lille"));
+        assert!(bulleted("3) Brest"));
+        assert!(!bulleted("2024 en chiffres"));
+        assert!(!bulleted("3.5 millions"));
+        assert!(!bulleted("Lyon"));
+    }
 
     #[test]
     fn endings() {

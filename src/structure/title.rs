@@ -9,7 +9,7 @@
 //! glued token never recurs in the text while its right part does (a brand such as "PlayStation"
 //! recurs whole, a section label does not).
 
-use super::classify::Class;
+use super::classify::{Class, SHORT_CHARS};
 use super::features::{Ending, Feat, line_hash};
 use super::model::Model;
 
@@ -158,20 +158,33 @@ fn heading_like(f: &Feat) -> bool {
 }
 
 /// Lines that are headings: short, unpunctuated content lines between text, followed by a
-/// paragraph.
-pub fn headings(feats: &[Feat], cls: &[Class], title: Option<usize>) -> Vec<bool> {
+/// paragraph. A list item (bulleted, or after another short unpunctuated line) is not one.
+pub fn headings(
+    feats: &[Feat],
+    cls: &[Class],
+    title: Option<usize>,
+    bulleted: &[bool],
+) -> Vec<bool> {
     let n = feats.len();
     let mut out = vec![false; n];
-    let mut seen_content = false;
+    let mut prev: Option<usize> = None;
     for i in 0..n {
         if cls[i] != Class::Good {
             continue;
         }
-        if Some(i) != title && seen_content && heading_like(&feats[i]) {
+        let after_item = prev.is_some_and(|p| Some(p) != title && heading_like(&feats[p]));
+        if Some(i) != title
+            && prev.is_some()
+            && !after_item
+            && !bulleted[i]
+            && heading_like(&feats[i])
+        {
             let next = ((i + 1)..n).find(|&j| cls[j] != Class::Credit);
-            out[i] = next.is_some_and(|j| cls[j] == Class::Good && !heading_like(&feats[j]));
+            out[i] = next.is_some_and(|j| {
+                cls[j] == Class::Good && !heading_like(&feats[j]) && feats[j].chars >= SHORT_CHARS
+            });
         }
-        seen_content = true;
+        prev = Some(i);
     }
     out
 }

@@ -431,6 +431,45 @@ fn syndicated_copies_keep_their_headings() {
 }
 
 #[test]
+fn menus_and_dates_go_lists_and_answers_stay() {
+    let dir = Dir::new();
+    let text = format!(
+        "Accueil\nActualités\nVidéos\nPodcasts\n12 mars 2024 à 14h05\n\
+         Lyon vote son budget pour les transports\n\n{}\n\nLes trois priorités du plan :\n\
+         Tramway\nVélos\nBus\n\n{}\n\n— Le vote était-il acquis ?\nNon.\n— Et le suivant ?\nNon.\n\n{}\n",
+        paragraph("Lyon", "les transports"),
+        paragraph("Lyon", "le budget"),
+        paragraph("Lyon", "les quais"),
+    );
+    dir.write("in/a.txt", text);
+    dir.ok(&["run", "in", "--out", "r", "-q"]);
+    let got = labels(&dir, "r", "a.txt");
+    expect(
+        &got,
+        &[
+            (1, "boilerplate"), // navigation
+            (2, "boilerplate"),
+            (3, "boilerplate"),
+            (4, "boilerplate"),
+            (5, "boilerplate"), // date
+            (6, "title"),
+            (8, "body"),
+            (10, "body"), // a list announced by a colon is the article's own
+            (11, "body"),
+            (12, "body"),
+            (13, "body"),
+            (15, "body"),
+            (17, "body"), // interview questions and answers, the same answer twice
+            (18, "body"),
+            (19, "body"),
+            (20, "body"),
+            (22, "body"),
+        ],
+    );
+    assert_eq!(got[&2].1, "menu");
+}
+
+#[test]
 fn repeated_teaser_inside_a_document_is_boilerplate() {
     let dir = Dir::new();
     let p = paragraph("Metz", "les crèches");
