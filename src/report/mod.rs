@@ -5,6 +5,8 @@
 //! One thread writes, in a fixed order: the bytes never depend on thread scheduling.
 
 mod csv_out;
+pub mod json;
+pub mod markdown;
 mod sink;
 
 pub use csv_out::{CsvOut, neutralize};
@@ -191,5 +193,7 @@ pub fn write_corpus(
     w.finish()?;
     let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
     corpus.write_variants(&mut w)?;
-    w.finish()
+    w.finish()?;
+    json::write(&corpus.report, &dir.join("report.json"))?;
+    markdown::write(&corpus.report, &dir.join("report.md"))
 }

@@ -666,10 +666,13 @@ fn bundled_corpus_reports_do_not_depend_on_threads() {
 }
 
 #[test]
-#[ignore = "recoupe synth is being written"]
 fn synthetic_corpus_reports_do_not_depend_on_threads() {
     let dir = Dir::new();
-    dir.ok(&["synth", "--docs", "2500", "--out", "corpus", "--seed", "11"]);
+    let from = repo().join("corpus");
+    let from = from.to_str().unwrap();
+    dir.ok(&["synth", "--docs", "2500", "--out", "corpus", "--seed", "11", "--from", from]);
+    dir.ok(&["synth", "--docs", "2500", "--out", "again", "--seed", "11", "--from", from]);
+    assert_eq!(snapshot(&dir.path().join("corpus")), snapshot(&dir.path().join("again")));
     for (out, threads) in [("t1", "1"), ("t2", "2"), ("t8", "8"), ("t8b", "8")] {
         dir.ok(&["run", "corpus", "--out", out, "-q", "--threads", threads]);
     }
