@@ -180,7 +180,7 @@ fn main() {
         for a in &analyses {
             agg.add(a.clone());
         }
-        let corpus = agg.finish();
+        let corpus = agg.finish(&model.entities);
         let stories: std::collections::BTreeSet<&str> =
             analyses.iter().map(|a| corpus.story_of(a.info.index)).collect();
         stories.len()
