@@ -288,5 +288,9 @@ mod tests {
             assert_eq!(m.line_kind(date), Some(LineKind::Furniture), "{date}");
         }
         assert_eq!(m.line_kind("Le 12 mars 2024, le conseil a voté le budget."), None);
+        assert_eq!(m.line_kind("Lire aussi | Le budget de Lyon"), Some(LineKind::Furniture));
+        assert_eq!(m.line_kind("Share full article"), Some(LineKind::Furniture));
+        assert!(m.credit("Le Monde avec AFP").is_some());
+        assert!(m.credit("CNN's Jane Doe contributed reporting.").is_some());
     }
 }

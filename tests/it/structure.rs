@@ -376,6 +376,81 @@ fn italian_and_portuguese_tables_apply() {
     }
 }
 
+const FRENCH_DAILY: &str = "\
+International
+La Norvège relève son taux directeur pour la troisième fois
+Le Monde avec AFP
+Publié le 21 juin 2024 à 11h02, modifié le 21 juin 2024 à 12h15
+Temps de Lecture 2 min.
+Offrir cet article
+Lire plus tard
+Partager
+La banque centrale norvégienne a relevé jeudi son taux directeur d'un quart de point, à 4,5 %, son plus haut niveau depuis 2008, pour tenter de freiner une inflation qui reste nettement supérieure à son objectif.
+« L'inflation est trop élevée et elle baisse plus lentement que prévu », a justifié la gouverneure, Ida Wolden Bache, lors d'une conférence de presse à Oslo.
+Lire aussi | La Suède maintient ses taux inchangés
+La couronne norvégienne, qui a perdu près de 10 % face à l'euro depuis le début de l'année, a légèrement progressé après l'annonce.
+La banque centrale n'exclut pas une nouvelle hausse en septembre.
+Le Monde avec AFP
+Réutiliser ce contenu
+Lire la suite
+Les articles les plus lus
+Le gouvernement présente son plan pour l'école
+Météo : un week-end orageux sur la moitié nord
+";
+
+const ENGLISH_DAILY: &str = "\
+Supported by
+Listen to this article · 4:12 min
+Norway Raises Interest Rates Again as Inflation Lingers
+The central bank said price growth was slowing more gradually than expected.
+By Jane Doe
+June 21, 2024, 6:02 a.m. ET
+Share full article
+Norway's central bank raised its benchmark interest rate by a quarter of a percentage point on Thursday, to 4.5 percent, the highest level since 2008.
+\"Inflation is too high and it is coming down more slowly than we expected,\" the governor, Ida Wolden Bache, told reporters in Oslo.
+Advertisement
+The krone, which has weakened against the euro this year, rose slightly after the announcement.
+Analysts said another increase in September could not be ruled out.
+Continue reading the main story
+John Roe contributed reporting from London.
+A version of this article appears in print on June 22, 2024, Section B, Page 3 of the New York edition.
+Related Content
+";
+
+#[test]
+fn newspaper_page_furniture_in_french_and_english() {
+    let dir = Dir::new();
+    dir.write("in/fr.txt", FRENCH_DAILY);
+    dir.write("in/en.txt", ENGLISH_DAILY);
+    dir.ok(&["run", "in", "--out", "r", "-q"]);
+    let fr = labels(&dir, "r", "fr.txt");
+    let body = [9, 10, 12, 13];
+    for (line, (label, reason)) in &fr {
+        let want = match line {
+            2 => "title",
+            3 | 14 => "credit", // « Le Monde avec AFP »-style signature
+            l if body.contains(l) => "body",
+            _ => "boilerplate", // dates, reading time, gift/save/share/reuse buttons, teasers
+        };
+        assert_eq!(label, want, "fr line {line} ({reason})");
+    }
+    let d = document(&dir, "r", "fr.txt");
+    assert_eq!((d["section"].as_str(), d["credits"].as_str()), ("International", "Le Monde; AFP"));
+
+    let en = labels(&dir, "r", "en.txt");
+    let body = [4, 8, 9, 11, 12];
+    for (line, (label, reason)) in &en {
+        let want = match line {
+            3 => "title",
+            5 | 14 => "credit", // byline, "… contributed reporting from London."
+            l if body.contains(l) => "body",
+            _ => "boilerplate", // "Supported by", audio player, date, share, ads, print note
+        };
+        assert_eq!(label, want, "en line {line} ({reason})");
+    }
+    assert_eq!(document(&dir, "r", "en.txt")["credits"], "Jane Doe; John Roe");
+}
+
 /// Distinct French paragraphs for test documents (the recurrence count folds digits, so
 /// documents must differ by their words).
 fn paragraph(city: &str, topic: &str) -> String {
