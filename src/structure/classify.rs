@@ -13,6 +13,7 @@
 //!
 //! Titles and headings are decided afterwards (see `title.rs`) on the smoothed classes.
 
+use super::CorpusStats;
 use super::features::{Ending, Feat};
 use super::model::{FnvBuild, LineKind, Model};
 use std::collections::HashSet;
@@ -84,17 +85,6 @@ fn sentence_like(f: &Feat) -> bool {
     f.words >= 8 && matches!(f.ending, Ending::Sentence | Ending::Question | Ending::Exclamation)
 }
 
-/// Counts of a line across the corpus, for recurrence.
-pub trait Recurrence {
-    fn count(&self, hash: u64) -> u32;
-}
-
-impl Recurrence for super::CorpusStats {
-    fn count(&self, hash: u64) -> u32 {
-        super::CorpusStats::count(self, hash)
-    }
-}
-
 /// Step 1: local classes. Returns the classes, the block markers and each credit line's names.
 pub fn local<'t>(
     text: &'t str,
@@ -144,12 +134,7 @@ pub fn local<'t>(
 /// Step 1b: recurrence across the corpus, beyond what the document's own syndication explains.
 /// `protect` is the line in title position, never furniture by recurrence alone (a series
 /// keeps its title from one article to the next).
-pub fn recurrence(
-    feats: &[Feat],
-    cls: &mut [Class],
-    stats: &impl Recurrence,
-    protect: Option<usize>,
-) {
+pub fn recurrence(feats: &[Feat], cls: &mut [Class], stats: &CorpusStats, protect: Option<usize>) {
     let syndication = feats
         .iter()
         .zip(cls.iter())
