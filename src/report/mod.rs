@@ -5,6 +5,7 @@
 //! One thread writes, in a fixed order: the bytes never depend on thread scheduling.
 
 mod csv_out;
+pub mod html;
 mod sink;
 
 pub use csv_out::{CsvOut, neutralize};
@@ -110,5 +111,6 @@ pub fn write_corpus(
     w.finish()?;
     let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
     corpus.write_variants(&mut w)?;
-    w.finish()
+    w.finish()?;
+    html::write(dir, corpus, model)
 }

@@ -42,6 +42,8 @@ pub struct Sink {
     lines: CsvOut,
     mentions: CsvOut,
     claims: CsvOut,
+    /// Records for report.html, assembled by `html::write` at the end.
+    html: super::html::Parts,
     /// Documents analysed and errors listed so far.
     pub docs: usize,
     pub errors_count: usize,
@@ -68,6 +70,7 @@ impl Sink {
             lines: open("lines.csv", crate::structure::LINES_HEADER)?,
             mentions: open("mentions.csv", crate::entities::MENTIONS_HEADER)?,
             claims: open("claims.csv", crate::claims::CLAIMS_HEADER)?,
+            html: super::html::Parts::create(dir)?,
             docs: 0,
             errors_count: 0,
         })
@@ -97,6 +100,7 @@ impl Sink {
         crate::structure::write_lines(&i.doc, &a.structure, &mut self.lines)?;
         crate::entities::write_mentions(&i.doc, &a.mentions, &mut self.mentions)?;
         crate::claims::write_claims(&i.doc, &a.claims, &mut self.claims)?;
+        self.html.add(a)?;
         self.docs += 1;
         Ok(())
     }
@@ -113,6 +117,7 @@ impl Sink {
         for w in [self.documents, self.errors, self.lines, self.mentions, self.claims] {
             w.finish()?;
         }
+        self.html.finish()?;
         let part = self.dir.join(DOCUMENTS_PART);
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
