@@ -19,6 +19,7 @@
 //! is stated in the report, never silent. The bytes depend only on the corpus.
 
 mod fragment;
+mod story;
 
 pub use fragment::{Fragment, render as render_fragment};
 
@@ -53,7 +54,7 @@ pub const MAX_TEXT_BYTES: u64 = 256 << 20;
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
 /// base64 SHA-256 of `CSS` and `JS`, for the Content-Security-Policy (checked by a unit test).
-const CSS_SHA256: &str = "qrU5VPHigBJTEuBSi8+57dUWnil0ysFC6nWw4Km1k1o=";
+const CSS_SHA256: &str = "UR+BzEuzXv4mZO2wMpUWvj8P4gJTfS9WzUjnPOPxa2s=";
 const JS_SHA256: &str = "ilm7Iti4oJTf+OFVsmcVHTJluwogE1EsLCYpF7z5TdY=";
 
 /// What the report keeps of one document.
@@ -71,8 +72,8 @@ struct Record {
     boilerplate: usize,
     /// (entity, type, surface, mentions), sorted.
     mentions: Vec<(String, String, String, usize)>,
-    /// Sentence anchor of each claim, in claims.csv order.
-    claim_anchors: Vec<String>,
+    /// (byte start, line, k) of each sentence: see `Fragment::sentences`.
+    sentences: Vec<(usize, usize, usize)>,
     /// The text fragment; `None` when over the text budget.
     html: Option<String>,
 }
@@ -85,6 +86,16 @@ impl Record {
 
     fn anchor(&self) -> String {
         format!("doc-{}", self.index)
+    }
+
+    /// The link to the sentence holding byte `byte` of the document (to the article when its
+    /// text is not in the page).
+    fn href_at(&self, byte: usize) -> String {
+        let i = self.sentences.partition_point(|s| s.0 <= byte);
+        match (&self.html, i.checked_sub(1).map(|i| self.sentences[i])) {
+            (Some(_), Some((_, line, k))) => format!("#doc-{}-l{line}-s{k}", self.index),
+            _ => format!("#doc-{}", self.index),
+        }
     }
 }
 
@@ -144,7 +155,7 @@ impl Parts {
                 .into_iter()
                 .map(|((e, t, s), n)| (e.to_string(), t.to_string(), s.to_string(), n))
                 .collect(),
-            claim_anchors: a.html.claim_anchors.clone(),
+            sentences: a.html.sentences.clone(),
             html: keep.then(|| a.html.html.clone()),
         };
         let mut line = serde_json::to_vec(&rec).context("encoding an HTML record")?;
@@ -209,84 +220,6 @@ struct StoryPlan {
     slots: Vec<usize>,
 }
 
-/// The per-story findings the page shows besides the texts, drawn from the corpus-level
-/// results. Sources are documents, by corpus index.
-#[derive(Debug, Default)]
-pub struct StoryData {
-    /// Aligned claims (agree, conflict, single, derived).
-    pub claims: Vec<ClaimRow>,
-    /// Lists and which source puts which entity in or out.
-    pub membership: Vec<MembershipList>,
-    /// Quotes found in several sources.
-    pub quotes: Vec<QuoteGroup>,
-    /// Name variants per entity.
-    pub variants: Vec<VariantRow>,
-    /// Syndicated copies: (copy, original) corpus indices.
-    pub syndicated: Vec<(usize, usize)>,
-}
-
-/// One aligned claim of a story.
-#[derive(Debug, Default)]
-pub struct ClaimRow {
-    pub key: String,
-    pub kind: String,
-    /// agree, conflict, single or derived.
-    pub status: String,
-    /// For derived findings, the check made (e.g. `102 - 37 = 65`).
-    pub note: String,
-    /// Per source (corpus index), what it says.
-    pub cells: BTreeMap<usize, Vec<Evidence>>,
-}
-
-/// What one source says, and where.
-#[derive(Debug, Default, Clone)]
-pub struct Evidence {
-    pub value: String,
-    /// 1-based line.
-    pub line: usize,
-    /// The claim's number in its document (claims.csv order, 0-based), when known.
-    pub claim: Option<usize>,
-    pub sentence: String,
-}
-
-/// One list and the membership each source gives its entities.
-#[derive(Debug, Default)]
-pub struct MembershipList {
-    pub list: String,
-    /// entity → source → (in: true / out: false, evidence).
-    pub rows: BTreeMap<String, BTreeMap<usize, (bool, Evidence)>>,
-}
-
-/// One quote as worded by several sources.
-#[derive(Debug, Default)]
-pub struct QuoteGroup {
-    pub speaker: String,
-    pub items: Vec<QuoteItem>,
-}
-
-/// One source's wording of a quote, as a word diff against the group's first wording.
-#[derive(Debug, Default)]
-pub struct QuoteItem {
-    pub source: usize,
-    pub evidence: Evidence,
-    /// (op, text): op is `=`, `+` (only here) or `-` (only in the reference).
-    pub words: Vec<(char, String)>,
-}
-
-/// The surface forms one entity was written in.
-#[derive(Debug, Default)]
-pub struct VariantRow {
-    pub entity: String,
-    /// (surface, kind, sources).
-    pub forms: Vec<(String, String, Vec<usize>)>,
-}
-
-/// The findings of one story, from the corpus-level results.
-fn story_data(_corpus: &Corpus, _story: &str) -> StoryData {
-    // The corpus-level model (stories, aligned claims, quotes, variants) fills this in.
-    StoryData::default()
-}
-
 /// Writes report.html into `dir` and removes the part files.
 pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     let mut store = Store::open(dir)?;
@@ -324,14 +257,16 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
             overview_rows.push((s.id.clone(), r));
         }
     }
-    let head = page_head(total_docs, total_stories, &shown, shown_docs, &overview_rows);
+    let head = page_head(total_docs, total_stories, &shown, shown_docs, &overview_rows, corpus);
     w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
     drop(overview_rows);
+    let model_stories: BTreeMap<&str, &crate::align::Story> =
+        corpus.report.stories.iter().map(|s| (s.id.as_str(), s)).collect();
     for s in &shown {
         let recs: Vec<Record> =
             s.slots.iter().map(|&slot| store.get(slot)).collect::<Result<_>>()?;
-        let data = story_data(corpus, &s.id);
-        let section = story_section(&s.id, &recs, &data, model);
+        let section =
+            story::section(&s.id, &recs, model_stories.get(s.id.as_str()).copied(), model);
         w.write_all(section.into_string().as_bytes()).with_context(ctx)?;
     }
     w.write_all(page_tail().into_string().as_bytes()).with_context(ctx)?;
@@ -354,7 +289,12 @@ fn page_head(
     shown: &[StoryPlan],
     shown_docs: usize,
     rows: &[(String, Record)],
+    corpus: &Corpus,
 ) -> Markup {
+    let docs = &corpus.report.documents;
+    let copy_of = |index: usize| {
+        docs.binary_search_by_key(&index, |d| d.index).ok().and_then(|i| docs[i].copy_of.as_deref())
+    };
     let csp = format!(
         "default-src 'none'; script-src 'sha256-{JS_SHA256}'; style-src 'sha256-{CSS_SHA256}'; \
          img-src data:; base-uri 'none'; form-action 'none'"
@@ -430,6 +370,7 @@ fn page_head(
                                         th.n scope="col" { "lines" }
                                         th.n scope="col" { "boilerplate" }
                                         th.n scope="col" { "mentions" }
+                                        th scope="col" { "copy of" }
                                     }
                                 }
                                 tbody {
@@ -444,6 +385,7 @@ fn page_head(
                                             td.n { (r.lines) }
                                             td.n { (r.boilerplate) }
                                             td.n { (r.mentions.iter().map(|m| m.3).sum::<usize>()) }
+                                            td { @if let Some(o) = copy_of(r.index) { (o) } }
                                         }
                                     }
                                 }
@@ -458,294 +400,6 @@ fn page_tail() -> Markup {
         (PreEscaped("</main>\n<script>"))
         (PreEscaped(JS))
         (PreEscaped("</script>\n</body>\n</html>\n"))
-    }
-}
-
-/// The href of a piece of evidence in document `r`.
-fn evidence_href(r: &Record, e: &Evidence) -> String {
-    match e.claim.and_then(|c| r.claim_anchors.get(c)).filter(|a| !a.is_empty()) {
-        Some(a) => format!("#{a}"),
-        None => format!("#doc-{}-l{}", r.index, e.line),
-    }
-}
-
-/// One story: summary, findings, coverage, texts.
-fn story_section(id: &str, recs: &[Record], data: &StoryData, model: &Model) -> Markup {
-    let sources: Vec<&Record> = recs.iter().take(MAX_SOURCES).collect();
-    let by_index: BTreeMap<usize, &Record> = recs.iter().map(|r| (r.index, r)).collect();
-    let outlets: std::collections::BTreeSet<&str> = recs.iter().map(Record::label).collect();
-    let count = |st: &str| data.claims.iter().filter(|c| c.status == st).count();
-    let title = recs.first().map_or("", |r| r.title.as_str());
-    let statuses = [
-        ("conflict", "Conflicts", "Sources give different values for the same thing."),
-        ("agree", "Agreements", "Sources give the same value."),
-        ("derived", "Derived checks", "Consistent or not by arithmetic or by a full enumeration."),
-        ("single", "Single-source claims", "Only one source says it."),
-    ];
-    html! {
-        section.story id={ "story-" (id) } aria-labelledby={ "h-" (id) } {
-            h2 id={ "h-" (id) } { "Story " (id) ": " (title) }
-            dl.summary {
-                div { dt { "outlets" } dd { (outlets.len()) } }
-                div { dt { "articles" } dd { (recs.len()) } }
-                div { dt { "claims that agree" } dd { (count("agree")) } }
-                div { dt { "conflicts" } dd { (count("conflict")) } }
-                div { dt { "single-source claims" } dd { (count("single")) } }
-                div { dt { "derived checks" } dd { (count("derived")) } }
-                div { dt { "syndicated copies" } dd { (data.syndicated.len()) } }
-            }
-            @if recs.len() > MAX_SOURCES {
-                p.note {
-                    "This story has " (recs.len()) " sources; its tables show the first "
-                    (MAX_SOURCES) " (all are in consistency.csv)."
-                }
-            }
-            @if !data.syndicated.is_empty() {
-                h3 { "Syndicated copies" }
-                ul {
-                    @for (copy, orig) in &data.syndicated {
-                        li {
-                            (source_link(by_index.get(copy).copied(), *copy)) " copies "
-                            (source_link(by_index.get(orig).copied(), *orig))
-                            " and is counted once."
-                        }
-                    }
-                }
-            }
-            h3 { "Claims" }
-            @if data.claims.is_empty() {
-                p.empty { "No claim of this story could be aligned across its sources." }
-            }
-            @for (st, heading, what) in statuses {
-                @let rows: Vec<&ClaimRow> = data.claims.iter().filter(|c| c.status == st).collect();
-                @if !rows.is_empty() {
-                    h4 { (heading) " (" (rows.len()) ")" }
-                    div.wrap {
-                        table.sortable id={ (st) "-" (id) } {
-                            caption { (what) }
-                            thead {
-                                tr {
-                                    th scope="col" { "claim" }
-                                    th scope="col" { "status" }
-                                    @for s in &sources { th scope="col" title=(s.doc) { (s.label()) } }
-                                    @if st == "derived" { th scope="col" { "check" } }
-                                }
-                            }
-                            tbody {
-                                @for c in rows {
-                                    tr class=(c.status) {
-                                        th scope="row" { (c.key) br; span.ev { (c.kind) } }
-                                        td { span class={ "badge st-" (c.status) } { (c.status) } }
-                                        @for s in &sources {
-                                            @match c.cells.get(&s.index) {
-                                                Some(ev) => td.v {
-                                                    @for e in ev {
-                                                        a.val href=(evidence_href(s, e)) title=(e.sentence) { (e.value) }
-                                                        " "
-                                                    }
-                                                },
-                                                None => td.silent { "—" span.ev { " silent" } },
-                                            }
-                                        }
-                                        @if st == "derived" { td { (c.note) } }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            h3 { "List membership" }
-            @if data.membership.is_empty() {
-                p.empty { "No source of this story puts entities in or out of a list." }
-            }
-            @for l in &data.membership {
-                div.wrap {
-                    table.sortable.membership {
-                        caption { "Who is on the list: " (l.list) }
-                        thead {
-                            tr {
-                                th scope="col" { "entity" }
-                                @for s in &sources { th scope="col" title=(s.doc) { (s.label()) } }
-                            }
-                        }
-                        tbody {
-                            @for (entity, cells) in &l.rows {
-                                tr {
-                                    th scope="row" { (entity_name(model, entity)) }
-                                    @for s in &sources {
-                                        @match cells.get(&s.index) {
-                                            Some((true, e)) => td.m-in { a href=(evidence_href(s, e)) title=(e.sentence) { "in" } },
-                                            Some((false, e)) => td.m-out { a href=(evidence_href(s, e)) title=(e.sentence) { "out" } },
-                                            None => td.silent { "silent" },
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            h3 { "Quotes" }
-            @if data.quotes.is_empty() {
-                p.empty { "No quote appears in more than one source." }
-            }
-            @for (g, q) in data.quotes.iter().enumerate() {
-                h4 { "Quote " (g + 1) @if !q.speaker.is_empty() { ": " (q.speaker) } }
-                div.quotes id={ "quote-" (id) "-" (g + 1) } {
-                    @for item in &q.items {
-                        figure {
-                            blockquote {
-                                @for (op, w) in &item.words {
-                                    @match op {
-                                        '+' => ins.d { (w) },
-                                        '-' => del.d { (w) },
-                                        _ => (w),
-                                    }
-                                    " "
-                                }
-                            }
-                            figcaption {
-                                @match by_index.get(&item.source) {
-                                    Some(r) => a href=(evidence_href(r, &item.evidence)) { (r.label()) ", line " (item.evidence.line) },
-                                    None => { "document " (item.source) },
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            h3 { "Name variants" }
-            @if data.variants.is_empty() {
-                p.empty { "Every entity is written the same way by all sources." }
-            } @else {
-                div.wrap {
-                    table.sortable.variants id={ "variants-" (id) } {
-                        caption { "How each source writes the names" }
-                        thead { tr { th scope="col" { "entity" } th scope="col" { "written as" } th scope="col" { "kind" } th scope="col" { "sources" } } }
-                        tbody {
-                            @for v in &data.variants {
-                                @for (surface, kind, docs) in &v.forms {
-                                    tr {
-                                        th scope="row" { (entity_name(model, &v.entity)) }
-                                        td { (surface) }
-                                        td { (kind) }
-                                        td {
-                                            @for (k, d) in docs.iter().enumerate() {
-                                                @if k > 0 { ", " }
-                                                (source_link(by_index.get(d).copied(), *d))
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            (coverage(id, &sources, model))
-            h3 { "Articles" }
-            @for r in recs { (article(r)) }
-        }
-    }
-}
-
-fn source_link(r: Option<&Record>, index: usize) -> Markup {
-    html! {
-        @match r {
-            Some(r) => a href={ "#" (r.anchor()) } title=(r.doc) { (r.label()) },
-            None => { "document " (index) },
-        }
-    }
-}
-
-fn entity_name(model: &Model, id: &str) -> String {
-    match model.entities.describe(id) {
-        Some((name, _)) if name != id => format!("{name} ({id})"),
-        _ => id.to_string(),
-    }
-}
-
-/// The coverage heatmap: entities × sources, mention counts written in each cell and shaded.
-fn coverage(id: &str, sources: &[&Record], model: &Model) -> Markup {
-    // entity → per source mentions
-    let mut grid: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (k, s) in sources.iter().enumerate() {
-        for (entity, _, _, n) in &s.mentions {
-            grid.entry(entity).or_insert_with(|| vec![0; sources.len()])[k] += n;
-        }
-    }
-    let mut rows: Vec<(&str, Vec<usize>)> = grid.into_iter().collect();
-    // Entities most sources name first, then most mentioned, then by id.
-    rows.sort_by_key(|(e, c)| {
-        let covered = c.iter().filter(|&&n| n > 0).count();
-        (std::cmp::Reverse(covered), std::cmp::Reverse(c.iter().sum::<usize>()), *e)
-    });
-    let total = rows.len();
-    rows.truncate(MAX_ENTITIES);
-    let max = rows.iter().flat_map(|(_, c)| c.iter().copied()).max().unwrap_or(0).max(1);
-    // Four shades, proportional to the largest count of the table.
-    let level = |n: usize| n.saturating_mul(4).div_ceil(max).min(4);
-    html! {
-        h3 { "Coverage" }
-        @if rows.is_empty() {
-            p.empty { "No entity was found in this story's articles." }
-        } @else {
-            @if total > rows.len() {
-                p.note { "The " (MAX_ENTITIES) " entities most sources name, of " (total) " (all are in mentions.csv)." }
-            }
-            div.wrap {
-                table.heat.sortable id={ "coverage-" (id) } {
-                    caption { "Mentions of each entity per source (darker: more)" }
-                    thead {
-                        tr {
-                            th scope="col" { "entity" }
-                            @for s in sources { th.n scope="col" title=(s.doc) { (s.label()) } }
-                            th.n scope="col" { "sources" }
-                        }
-                    }
-                    tbody {
-                        @for (e, counts) in &rows {
-                            tr {
-                                th scope="row" { (entity_name(model, e)) }
-                                @for n in counts {
-                                    td class={ "c h" (level(*n).min(4)) } { (n) }
-                                }
-                                td.n { (counts.iter().filter(|&&n| n > 0).count()) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// One article: its metadata and its text fragment.
-fn article(r: &Record) -> Markup {
-    html! {
-        article.doc id=(r.anchor()) aria-labelledby={ (r.anchor()) "-h" } {
-            header {
-                h4 id={ (r.anchor()) "-h" } { (r.label()) ": " (r.title) }
-                p {
-                    "doc " code { (r.doc) }
-                    @if !r.date.is_empty() { " · " (r.date) }
-                    @if !r.lang.is_empty() { " · language " (r.lang) }
-                    @if !r.url.is_empty() { " · " span.url { (r.url) } }
-                    " · " (plural(r.lines, "line", "lines"))
-                }
-            }
-            @match &r.html {
-                Some(h) => {
-                    @if r.boilerplate > 0 {
-                        p.bp-note { (plural(r.boilerplate, "line was", "lines were")) " removed as boilerplate (hidden; use the toggle at the top to show them)." }
-                    }
-                    // The fragment was rendered with maud, every piece of text escaped.
-                    div.text { (PreEscaped(h)) }
-                },
-                None => p.note { "The text of this document is not in the page (the page keeps at most " (MAX_TEXT_BYTES >> 20) " MiB of article text); its lines are in lines.csv." },
-            }
-        }
     }
 }
 

@@ -6,6 +6,8 @@
 
 mod csv_out;
 pub mod html;
+pub mod json;
+pub mod markdown;
 mod sink;
 
 pub use csv_out::{CsvOut, neutralize};
@@ -112,5 +114,7 @@ pub fn write_corpus(
     let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
     corpus.write_variants(&mut w)?;
     w.finish()?;
+    json::write(&corpus.report, &dir.join("report.json"))?;
+    markdown::write(&corpus.report, &dir.join("report.md"))?;
     html::write(dir, corpus, model)
 }

@@ -16,26 +16,34 @@ use crate::structure::{Label, Structure};
 use maud::{Markup, html};
 use unicode_segmentation::UnicodeSegmentation;
 
-/// The rendered text of one document, and where each of its claims points.
+/// The rendered text of one document, and where its sentences are.
 #[derive(Debug, Clone, Default)]
 pub struct Fragment {
     /// The escaped markup of the lines.
     pub html: String,
-    /// For claim n (in `DocClaims` order, as numbered in claims.csv), the anchor of its sentence
-    /// (or of its line when the sentence could not be found in the line).
-    pub claim_anchors: Vec<String>,
+    /// (byte start in the document, line, k) of every sentence, in text order: the sentence
+    /// holding byte b has the anchor `doc-<n>-l<line>-s<k>`.
+    pub sentences: Vec<(usize, usize, usize)>,
     /// A heading for the article when it has no title: its first content line, shortened.
     pub first_line: String,
 }
 
-/// A piece of a sentence: plain text, a mention, or a number of a claim sentence.
+/// A span to mark: a mention, or a claim's value.
+struct Span<'a> {
+    start: usize,
+    end: usize,
+    mention: Option<&'a Mention>,
+}
+
+/// A piece of a sentence: plain text, a mention, or a claim's value.
 enum Piece<'a> {
     Text(&'a str),
     Mention(&'a str, &'a Mention),
     Number(&'a str),
 }
 
-/// Renders the lines of `doc`.
+/// Renders the lines of `doc`. Claim values (`Claim::span`) are marked as numbers, and the
+/// sentences claims come from (`Claim::sentence`) are marked as claim sentences.
 pub fn render(
     doc: &Document,
     structure: &Structure,
@@ -43,39 +51,46 @@ pub fn render(
     claims: &DocClaims,
 ) -> Fragment {
     let n = doc.index;
-    let mut claim_anchors = vec![String::new(); claims.claims.len()];
-    // Mentions in text order, so each line takes a contiguous run of them.
-    let mut order: Vec<&Mention> = mentions.iter().collect();
-    order.sort_by_key(|m| (m.byte_start, std::cmp::Reverse(m.byte_end)));
+    // Mentions and claim values in text order, so each line takes a contiguous run of them.
+    let mut order: Vec<Span> = mentions
+        .iter()
+        .map(|m| Span { start: m.byte_start, end: m.byte_end, mention: Some(m) })
+        .chain(claims.claims.iter().map(|c| Span { start: c.span.0, end: c.span.1, mention: None }))
+        .filter(|s| s.start < s.end)
+        .collect();
+    order.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.mention.is_none()));
+    let mut claim_starts: Vec<usize> = claims.claims.iter().map(|c| c.sentence.0).collect();
+    claim_starts.sort_unstable();
     let mut next_mention = 0;
     let mut out = String::with_capacity(doc.text.len() * 2);
+    let mut all_sentences = Vec::new();
     let mut sentences: Vec<(usize, &str)> = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
     for line in &structure.lines {
         let Some(text) = doc.text.get(line.start..line.end) else { continue };
         sentences.clear();
         sentences.extend(text.split_sentence_bound_indices());
-        // The sentence of each claim on this line.
-        let mut claim_sentence = vec![false; sentences.len()];
-        for (c, claim) in claims.claims.iter().enumerate() {
-            if claim.line != line.number {
-                continue;
-            }
-            let k = sentence_of(text, &sentences, &claim.text);
-            claim_anchors[c] = match k {
-                Some(k) => {
-                    claim_sentence[k] = true;
-                    format!("doc-{n}-l{}-s{}", line.number, k + 1)
-                }
-                None => format!("doc-{n}-l{}", line.number),
-            };
-        }
-        while next_mention < order.len() && order[next_mention].byte_end <= line.start {
+        // A sentence is a claim sentence when a claim's sentence starts inside it.
+        let claim_sentence: Vec<bool> = sentences
+            .iter()
+            .map(|(off, s)| {
+                let (a, b) = (line.start + off, line.start + off + s.len());
+                let i = claim_starts.partition_point(|&c| c < a);
+                claim_starts.get(i).is_some_and(|&c| c < b)
+            })
+            .collect();
+        all_sentences.extend(
+            sentences
+                .iter()
+                .enumerate()
+                .map(|(k, (off, _))| (line.start + off, line.number, k + 1)),
+        );
+        while next_mention < order.len() && order[next_mention].end <= line.start {
             next_mention += 1;
         }
         let line_mentions = {
             let mut end = next_mention;
-            while end < order.len() && order[end].byte_start < line.end {
+            while end < order.len() && order[end].start < line.end {
                 end += 1;
             }
             &order[next_mention..end]
@@ -98,7 +113,7 @@ pub fn render(
                 span.tx {
                     @for (k, (s_off, s)) in sentences.iter().enumerate() {
                         (sentence(&id, k, claim_sentence[k], {
-                            split_pieces(text, line.start, *s_off, s, line_mentions, claim_sentence[k], &mut pieces);
+                            split_pieces(text, line.start, *s_off, s, line_mentions, &mut pieces);
                             &pieces
                         }))
                     }
@@ -113,7 +128,7 @@ pub fn render(
         .find_map(|l| doc.text.get(l.start..l.end))
         .map(|t| shorten(t.trim(), 120))
         .unwrap_or_default();
-    Fragment { html: out, claim_anchors, first_line }
+    Fragment { html: out, sentences: all_sentences, first_line }
 }
 
 /// `t` cut after `max` characters, at a word boundary when there is one, with an ellipsis.
@@ -146,96 +161,51 @@ fn sentence(line_id: &str, k: usize, claim: bool, pieces: &[Piece]) -> Markup {
     }
 }
 
-/// The index of the sentence of `text` that holds `claim_text`, if it can be found.
-fn sentence_of(text: &str, sentences: &[(usize, &str)], claim_text: &str) -> Option<usize> {
-    let needle = claim_text.trim();
-    if needle.is_empty() {
-        return None;
-    }
-    let at = text.find(needle).or_else(|| {
-        // The claim may quote a shortened sentence: try its first words.
-        let head: String = needle.chars().take(40).collect();
-        text.find(head.trim())
-    })?;
-    sentences.iter().rposition(|(off, _)| *off <= at)
-}
-
 /// Cuts the sentence `s` (at `s_off` in the line, the line at `line_start` in the document) into
-/// text, mention and number pieces. Mentions crossing a sentence end are cut at it; a mention
-/// whose offsets are not on character boundaries of this text is left unmarked.
+/// text, mention and value pieces. Spans crossing a sentence end are cut at it; a span that
+/// overlaps an earlier one, or whose offsets are not on character boundaries of this text, is
+/// left unmarked.
 fn split_pieces<'a>(
     line: &'a str,
     line_start: usize,
     s_off: usize,
     s: &'a str,
-    mentions: &[&'a Mention],
-    numbers: bool,
+    spans: &[Span<'a>],
     out: &mut Vec<Piece<'a>>,
 ) {
     out.clear();
     let s_end = s_off + s.len();
     let mut pos = s_off;
-    for m in mentions {
-        let (Some(a), Some(b)) =
-            (m.byte_start.checked_sub(line_start), m.byte_end.checked_sub(line_start))
+    for sp in spans {
+        let (Some(a), Some(b)) = (sp.start.checked_sub(line_start), sp.end.checked_sub(line_start))
         else {
             continue;
         };
+        if a < pos && pos > s_off {
+            continue; // overlaps the span marked before it
+        }
         let (a, b) = (a.max(pos), b.min(s_end));
         if a >= b || !line.is_char_boundary(a) || !line.is_char_boundary(b) {
             continue;
         }
-        push_text(&line[pos..a], numbers, out);
-        out.push(Piece::Mention(&line[a..b], m));
+        if a > pos {
+            out.push(Piece::Text(&line[pos..a]));
+        }
+        out.push(match sp.mention {
+            Some(m) => Piece::Mention(&line[a..b], m),
+            None => Piece::Number(&line[a..b]),
+        });
         pos = b;
     }
-    push_text(&line[pos..s_end], numbers, out);
-}
-
-/// Pushes plain text, marking numbers in it when asked.
-fn push_text<'a>(t: &'a str, numbers: bool, out: &mut Vec<Piece<'a>>) {
-    if t.is_empty() {
-        return;
-    }
-    if !numbers {
-        out.push(Piece::Text(t));
-        return;
-    }
-    let mut last = 0;
-    let mut it = t.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        if !c.is_numeric() || t[..i].chars().next_back().is_some_and(char::is_alphanumeric) {
-            continue;
-        }
-        // A number: digits, with group or decimal separators between digits ("1 400", "3,5").
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = it.peek() {
-            if d.is_numeric() {
-                it.next();
-                end = j + d.len_utf8();
-            } else if matches!(d, ' ' | '\u{a0}' | '\u{202f}' | '.' | ',')
-                && t[j + d.len_utf8()..].chars().next().is_some_and(char::is_numeric)
-            {
-                it.next();
-            } else {
-                break;
-            }
-        }
-        if i > last {
-            out.push(Piece::Text(&t[last..i]));
-        }
-        out.push(Piece::Number(&t[i..end]));
-        last = end;
-    }
-    if last < t.len() {
-        out.push(Piece::Text(&t[last..]));
+    if pos < s_end {
+        out.push(Piece::Text(&line[pos..s_end]));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::Claim;
+    use crate::claims::{Claim, Kind};
     use crate::document::Meta;
     use crate::structure::Line;
 
@@ -286,17 +256,31 @@ mod tests {
         let text = "Titre & <b>gras</b>\n\nLe Maroc est sorti. La liste compte 37 pays, contre 1 400.\nPub";
         let d = doc(text);
         let s = lines(text, &[Label::Title, Label::Body, Label::Boilerplate]);
-        let claim = Claim {
-            line: 3,
-            kind: "quantity".into(),
-            key: "countries".into(),
-            value: "37".into(),
-            unit: String::new(),
-            role: String::new(),
-            entities: vec![],
-            text: "La liste compte 37 pays, contre 1 400.".into(),
+        let sentence = "La liste compte 37 pays, contre 1 400.";
+        let at = text.find(sentence).unwrap();
+        let value = |v: &str| {
+            let start = at + sentence.find(v).unwrap();
+            Claim {
+                line: 3,
+                kind: Kind::Quantity,
+                key: "quantity:countries".into(),
+                value: v.replace(' ', ""),
+                unit: String::new(),
+                role: String::new(),
+                approx: String::new(),
+                head: "countries".into(),
+                entities: vec![],
+                members: vec![],
+                speaker: String::new(),
+                days: vec![],
+                surface: v.into(),
+                span: (start, start + v.len()),
+                sentence: (at, at + sentence.len()),
+                text: sentence.into(),
+            }
         };
-        let f = render(&d, &s, &[mention(text, "Maroc", "MA")], &DocClaims { claims: vec![claim] });
+        let claims = DocClaims { claims: vec![value("37"), value("1 400")], ..Default::default() };
+        let f = render(&d, &s, &[mention(text, "Maroc", "MA")], &claims);
         let h = &f.html;
         assert!(h.contains("Titre &amp; &lt;b&gt;gras&lt;/b&gt;"), "{h}");
         assert!(!h.contains("<b>"));
@@ -304,7 +288,12 @@ mod tests {
         assert!(h.contains(r#"data-entity="MA">Maroc</mark>"#), "{h}");
         assert!(h.contains(r#"<mark class="num">37</mark>"#), "{h}");
         assert!(h.contains(r#"<mark class="num">1 400</mark>"#), "{h}");
-        assert_eq!(f.claim_anchors, ["doc-3-l3-s2"]);
+        assert!(h.contains(r#"<span class="s claim" id="doc-3-l3-s2">"#), "{h}");
+        assert!(h.contains(r#"<span class="s" id="doc-3-l3-s1">"#), "{h}");
+        let starts: Vec<_> = f.sentences.iter().map(|s| (s.1, s.2)).collect();
+        assert_eq!(starts, [(1, 1), (3, 1), (3, 2), (4, 1)]);
+        assert_eq!(f.sentences[2].0, at);
+        assert_eq!(f.first_line, "Titre & <b>gras</b>");
         assert!(h.contains(r#"class="ln boilerplate bp""#), "{h}");
         assert!(h.contains(r#"<span class="lbl" title="t">title</span>"#), "{h}");
     }
