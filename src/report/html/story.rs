@@ -133,9 +133,10 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
             @if !rows.is_empty() {
                 @let notes = rows.iter().any(|f| !f.note.is_empty() || f.consistent.is_some());
                 h4 { (heading) " (" (rows.len()) ")" }
+                p.legend { (what) " One column per source; each value links to the sentence it comes from." }
                 div.wrap {
                     table.sortable.claims id={ (status.as_str()) "-" (id) } {
-                        caption { (what) " One column per source; each value links to its sentence." }
+                        caption.vh { (heading) }
                         thead {
                             tr {
                                 th scope="col" { "claim" }
@@ -165,9 +166,10 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
         }
         @if !single.is_empty() {
             h4 { "On one source only (" (single.len()) ")" }
+            p.legend { "Claims only one independent source makes (copies of it do not count)." }
             div.wrap {
                 table.sortable.claims id={ "single-" (id) } {
-                    caption { "Claims only one independent source makes (copies of it do not count)." }
+                    caption.vh { "Single-source claims" }
                     thead {
                         tr {
                             th scope="col" { "claim" }
@@ -253,11 +255,13 @@ fn lists(id: &str, s: &Story, c: &Cols) -> Markup {
         h3 { "List membership" }
         @if s.lists.is_empty() {
             p.empty { "No source puts entities in or out of a list." }
+        } @else {
+            p.legend { "For each list, what each source says of each entity: in, out, or silent." }
         }
         @for (k, l) in s.lists.iter().enumerate() {
             div.wrap {
                 table.sortable.membership id={ "list-" (id) "-" (k + 1) } {
-                    caption { "Who is on the list: " (if l.label.is_empty() { &l.key } else { &l.label }) " (in, out, or silent)" }
+                    caption { "Who is on the list: " (if l.label.is_empty() { &l.key } else { &l.label }) }
                     thead {
                         tr {
                             th scope="col" { "entity" }
@@ -348,9 +352,10 @@ fn variants(id: &str, s: &Story, c: &Cols) -> Markup {
         @if s.variants.is_empty() {
             p.empty { "The sources write every entity's name the same way." }
         } @else {
+            p.legend { "The same entity, written differently by the sources." }
             div.wrap {
                 table.sortable.variants id={ "variants-" (id) } {
-                    caption { "How the sources write the names of the same entity" }
+                    caption.vh { "Name variants" }
                     thead {
                         tr {
                             th scope="col" { "entity" }
@@ -438,9 +443,10 @@ fn heatmap(id: &str, cov: &Coverage, c: &Cols, _model: &Model) -> Markup {
             @if total > rows.len() {
                 p.note { "The " (MAX_ENTITIES) " entities most sources name, of " (total) " (mentions.csv has all)." }
             }
+            p.legend { "How often each source names each entity: the darker, the more; 0 is silence." }
             div.wrap {
                 table.heat.sortable id={ "coverage-" (id) } {
-                    caption { "Mentions of each entity per source (the darker, the more; 0: silent)" }
+                    caption.vh { "Coverage: mentions per source" }
                     thead {
                         tr {
                             th scope="col" { "entity" }
