@@ -14,11 +14,22 @@ use std::cell::Cell;
 thread_local! {
     /// The stage the current thread is in, so a caught panic can be attributed.
     static STAGE: Cell<&'static str> = const { Cell::new("decode") };
+    /// Test hook: a stage that must panic when entered (see `pipeline::FAULT_ENV`).
+    static FAULT: Cell<Option<&'static str>> = const { Cell::new(None) };
 }
 
 /// Records which stage this thread is running.
 pub fn enter(stage: &'static str) {
     STAGE.with(|s| s.set(stage));
+    if FAULT.with(Cell::get) == Some(stage) {
+        panic!("fault injected for testing in the {stage} stage");
+    }
+}
+
+/// Arms (or, with `None`, disarms) the test hook that makes this thread panic on entering
+/// `stage`; the pipeline arms it only for documents holding the marker of `pipeline::FAULT_ENV`.
+pub fn arm_fault(stage: Option<&'static str>) {
+    FAULT.with(|f| f.set(stage));
 }
 
 /// The stage this thread was last in.

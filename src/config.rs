@@ -142,9 +142,15 @@ impl Config {
         if args.out.as_os_str().is_empty() {
             bail!("--out must name a directory");
         }
-        if args.out.exists() && !args.out.is_dir() {
-            bail!("--out {}: exists and is not a directory", args.out.display());
-        }
+        let inputs: Vec<&Path> = input
+            .inputs
+            .iter()
+            .filter_map(|i| match i {
+                InputSpec::Path(p) => Some(p.as_path()),
+                InputSpec::Stdin => None,
+            })
+            .collect();
+        crate::report::check_out_dir(&args.out, &inputs)?;
         for kb in &args.input.kb {
             if !kb.is_file() {
                 bail!("--kb {}: no such file", kb.display());

@@ -17,30 +17,55 @@ pub struct Limits {
     pub max_line_bytes: usize,
 }
 
+/// Why a document could not be decoded: the errors.csv stage (`decode`, or `limit` when a
+/// configured limit was hit) and a message for a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub stage: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Decodes a raw document, or says why it cannot be analysed.
 pub fn decode(raw: RawDoc, limits: Limits) -> Result<Document, String> {
+    decode_doc(raw, limits).map_err(|e| e.message)
+}
+
+/// Decodes a raw document, or says why it cannot be analysed and at which stage.
+pub fn decode_doc(raw: RawDoc, limits: Limits) -> Result<Document, DecodeError> {
+    let fail = |message: String| DecodeError { stage: "decode", message };
     let bytes_len = raw.bytes.len();
     let (text, encoding) = match raw.payload {
         Payload::JsonString => {
             // JSON strings are valid UTF-8 by construction (serde_json guarantees it).
-            let text = String::from_utf8(raw.bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+            let text =
+                String::from_utf8(raw.bytes).map_err(|e| fail(format!("invalid UTF-8: {e}")))?;
             (text, "utf-8".to_string())
         }
-        Payload::Bytes => decode_bytes(&raw.bytes)?,
+        Payload::Bytes => decode_bytes(&raw.bytes).map_err(fail)?,
     };
     let text = canonicalize(&text);
     if text.trim().is_empty() {
-        return Err(if bytes_len == 0 {
+        return Err(fail(if bytes_len == 0 {
             "empty input: no text to analyse".to_string()
         } else {
             "no text: the input holds only whitespace or invisible characters".to_string()
-        });
+        }));
     }
     if let Some((n, len)) = longest_line(&text).filter(|&(_, len)| len > limits.max_line_bytes) {
-        return Err(format!(
-            "line {n} is {len} bytes long, over the limit of {} (raise it with --max-line-bytes)",
-            limits.max_line_bytes
-        ));
+        return Err(DecodeError {
+            stage: "limit",
+            message: format!(
+                "line {n} is {len} bytes long, over --max-line-bytes {}; raise the limit to \
+                 analyse it",
+                limits.max_line_bytes
+            ),
+        });
     }
     Ok(Document {
         index: raw.index,
@@ -91,13 +116,35 @@ pub fn decode_bytes(bytes: &[u8]) -> Result<(String, String), String> {
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    let enc = detector.guess(None, chardetng::Utf8Detection::Deny);
+    let mut enc = detector.guess(None, chardetng::Utf8Detection::Deny);
+    if enc == encoding_rs::WINDOWS_1252 && looks_latin9(bytes) {
+        enc = encoding_rs::ISO_8859_15;
+    }
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     let mut name = enc.name().to_ascii_lowercase();
     if had_errors {
         name.push_str(" (unmappable bytes replaced)");
     }
     Ok((text.into_owned(), name))
+}
+
+/// True when bytes guessed as Windows-1252 are better read as ISO-8859-15 (Latin-9): they use
+/// none of the 0x80–0x9F range where Windows-1252 keeps its typographic quotes, `€` and `œ`
+/// (C1 controls in Latin-9), and they hold a byte that Latin-9 reads as `€`, `œ` or `Œ` where
+/// Windows-1252 would give a currency sign or a fraction between two letters, which no
+/// French text has.
+fn looks_latin9(bytes: &[u8]) -> bool {
+    if bytes.iter().any(|b| (0x80..=0x9f).contains(b)) {
+        return false;
+    }
+    let letter = |b: u8| b.is_ascii_alphabetic() || b >= 0xc0;
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        0xa4 => true,
+        0xbc | 0xbd => {
+            (i == 0 || letter(bytes[i - 1])) && bytes.get(i + 1).is_some_and(|&n| letter(n))
+        }
+        _ => false,
+    })
 }
 
 /// Position of the first byte that marks `bytes` as binary rather than text: a NUL, or a high
@@ -162,6 +209,20 @@ mod tests {
         let (text, enc) = decode_bytes(bytes).unwrap();
         assert_eq!(text, "Le ministère israélien de la Défense a réduit la liste.");
         assert_eq!(enc, "windows-1252");
+    }
+
+    #[test]
+    fn latin9_french() {
+        let text = "Le ministère israélien de la Défense a réduit la liste des pays autorisés. \
+                    Au cœur du dossier, un contrat de 5 millions d'€ signé l'été dernier, \
+                    selon l'Œuvre d'Orient et le quotidien économique.";
+        let (bytes, _, bad) = encoding_rs::ISO_8859_15.encode(text);
+        assert!(!bad);
+        let (decoded, enc) = decode_bytes(&bytes).unwrap();
+        assert_eq!((decoded.as_str(), enc.as_str()), (text, "iso-8859-15"));
+        // The same letters in Windows-1252 stay Windows-1252.
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        assert_eq!(decode_bytes(&bytes).unwrap(), (text.to_string(), "windows-1252".to_string()));
     }
 
     #[test]

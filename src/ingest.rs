@@ -7,7 +7,7 @@
 //! JSON-lines files line by line, with a bounded line buffer. Document ids are labels, never
 //! used as paths.
 
-use crate::config::{FieldNames, InputConfig, InputSpec};
+use crate::config::{InputConfig, InputSpec};
 use crate::document::{ErrorRow, Item, Meta, Payload, RawDoc};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
@@ -81,7 +81,8 @@ pub struct Prepared {
     pub total_bytes: u64,
     /// Bytes read so far in the current pass (shared with the progress bar).
     pub read_bytes: Arc<AtomicU64>,
-    _stdin: Option<tempfile::NamedTempFile>,
+    /// Spooled copies of standard input and of named pipes, deleted when the run ends.
+    _spools: Vec<tempfile::NamedTempFile>,
 }
 
 impl Prepared {
@@ -94,11 +95,11 @@ impl Prepared {
         };
         let multi = cfg.inputs.len() > 1;
         let mut entries = Vec::new();
-        let mut stdin_spool = None;
+        let mut spools = Vec::new();
         for spec in &cfg.inputs {
             match spec {
                 InputSpec::Stdin => {
-                    let spool = spool_stdin().context("reading standard input")?;
+                    let spool = spool(&mut io::stdin().lock()).context("reading standard input")?;
                     let (format, gz) = sniff(spool.path())?;
                     entries.push(Ok(Source {
                         file: spool.path().to_path_buf(),
@@ -108,10 +109,10 @@ impl Prepared {
                         gz,
                         meta: Meta::default(),
                     }));
-                    stdin_spool = Some(spool);
+                    spools.push(spool);
                 }
                 InputSpec::Path(p) => {
-                    list_path(p, multi, explicit_manifest.as_ref(), &mut entries)?
+                    list_path(p, multi, explicit_manifest.as_ref(), &mut entries, &mut spools)?
                 }
             }
         }
@@ -126,7 +127,7 @@ impl Prepared {
             entries,
             total_bytes,
             read_bytes: Arc::new(AtomicU64::new(0)),
-            _stdin: stdin_spool,
+            _spools: spools,
         })
     }
 
@@ -211,7 +212,7 @@ impl Prepared {
                             if buf.iter().all(u8::is_ascii_whitespace) {
                                 continue; // blank lines hold no record
                             }
-                            emit(record_item(src, &id, buf, &self.cfg.fields))?;
+                            emit(record_item(src, &id, buf, &self.cfg))?;
                         }
                         Err(e) => {
                             return emit({
@@ -239,7 +240,10 @@ impl Prepared {
                         err(
                             &src.id,
                             "limit",
-                            format!("JSON file is larger than {cap} bytes (--max-doc-bytes)"),
+                            format!(
+                                "JSON file is larger than {cap} bytes, the larger of --max-doc-bytes \
+                                 and --max-json-line-bytes; raise one, or convert it to JSON lines"
+                            ),
                         )
                     }),
                     Ok(_) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
@@ -247,13 +251,13 @@ impl Prepared {
                         Ok(serde_json::Value::Array(records)) => {
                             for (n, rec) in records.into_iter().enumerate() {
                                 let id = format!("{}#{}", src.id, n + 1);
-                                emit(value_item(src, &id, rec, &self.cfg.fields))?;
+                                emit(value_item(src, &id, rec, &self.cfg))?;
                             }
                             Ok(())
                         }
                         Ok(rec) => {
                             let id = format!("{}#1", src.id);
-                            emit(value_item(src, &id, rec, &self.cfg.fields))
+                            emit(value_item(src, &id, rec, &self.cfg))
                         }
                     },
                 }
@@ -281,9 +285,9 @@ fn read_error(e: &io::Error, gz: bool) -> String {
 }
 
 /// Parses one JSON-lines record.
-fn record_item(src: &Source, id: &str, line: &[u8], fields: &FieldNames) -> Item {
+fn record_item(src: &Source, id: &str, line: &[u8], cfg: &InputConfig) -> Item {
     match serde_json::from_slice::<serde_json::Value>(line) {
-        Ok(v) => value_item(src, id, v, fields),
+        Ok(v) => value_item(src, id, v, cfg),
         Err(e) => {
             Item::Error(ErrorRow::new(0, id, &src.display, "parse", format!("invalid JSON: {e}")))
         }
@@ -319,7 +323,8 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
 }
 
 /// Turns one JSON value into a document or an error row.
-fn value_item(src: &Source, id: &str, v: serde_json::Value, fields: &FieldNames) -> Item {
+fn value_item(src: &Source, id: &str, v: serde_json::Value, cfg: &InputConfig) -> Item {
+    let fields = &cfg.fields;
     let fail =
         |stage: &str, msg: String| Item::Error(ErrorRow::new(0, id, &src.display, stage, msg));
     let serde_json::Value::Object(obj) = v else {
@@ -362,6 +367,16 @@ fn value_item(src: &Source, id: &str, v: serde_json::Value, fields: &FieldNames)
     } else {
         format!("{}\n\n{}", meta.title, text)
     };
+    let max = cfg.limits.max_doc_bytes;
+    if combined.len() as u64 > max {
+        return fail(
+            "limit",
+            format!(
+                "document is {} bytes, larger than --max-doc-bytes {max}; raise the limit to analyse it",
+                combined.len()
+            ),
+        );
+    }
     Item::Doc(RawDoc {
         index: 0,
         id: id.to_string(),
@@ -379,6 +394,7 @@ fn list_path(
     multi: bool,
     explicit_manifest: Option<&HashMap<String, Meta>>,
     out: &mut Vec<Result<Source, ErrorRow>>,
+    spools: &mut Vec<tempfile::NamedTempFile>,
 ) -> Result<()> {
     let display = path.display().to_string();
     let meta_of = |manifest: Option<&HashMap<String, Meta>>, rel: &str| {
@@ -397,16 +413,38 @@ fn list_path(
             return Ok(());
         }
     };
-    if md.is_file() {
+    if !md.is_dir() {
         let name = path.file_name().map_or(display.clone(), |n| n.to_string_lossy().into_owned());
         let local = match explicit_manifest {
             Some(_) => None,
             None => local_manifest(path.parent().unwrap_or(Path::new(".")))?,
         };
         let meta = meta_of(explicit_manifest.or(local.as_ref()), &name);
+        let id = if multi { display.clone() } else { name };
+        if !md.is_file() {
+            // A named pipe or process substitution (`<(zcat x.jsonl.gz)`): it can be read only
+            // once, so it is copied aside like standard input and its format sniffed.
+            let spooled = File::open(path)
+                .and_then(|mut f| spool(&mut f))
+                .and_then(|s| sniff(s.path()).map_err(io::Error::other).map(|fmt| (s, fmt)));
+            match spooled {
+                Ok((s, (format, gz))) => {
+                    let file = s.path().to_path_buf();
+                    spools.push(s);
+                    out.push(Ok(Source { file, display, id, format, gz, meta }));
+                }
+                Err(e) => out.push(Err(ErrorRow::new(
+                    0,
+                    &id,
+                    &display,
+                    "read",
+                    format!("cannot read input: {e}"),
+                ))),
+            }
+            return Ok(());
+        }
         // A file named explicitly is read even without a known extension: as text.
         let (format, gz) = format_of(path).unwrap_or((Format::Text, false));
-        let id = if multi { display.clone() } else { name };
         out.push(Ok(Source { file: path.to_path_buf(), display, id, format, gz, meta }));
         return Ok(());
     }
@@ -415,6 +453,14 @@ fn list_path(
         None => local_manifest(path)?,
     };
     let manifest = explicit_manifest.or(local.as_ref());
+    // The id of a file found in the walk: relative to the input directory, prefixed with that
+    // directory when several inputs are given.
+    let id_of = |p: &Path| {
+        let rel = p.strip_prefix(path).unwrap_or(p).to_string_lossy().replace('\\', "/");
+        let id =
+            if multi { format!("{}/{rel}", display.trim_end_matches('/')) } else { rel.clone() };
+        (rel, id)
+    };
     let walker = walkdir::WalkDir::new(path)
         .follow_links(true)
         .sort_by_file_name()
@@ -424,7 +470,10 @@ fn list_path(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let where_ = e.path().map_or(display.clone(), |p| p.display().to_string());
+                let (id, file_display) = match e.path() {
+                    Some(p) => (id_of(p).1, p.display().to_string()),
+                    None => (display.clone(), display.clone()),
+                };
                 let msg = match e.loop_ancestor() {
                     Some(a) => format!("symbolic link loop back to {}: not followed", a.display()),
                     None => format!(
@@ -432,25 +481,31 @@ fn list_path(
                         e.io_error().map_or(e.to_string(), |io| io.to_string())
                     ),
                 };
-                out.push(Err(ErrorRow::new(0, &where_, &where_, "read", msg)));
+                out.push(Err(ErrorRow::new(0, &id, &file_display, "read", msg)));
                 continue;
             }
         };
-        if entry.file_type().is_dir() {
+        let ft = entry.file_type();
+        if ft.is_dir() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(path)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
+        let (rel, id) = id_of(entry.path());
         if entry.depth() == 1 && rel == MANIFEST_NAME {
             continue;
         }
         let file_display = entry.path().display().to_string();
-        let id =
-            if multi { format!("{}/{rel}", display.trim_end_matches('/')) } else { rel.clone() };
+        if !ft.is_file() {
+            // Reading a FIFO or a device found in a tree could block forever or never end.
+            out.push(Err(ErrorRow::new(
+                0,
+                &id,
+                &file_display,
+                "read",
+                "not a regular file (a named pipe, socket or device): skipped; name it on the \
+                 command line to read it",
+            )));
+            continue;
+        }
         match format_of(entry.path()) {
             Some((format, gz)) => out.push(Ok(Source {
                 file: entry.path().to_path_buf(),
@@ -507,10 +562,11 @@ pub fn load_manifest(path: &Path) -> Result<HashMap<String, Meta>> {
     Ok(map)
 }
 
-/// Copies standard input to a temporary file so that it can be read in two passes.
-fn spool_stdin() -> io::Result<tempfile::NamedTempFile> {
+/// Copies a stream that can be read only once (standard input, a named pipe) to a temporary
+/// file so that it can be read in two passes.
+fn spool(input: &mut dyn Read) -> io::Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::NamedTempFile::new()?;
-    io::copy(&mut io::stdin().lock(), &mut tmp)?;
+    io::copy(input, &mut tmp)?;
     tmp.flush()?;
     tmp.as_file_mut().rewind()?;
     Ok(tmp)

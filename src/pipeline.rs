@@ -9,11 +9,11 @@
 use crate::align::Aggregator;
 use crate::analysis::{self, DocAnalysis};
 use crate::config::Config;
-use crate::decode::{self, Limits};
+use crate::decode::{self, DecodeError, Limits};
 use crate::document::{ErrorRow, Item};
 use crate::ingest::Prepared;
 use crate::model::Model;
-use crate::report::{OutputDir, Sink};
+use crate::report::{OutputDir, Rendered, Sink};
 use crate::structure::CorpusStats;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -51,26 +51,62 @@ impl Summary {
     }
 }
 
+/// Environment variable of a test hook: `STAGE:MARKER` makes the analysis of every document
+/// whose raw bytes contain MARKER panic on entering STAGE (`lang`, `structure`, `entities`,
+/// `claims`, `report`), to show that a panic is contained and reported. Unset, it costs nothing;
+/// set, it only fails the documents holding the marker.
+pub const FAULT_ENV: &str = "RECOUPE_FAULT_INJECT";
+
+/// The parsed test hook: the stage to fail and the marker.
+type Fault = Option<(&'static str, Vec<u8>)>;
+
+fn fault_from_env() -> Fault {
+    let v = std::env::var(FAULT_ENV).ok()?;
+    let (stage, marker) = v.split_once(':')?;
+    // Leaked once per run: the stage name is compared with the `&'static str` of each stage.
+    Some((Box::leak(stage.to_string().into_boxed_str()), marker.as_bytes().to_vec()))
+}
+
 /// The outcome of one item.
 enum Outcome {
-    Done(Box<DocAnalysis>),
+    Done(Box<DocAnalysis>, Rendered),
     Failed(ErrorRow),
 }
 
-/// Decodes and analyses one item; never panics (a panic is caught and reported).
-fn process(item: Item, model: &Model, stats: &CorpusStats, limits: Limits) -> Outcome {
+/// What every worker needs to process an item.
+struct Ctx<'a> {
+    model: &'a Model,
+    stats: &'a CorpusStats,
+    limits: Limits,
+    raw_csv: bool,
+    fault: &'a Fault,
+}
+
+/// Decodes, analyses and renders one item; never panics (a panic is caught and reported).
+fn process(item: Item, ctx: &Ctx) -> Outcome {
     let raw = match item {
         Item::Error(e) => return Outcome::Failed(e),
         Item::Doc(raw) => raw,
     };
     let (index, id, path) = (raw.index, raw.id.clone(), raw.path.clone());
     analysis::enter("decode");
+    if let Some((stage, marker)) = ctx.fault {
+        let hit = !marker.is_empty() && raw.bytes.windows(marker.len()).any(|w| w == marker);
+        analysis::arm_fault(hit.then_some(*stage));
+    }
     let result = catch_unwind(AssertUnwindSafe(|| {
-        decode::decode(raw, limits).map(|doc| analysis::analyse(&doc, model, stats))
+        let doc = decode::decode_doc(raw, ctx.limits)?;
+        let a = analysis::analyse(&doc, ctx.model, ctx.stats);
+        let rendered = Rendered::of(&a, ctx.raw_csv)
+            .map_err(|e| DecodeError { stage: "report", message: format!("{e:#}") })?;
+        Ok::<_, DecodeError>((a, rendered))
     }));
+    if ctx.fault.is_some() {
+        analysis::arm_fault(None);
+    }
     match result {
-        Ok(Ok(a)) => Outcome::Done(Box::new(a)),
-        Ok(Err(msg)) => Outcome::Failed(ErrorRow::new(index, id, path, "decode", msg)),
+        Ok(Ok((a, r))) => Outcome::Done(Box::new(a), r),
+        Ok(Err(e)) => Outcome::Failed(ErrorRow::new(index, id, path, e.stage, e.message)),
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<&str>()
@@ -188,15 +224,16 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     let mut agg = Aggregator::default();
     let mut story_index = Vec::new();
     let mut bytes = 0u64;
+    let fault = fault_from_env();
+    let ctx = Ctx { model: &model, stats: &stats, limits, raw_csv: cfg.raw_csv, fault: &fault };
     let bar = progress_bar(cfg, prepared.total_bytes, "analysing");
     batches(&prepared, |batch| {
-        let results: Vec<Outcome> = pool.install(|| {
-            batch.into_par_iter().map(|item| process(item, &model, &stats, limits)).collect()
-        });
+        let results: Vec<Outcome> =
+            pool.install(|| batch.into_par_iter().map(|item| process(item, &ctx)).collect());
         for r in results {
             match r {
-                Outcome::Done(a) => {
-                    sink.document(&a)?;
+                Outcome::Done(a, rendered) => {
+                    sink.rendered(&rendered)?;
                     bytes += a.info.bytes as u64;
                     story_index.push(a.info.index);
                     agg.add(*a);

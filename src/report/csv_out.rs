@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Prefixes a cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
@@ -21,21 +21,68 @@ pub fn neutralize(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// Where rows go: a file, or memory (rows rendered by a worker thread, appended to the file
+/// later by the writer thread with `append`).
+enum Dest {
+    File(BufWriter<File>),
+    Memory(Vec<u8>),
+}
+
+impl Write for Dest {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Dest::File(f) => f.write(buf),
+            Dest::Memory(v) => v.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Dest::File(f) => f.write_all(buf),
+            Dest::Memory(v) => v.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Dest::File(f) => f.flush(),
+            Dest::Memory(_) => Ok(()),
+        }
+    }
+}
+
 /// A CSV file being written.
 pub struct CsvOut {
-    w: csv::Writer<BufWriter<File>>,
+    w: csv::Writer<Dest>,
     raw: bool,
     path: PathBuf,
 }
 
 impl CsvOut {
+    fn new(dest: Dest, raw: bool, path: PathBuf, capacity: usize) -> Self {
+        let w =
+            csv::WriterBuilder::new().flexible(false).buffer_capacity(capacity).from_writer(dest);
+        CsvOut { w, raw, path }
+    }
+
     /// Creates `path`; `raw` disables formula neutralization.
     pub fn create(path: &Path, raw: bool) -> Result<Self> {
         let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        let w = csv::WriterBuilder::new()
-            .flexible(false)
-            .from_writer(BufWriter::with_capacity(1 << 16, file));
-        Ok(CsvOut { w, raw, path: path.to_path_buf() })
+        let dest = Dest::File(BufWriter::with_capacity(1 << 16, file));
+        Ok(Self::new(dest, raw, path.to_path_buf(), 1 << 12))
+    }
+
+    /// Rows rendered in memory, to be taken with `into_bytes` and appended to a file.
+    pub fn memory(raw: bool) -> Self {
+        Self::new(Dest::Memory(Vec::new()), raw, PathBuf::from("(memory)"), 1 << 10)
+    }
+
+    /// The rows written so far into a `memory` writer (empty for a file).
+    pub fn into_bytes(self) -> Result<Vec<u8>> {
+        match self.w.into_inner().map_err(|e| anyhow::anyhow!("rendering CSV rows: {e}"))? {
+            Dest::Memory(v) => Ok(v),
+            Dest::File(_) => Ok(Vec::new()),
+        }
     }
 
     /// Writes one row.
@@ -62,15 +109,16 @@ impl CsvOut {
     /// Flushes to disk.
     pub fn finish(mut self) -> Result<()> {
         self.w.flush().with_context(|| format!("writing {}", self.path.display()))?;
-        let inner = self
+        let dest = self
             .w
             .into_inner()
             .map_err(|e| anyhow::anyhow!("writing {}: {e}", self.path.display()))?;
-        inner
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("writing {}: {e}", self.path.display()))?
-            .sync_all()
-            .ok();
+        if let Dest::File(f) = dest {
+            f.into_inner()
+                .map_err(|e| anyhow::anyhow!("writing {}: {e}", self.path.display()))?
+                .sync_all()
+                .ok();
+        }
         Ok(())
     }
 }

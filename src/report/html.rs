@@ -74,7 +74,8 @@ struct Record {
     mentions: Vec<(String, String, String, usize)>,
     /// (byte start, line, k) of each sentence: see `Fragment::sentences`.
     sentences: Vec<(usize, usize, usize)>,
-    /// The text fragment; `None` when over the text budget.
+    /// The text fragment; `None` when over the text budget. Stored after the record's JSON.
+    #[serde(skip)]
     html: Option<String>,
 }
 
@@ -99,7 +100,55 @@ impl Record {
     }
 }
 
-/// The part file being written during the streaming pass.
+/// One document's record, encoded by the worker that analysed it.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    index: usize,
+    /// The record as JSON, without the text.
+    meta: Vec<u8>,
+    /// The text fragment.
+    text: String,
+}
+
+impl Part {
+    /// Keeps what report.html needs of one analysed document.
+    pub fn of(a: &DocAnalysis) -> Result<Self> {
+        let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+        for m in &a.mentions {
+            *counts.entry((&m.entity, &m.etype, &m.surface)).or_default() += 1;
+        }
+        let boilerplate = a
+            .structure
+            .lines
+            .iter()
+            .filter(|l| l.label == crate::structure::Label::Boilerplate)
+            .count();
+        let i = &a.info;
+        let rec = Record {
+            index: i.index,
+            doc: i.doc.clone(),
+            outlet: i.outlet.clone(),
+            date: i.date.clone(),
+            url: i.url.clone(),
+            title: if i.title.is_empty() { a.html.first_line.clone() } else { i.title.clone() },
+            lang: i.lang.code.clone(),
+            lines: a.structure.lines.len(),
+            boilerplate,
+            mentions: counts
+                .into_iter()
+                .map(|((e, t, s), n)| (e.to_string(), t.to_string(), s.to_string(), n))
+                .collect(),
+            sentences: a.html.sentences.clone(),
+            html: None,
+        };
+        let meta = serde_json::to_vec(&rec).context("encoding an HTML record")?;
+        Ok(Part { index: i.index, meta, text: a.html.html.clone() })
+    }
+}
+
+/// The part file being written during the streaming pass: each record's JSON then its text,
+/// and one index line per record: `offset json_len text_len index` (text_len `-` when the text
+/// was not kept), so stories can be planned without decoding the records.
 pub struct Parts {
     data: BufWriter<File>,
     index: BufWriter<File>,
@@ -124,46 +173,21 @@ impl Parts {
         })
     }
 
-    /// Appends one analysed document.
-    pub fn add(&mut self, a: &DocAnalysis) -> Result<()> {
-        let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
-        for m in &a.mentions {
-            *counts.entry((&m.entity, &m.etype, &m.surface)).or_default() += 1;
-        }
-        let boilerplate = a
-            .structure
-            .lines
-            .iter()
-            .filter(|l| l.label == crate::structure::Label::Boilerplate)
-            .count();
+    /// Appends one document's record, in corpus order.
+    pub fn append(&mut self, p: &Part) -> Result<()> {
         let keep = self.text_bytes < MAX_TEXT_BYTES;
-        if keep {
-            self.text_bytes += a.html.html.len() as u64;
-        }
-        let i = &a.info;
-        let rec = Record {
-            index: i.index,
-            doc: i.doc.clone(),
-            outlet: i.outlet.clone(),
-            date: i.date.clone(),
-            url: i.url.clone(),
-            title: if i.title.is_empty() { a.html.first_line.clone() } else { i.title.clone() },
-            lang: i.lang.code.clone(),
-            lines: a.structure.lines.len(),
-            boilerplate,
-            mentions: counts
-                .into_iter()
-                .map(|((e, t, s), n)| (e.to_string(), t.to_string(), s.to_string(), n))
-                .collect(),
-            sentences: a.html.sentences.clone(),
-            html: keep.then(|| a.html.html.clone()),
-        };
-        let mut line = serde_json::to_vec(&rec).context("encoding an HTML record")?;
-        line.push(b'\n');
         let ctx = || format!("writing {}", self.path.display());
-        self.data.write_all(&line).with_context(ctx)?;
-        writeln!(self.index, "{} {} {}", self.offset, line.len(), i.index).with_context(ctx)?;
-        self.offset += line.len() as u64;
+        self.data.write_all(&p.meta).with_context(ctx)?;
+        let text_len = if keep {
+            self.data.write_all(p.text.as_bytes()).with_context(ctx)?;
+            self.text_bytes += p.text.len() as u64;
+            p.text.len().to_string()
+        } else {
+            "-".to_string()
+        };
+        writeln!(self.index, "{} {} {text_len} {}", self.offset, p.meta.len(), p.index)
+            .with_context(ctx)?;
+        self.offset += (p.meta.len() + if keep { p.text.len() } else { 0 }) as u64;
         Ok(())
     }
 
@@ -178,8 +202,8 @@ impl Parts {
 /// Reads records back by position.
 struct Store {
     file: File,
-    /// (offset, len) of each record, in corpus order.
-    at: Vec<(u64, usize)>,
+    /// (offset, JSON length, text length when kept) of each record, in corpus order.
+    at: Vec<(u64, usize, Option<usize>)>,
     /// The corpus index of each record.
     index: Vec<usize>,
 }
@@ -192,24 +216,39 @@ impl Store {
             BufReader::new(File::open(&idx).with_context(|| format!("reading {}", idx.display()))?);
         for line in r.lines() {
             let line = line.with_context(|| format!("reading {}", idx.display()))?;
-            let mut f = line.split(' ').map(str::parse::<u64>);
-            let (Some(Ok(o)), Some(Ok(l)), Some(Ok(i))) = (f.next(), f.next(), f.next()) else {
+            let f: Vec<&str> = line.split(' ').collect();
+            let parsed = match f[..] {
+                [o, m, t, i] => (|| {
+                    let text = if t == "-" { None } else { Some(t.parse().ok()?) };
+                    Some((o.parse().ok()?, m.parse().ok()?, text, i.parse().ok()?))
+                })(),
+                _ => None,
+            };
+            let Some((o, m, t, i)) = parsed else {
                 anyhow::bail!("corrupt {}", idx.display());
             };
-            at.push((o, l as usize));
-            index.push(i as usize);
+            at.push((o, m, t));
+            index.push(i);
         }
         let path = dir.join(PART);
         let file = File::open(&path).with_context(|| format!("reading {}", path.display()))?;
         Ok(Store { file, at, index })
     }
 
-    fn get(&mut self, slot: usize) -> Result<Record> {
-        let (offset, len) = self.at[slot];
-        let mut buf = vec![0; len];
+    /// The record in `slot`, with its text when `with_text` (and the text was kept).
+    fn get(&mut self, slot: usize, with_text: bool) -> Result<Record> {
+        let (offset, meta, text) = self.at[slot];
+        let text = text.filter(|_| with_text);
+        let mut buf = vec![0; meta + text.unwrap_or(0)];
         self.file.seek(SeekFrom::Start(offset))?;
         self.file.read_exact(&mut buf).context("reading back the HTML part file")?;
-        serde_json::from_slice(&buf).context("decoding an HTML record")
+        let mut rec: Record =
+            serde_json::from_slice(&buf[..meta]).context("decoding an HTML record")?;
+        if text.is_some() {
+            let t = String::from_utf8(buf.split_off(meta)).context("decoding an HTML record")?;
+            rec.html = Some(t);
+        }
+        Ok(rec)
     }
 }
 
@@ -252,9 +291,7 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     let mut overview_rows = Vec::with_capacity(shown_docs);
     for s in &shown {
         for &slot in &s.slots {
-            let mut r = store.get(slot)?;
-            r.html = None;
-            overview_rows.push((s.id.clone(), r));
+            overview_rows.push((s.id.clone(), store.get(slot, false)?));
         }
     }
     let head = page_head(total_docs, total_stories, &shown, shown_docs, &overview_rows, corpus);
@@ -264,7 +301,7 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
         corpus.report.stories.iter().map(|s| (s.id.as_str(), s)).collect();
     for s in &shown {
         let recs: Vec<Record> =
-            s.slots.iter().map(|&slot| store.get(slot)).collect::<Result<_>>()?;
+            s.slots.iter().map(|&slot| store.get(slot, true)).collect::<Result<_>>()?;
         let section =
             story::section(&s.id, &recs, model_stories.get(s.id.as_str()).copied(), model);
         w.write_all(section.into_string().as_bytes()).with_context(ctx)?;

@@ -11,9 +11,9 @@ pub mod markdown;
 mod sink;
 
 pub use csv_out::{CsvOut, neutralize};
-pub use sink::Sink;
+pub use sink::{Rendered, Sink};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
 /// A temporary output directory that replaces the real one on `commit`.
@@ -51,9 +51,17 @@ impl OutputDir {
         self.tmp.as_deref().expect("output directory used after commit")
     }
 
-    /// Moves the finished reports into place, replacing the previous ones.
+    /// Moves the finished reports into place, replacing the previous ones. On Linux the two
+    /// directories are exchanged atomically (`renameat2(RENAME_EXCHANGE)`), so at every instant
+    /// `target` holds either the old or the new reports; elsewhere the old reports are moved
+    /// aside first, and a run killed between the two renames has them restored by the next run.
     pub fn commit(mut self) -> Result<()> {
         let tmp = self.tmp.take().expect("committed twice");
+        if self.target.exists() && exchange(&tmp, &self.target) {
+            // `tmp` now holds the previous reports.
+            std::fs::remove_dir_all(&tmp).ok();
+            return Ok(());
+        }
         let old = hidden_sibling(&self.target, "old");
         if self.target.exists() {
             std::fs::rename(&self.target, &old)
@@ -76,21 +84,94 @@ impl Drop for OutputDir {
     }
 }
 
-/// Removes temporary directories left by killed runs (their process no longer exists).
+/// Swaps two directories atomically; false when the system cannot (then nothing changed).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> bool {
+    false
+}
+
+/// Refuses an `--out` whose replacement would destroy something other than reports: a
+/// directory holding files that recoupe does not write (someone's home, a project), or one
+/// that holds an input. `inputs` are the paths about to be read.
+pub fn check_out_dir(out: &Path, inputs: &[&Path]) -> Result<()> {
+    let Ok(md) = std::fs::symlink_metadata(out) else { return Ok(()) };
+    if md.file_type().is_symlink() {
+        bail!(
+            "--out {} is a symbolic link; recoupe replaces --out as a whole, so name the \
+             directory itself",
+            out.display()
+        );
+    }
+    if !md.is_dir() {
+        bail!("--out {}: exists and is not a directory", out.display());
+    }
+    if let Ok(out_abs) = out.canonicalize() {
+        for input in inputs {
+            if let Ok(input_abs) = input.canonicalize()
+                && input_abs.starts_with(&out_abs)
+            {
+                bail!(
+                    "--out {} holds the input {}; recoupe replaces --out as a whole, so \
+                     choose another output directory",
+                    out.display(),
+                    input.display()
+                );
+            }
+        }
+    }
+    let entries = std::fs::read_dir(out)
+        .with_context(|| format!("--out {}: cannot list it", out.display()))?;
+    let mut empty = true;
+    let mut reports = false;
+    for e in entries.flatten() {
+        empty = false;
+        let name = e.file_name();
+        reports |= REPORT_MARKERS.iter().any(|m| name == *m);
+    }
+    if !empty && !reports {
+        bail!(
+            "--out {} is not empty and holds no recoupe reports (no documents.csv or \
+             errors.csv); recoupe replaces --out as a whole, so name a new or empty directory",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Files every committed reports directory holds: a non-empty `--out` without one of them is
+/// not ours to replace.
+const REPORT_MARKERS: &[&str] = &["documents.csv", "errors.csv"];
+
+/// Removes temporary directories left by killed runs (their process no longer exists), and
+/// restores previous reports that a run killed in the middle of its commit had moved aside.
 fn remove_stale(parent: &Path, target: &Path) {
     let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else { return };
     let Ok(entries) = std::fs::read_dir(parent) else { return };
-    for e in entries.flatten() {
-        let fname = e.file_name().to_string_lossy().into_owned();
-        let pid = [".tmp-", ".old-"].iter().find_map(|tag| {
-            fname.strip_prefix(&format!(".{name}{tag}")).and_then(|p| p.parse::<u32>().ok())
+    let mut stale: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    stale.sort();
+    for (fname, path) in stale {
+        let found = [".tmp-", ".old-"].iter().find_map(|tag| {
+            let pid = fname.strip_prefix(&format!(".{name}{tag}"))?.parse::<u32>().ok()?;
+            Some((*tag, pid))
         });
-        if let Some(pid) = pid
+        if let Some((tag, pid)) = found
             && pid != std::process::id()
             && cfg!(target_os = "linux")
             && !Path::new(&format!("/proc/{pid}")).exists()
         {
-            std::fs::remove_dir_all(e.path()).ok();
+            if tag == ".old-" && !target.exists() && std::fs::rename(&path, target).is_ok() {
+                continue;
+            }
+            std::fs::remove_dir_all(&path).ok();
         }
     }
 }

@@ -1,13 +1,17 @@
 //! The streaming side of the reports: per-document rows written in corpus order as batches
-//! finish, so memory does not grow with the corpus. documents.csv needs each document's story,
-//! known only at the end, so its rows go to a part file first and are copied with the story
-//! column once stories are known.
+//! finish, so memory does not grow with the corpus. Each document's rows are rendered by the
+//! worker thread that analysed it (`Rendered::of`), so formatting runs in parallel and a panic
+//! while rendering one document is contained like any other; the writer thread only appends
+//! bytes. documents.csv needs each document's story, known only at the end, so its rows go to a
+//! part file first and are copied with the story column once stories are known.
 
 use super::CsvOut;
 use crate::align::Corpus;
 use crate::analysis::DocAnalysis;
 use crate::document::ErrorRow;
 use anyhow::{Context, Result};
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Columns of documents.csv. `story` is filled at the end (position `STORY_COL`).
@@ -33,53 +37,25 @@ pub const DOCUMENTS_HEADER: &[&str] = &[
 const STORY_COL: usize = 13;
 const DOCUMENTS_PART: &str = "documents.part.csv";
 
-/// Per-document report writers.
-pub struct Sink {
-    dir: PathBuf,
-    raw: bool,
-    documents: CsvOut,
-    errors: CsvOut,
-    lines: CsvOut,
-    mentions: CsvOut,
-    claims: CsvOut,
-    /// Records for report.html, assembled by `html::write` at the end.
-    html: super::html::Parts,
-    /// Documents analysed and errors listed so far.
-    pub docs: usize,
-    pub errors_count: usize,
+/// The CSV rows of one analysed document, rendered (and neutralized) off the writer thread.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    documents: Vec<u8>,
+    lines: Vec<u8>,
+    mentions: Vec<u8>,
+    claims: Vec<u8>,
+    /// The document's record for report.html.
+    html: super::html::Part,
 }
 
-impl Sink {
-    pub fn new(dir: &Path, raw: bool) -> Result<Self> {
-        let open = |name: &str, header: &[&str]| -> Result<CsvOut> {
-            let mut w = CsvOut::create(&dir.join(name), raw)?;
-            w.row(header)?;
-            Ok(w)
-        };
-        let part: Vec<&str> = DOCUMENTS_HEADER
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != STORY_COL)
-            .map(|(_, h)| *h)
-            .collect();
-        Ok(Sink {
-            dir: dir.to_path_buf(),
-            raw,
-            documents: open(DOCUMENTS_PART, &part)?,
-            errors: open("errors.csv", &["doc", "path", "stage", "error"])?,
-            lines: open("lines.csv", crate::structure::LINES_HEADER)?,
-            mentions: open("mentions.csv", crate::entities::MENTIONS_HEADER)?,
-            claims: open("claims.csv", crate::claims::CLAIMS_HEADER)?,
-            html: super::html::Parts::create(dir)?,
-            docs: 0,
-            errors_count: 0,
-        })
-    }
-
-    /// Writes the rows of one analysed document.
-    pub fn document(&mut self, a: &DocAnalysis) -> Result<()> {
+impl Rendered {
+    /// Renders the rows of `a`; `raw` disables formula neutralization. Marks the stage whose
+    /// writer runs (`analysis::enter`), so a panic is attributed to it.
+    pub fn of(a: &DocAnalysis, raw: bool) -> Result<Self> {
         let i = &a.info;
-        self.documents.row([
+        crate::analysis::enter("report");
+        let mut w = CsvOut::memory(raw);
+        w.row([
             i.doc.as_str(),
             &i.path,
             &i.record_id,
@@ -97,10 +73,113 @@ impl Sink {
             &i.credits.join("; "),
             &i.source,
         ])?;
-        crate::structure::write_lines(&i.doc, &a.structure, &mut self.lines)?;
-        crate::entities::write_mentions(&i.doc, &a.mentions, &mut self.mentions)?;
-        crate::claims::write_claims(&i.doc, &a.claims, &mut self.claims)?;
-        self.html.add(a)?;
+        let documents = w.into_bytes()?;
+        crate::analysis::enter("structure");
+        let mut w = CsvOut::memory(raw);
+        crate::structure::write_lines(&i.doc, &a.structure, &mut w)?;
+        let lines = w.into_bytes()?;
+        crate::analysis::enter("entities");
+        let mut w = CsvOut::memory(raw);
+        crate::entities::write_mentions(&i.doc, &a.mentions, &mut w)?;
+        let mentions = w.into_bytes()?;
+        crate::analysis::enter("claims");
+        let mut w = CsvOut::memory(raw);
+        crate::claims::write_claims(&i.doc, &a.claims, &mut w)?;
+        let claims = w.into_bytes()?;
+        crate::analysis::enter("report");
+        let html = super::html::Part::of(a)?;
+        Ok(Rendered { documents, lines, mentions, claims, html })
+    }
+}
+
+/// A file of rows rendered elsewhere.
+struct RawOut {
+    w: BufWriter<File>,
+    path: PathBuf,
+}
+
+impl RawOut {
+    fn create(path: &Path, raw: bool, header: &[&str]) -> Result<Self> {
+        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut out = RawOut { w: BufWriter::with_capacity(1 << 16, file), path: path.into() };
+        let mut h = CsvOut::memory(raw);
+        h.row(header)?;
+        out.append(&h.into_bytes()?)?;
+        Ok(out)
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        self.w.write_all(bytes).with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    fn finish(self) -> Result<()> {
+        let path = self.path;
+        let file = self
+            .w
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.into_error()))?;
+        file.sync_all().ok();
+        Ok(())
+    }
+}
+
+/// Per-document report writers.
+pub struct Sink {
+    dir: PathBuf,
+    raw: bool,
+    documents: RawOut,
+    errors: CsvOut,
+    lines: RawOut,
+    mentions: RawOut,
+    claims: RawOut,
+    /// Records for report.html, assembled by `html::write` at the end.
+    html: super::html::Parts,
+    /// Documents analysed and errors listed so far.
+    pub docs: usize,
+    pub errors_count: usize,
+}
+
+impl Sink {
+    pub fn new(dir: &Path, raw: bool) -> Result<Self> {
+        let part: Vec<&str> = DOCUMENTS_HEADER
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != STORY_COL)
+            .map(|(_, h)| *h)
+            .collect();
+        let mut errors = CsvOut::create(&dir.join("errors.csv"), raw)?;
+        errors.row(["doc", "path", "stage", "error"])?;
+        Ok(Sink {
+            dir: dir.to_path_buf(),
+            raw,
+            documents: RawOut::create(&dir.join(DOCUMENTS_PART), raw, &part)?,
+            errors,
+            lines: RawOut::create(&dir.join("lines.csv"), raw, crate::structure::LINES_HEADER)?,
+            mentions: RawOut::create(
+                &dir.join("mentions.csv"),
+                raw,
+                crate::entities::MENTIONS_HEADER,
+            )?,
+            claims: RawOut::create(&dir.join("claims.csv"), raw, crate::claims::CLAIMS_HEADER)?,
+            html: super::html::Parts::create(dir)?,
+            docs: 0,
+            errors_count: 0,
+        })
+    }
+
+    /// Writes the rows of one analysed document.
+    pub fn document(&mut self, a: &DocAnalysis) -> Result<()> {
+        let r = Rendered::of(a, self.raw)?;
+        self.rendered(&r)
+    }
+
+    /// Writes the rows of one document rendered by `Rendered::of` with this sink's settings.
+    pub fn rendered(&mut self, r: &Rendered) -> Result<()> {
+        self.documents.append(&r.documents)?;
+        self.lines.append(&r.lines)?;
+        self.mentions.append(&r.mentions)?;
+        self.claims.append(&r.claims)?;
+        self.html.append(&r.html)?;
         self.docs += 1;
         Ok(())
     }
@@ -114,9 +193,10 @@ impl Sink {
 
     /// Closes the streamed files and writes documents.csv with its story column.
     pub fn finish(self, corpus: &Corpus, story_index: &[usize]) -> Result<()> {
-        for w in [self.documents, self.errors, self.lines, self.mentions, self.claims] {
+        for w in [self.documents, self.lines, self.mentions, self.claims] {
             w.finish()?;
         }
+        self.errors.finish()?;
         self.html.finish()?;
         let part = self.dir.join(DOCUMENTS_PART);
         let mut rdr = csv::ReaderBuilder::new()
@@ -127,14 +207,21 @@ impl Sink {
         out.row(DOCUMENTS_HEADER)?;
         // The part file is already neutralized: copy its cells verbatim.
         let mut cells: Vec<String> = Vec::with_capacity(DOCUMENTS_HEADER.len());
-        for (rec, &index) in rdr.records().zip(story_index) {
-            let rec = rec.with_context(|| format!("reading back {}", part.display()))?;
+        let mut record = csv::StringRecord::new();
+        let mut rows = 0usize;
+        while rdr
+            .read_record(&mut record)
+            .with_context(|| format!("reading back {}", part.display()))?
+        {
+            let index = *story_index.get(rows).context("documents.part.csv has extra rows")?;
+            rows += 1;
             cells.clear();
-            cells.extend(rec.iter().take(STORY_COL).map(str::to_string));
+            cells.extend(record.iter().take(STORY_COL).map(str::to_string));
             cells.push(corpus.story_of(index).to_string());
-            cells.extend(rec.iter().skip(STORY_COL).map(str::to_string));
+            cells.extend(record.iter().skip(STORY_COL).map(str::to_string));
             out.row_verbatim(&cells)?;
         }
+        anyhow::ensure!(rows == story_index.len(), "documents.part.csv lost rows");
         out.finish()?;
         std::fs::remove_file(&part).with_context(|| format!("removing {}", part.display()))?;
         Ok(())

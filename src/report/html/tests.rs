@@ -188,7 +188,7 @@ pub(super) fn sample_page() -> String {
     let dir = tempfile::tempdir().unwrap();
     let mut parts = Parts::create(dir.path()).unwrap();
     for x in [&a, &b, &c] {
-        parts.add(x).unwrap();
+        parts.append(&Part::of(x).unwrap()).unwrap();
     }
     parts.finish().unwrap();
 
