@@ -14,7 +14,6 @@ use crate::document::Document;
 use crate::entities::Mention;
 use crate::structure::{Label, Structure};
 use maud::{Markup, html};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// The rendered text of one document, and where its sentences are.
 #[derive(Debug, Clone, Default)]
@@ -59,8 +58,12 @@ pub fn render(
         .filter(|s| s.start < s.end)
         .collect();
     order.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.mention.is_none()));
-    let mut claim_starts: Vec<usize> = claims.claims.iter().map(|c| c.sentence.0).collect();
-    claim_starts.sort_unstable();
+    let mut claim_spans: Vec<(usize, usize)> =
+        claims.claims.iter().map(|c| c.sentence).filter(|s| s.0 < s.1).collect();
+    claim_spans.sort_unstable();
+    claim_spans.dedup();
+    let claim_starts: Vec<usize> = claim_spans.iter().map(|s| s.0).collect();
+    let mut cuts: Vec<usize> = Vec::new();
     let mut next_mention = 0;
     let mut out = String::with_capacity(doc.text.len() * 2);
     let mut all_sentences = Vec::new();
@@ -68,8 +71,7 @@ pub fn render(
     let mut pieces: Vec<Piece> = Vec::new();
     for line in &structure.lines {
         let Some(text) = doc.text.get(line.start..line.end) else { continue };
-        sentences.clear();
-        sentences.extend(text.split_sentence_bound_indices());
+        split_sentences(text, line.start, &claim_spans, &mut cuts, &mut sentences);
         // A sentence is a claim sentence when a claim's sentence starts inside it.
         let claim_sentence: Vec<bool> = sentences
             .iter()
@@ -129,6 +131,82 @@ pub fn render(
         .map(|t| shorten(t.trim(), 120))
         .unwrap_or_default();
     Fragment { html: out, sentences: all_sentences, first_line }
+}
+
+/// Splits one line (`text`, at byte `line_start` of the document) into sentences, as (offset in
+/// the line, sentence) pairs covering the whole line. The sentences claims come from
+/// (`claim_spans`, sorted, in document bytes) are kept whole, so a claim's evidence is exactly
+/// one anchored sentence; elsewhere a sentence ends after `.`, `!`, `?` or `…` (and any closing
+/// quotes or brackets) followed by a space and a character that is not lowercase, or after an
+/// ideographic full stop. Cheap on purpose: the page only needs anchors and highlights.
+fn split_sentences<'a>(
+    text: &'a str,
+    line_start: usize,
+    claim_spans: &[(usize, usize)],
+    cuts: &mut Vec<usize>,
+    out: &mut Vec<(usize, &'a str)>,
+) {
+    cuts.clear();
+    let closing =
+        |c: char| matches!(c, '.' | '!' | '?' | '…' | '»' | '”' | '"' | '’' | '\'' | ')' | ']');
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        i += c.len_utf8();
+        let ideographic = matches!(c, '。' | '！' | '？');
+        if !(ideographic || matches!(c, '.' | '!' | '?' | '…')) {
+            continue;
+        }
+        // Closing marks, also after a space (French « Non. »).
+        loop {
+            let rest = &text[i..];
+            let trimmed = rest.trim_start();
+            match trimmed.chars().next() {
+                Some(d) if closing(d) => i += rest.len() - trimmed.len() + d.len_utf8(),
+                _ => break,
+            }
+        }
+        let rest = &text[i..];
+        let trimmed = rest.trim_start();
+        let spaced = trimmed.len() < rest.len();
+        match trimmed.chars().next() {
+            Some(d) if (spaced && !d.is_lowercase()) || ideographic => {
+                i += rest.len() - trimmed.len();
+                cuts.push(i);
+            }
+            _ => {}
+        }
+    }
+    // Claim sentences: their ends are cuts, nothing inside them is.
+    let (lo, hi) = (line_start, line_start + text.len());
+    let first = claim_spans.partition_point(|s| s.1 <= lo);
+    let spans = claim_spans[first..].iter().take_while(|s| s.0 < hi);
+    for &(a, b) in spans.clone() {
+        cuts.retain(|&c| c + lo <= a || c + lo >= b);
+    }
+    for &(a, b) in spans {
+        for edge in [a, b] {
+            if edge > lo && edge < hi && text.is_char_boundary(edge - lo) {
+                cuts.push(edge - lo);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    out.clear();
+    let mut start = 0;
+    for &c in cuts.iter().chain(std::iter::once(&text.len())) {
+        if c <= start {
+            continue;
+        }
+        match out.last_mut() {
+            // A run of spaces between two cuts joins the sentence before it.
+            Some(last) if text[start..c].trim().is_empty() => {
+                *last = (last.0, &text[last.0..c]);
+            }
+            _ => out.push((start, &text[start..c])),
+        }
+        start = c;
+    }
 }
 
 /// `t` cut after `max` characters, at a word boundary when there is one, with an ellipsis.
@@ -296,6 +374,25 @@ mod tests {
         assert_eq!(f.first_line, "Titre & <b>gras</b>");
         assert!(h.contains(r#"class="ln boilerplate bp""#), "{h}");
         assert!(h.contains(r#"<span class="lbl" title="t">title</span>"#), "{h}");
+    }
+
+    fn split(text: &str, claims: &[(usize, usize)]) -> Vec<String> {
+        let (mut cuts, mut out) = (Vec::new(), Vec::new());
+        split_sentences(text, 100, claims, &mut cuts, &mut out);
+        assert_eq!(out.iter().map(|s| s.1).collect::<String>(), text, "sentences cover the line");
+        out.iter().map(|s| s.1.to_string()).collect()
+    }
+
+    #[test]
+    fn sentences_split_on_punctuation_and_keep_claim_sentences_whole() {
+        assert_eq!(
+            split("Il a dit « Non. » Puis 3.5 %, etc. et fin! « Oui » 中文。好", &[]),
+            ["Il a dit « Non. » ", "Puis 3.5 %, etc. et fin! ", "« Oui » 中文。", "好"]
+        );
+        // A claim sentence that the rule would cut ("M. Dupont") stays one sentence.
+        let t = "Selon M. Dupont, 37 pays. Fin.";
+        assert_eq!(split(t, &[(100, 125)]), ["Selon M. Dupont, 37 pays. ", "Fin."]);
+        assert_eq!(split(t, &[]), ["Selon M. ", "Dupont, 37 pays. ", "Fin."]);
     }
 
     #[test]
