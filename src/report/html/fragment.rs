@@ -70,22 +70,25 @@ pub fn render(
     let mut sentences: Vec<(usize, &str)> = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
     for line in &structure.lines {
-        let Some(text) = doc.text.get(line.start..line.end) else { continue };
-        split_sentences(text, line.start, &claim_spans, &mut cuts, &mut sentences);
+        // A section label glued before a title is shown apart, labelled.
+        let own = line.text_start.clamp(line.start, line.end);
+        let (Some(section), Some(text)) =
+            (doc.text.get(line.start..own), doc.text.get(own..line.end))
+        else {
+            continue;
+        };
+        split_sentences(text, own, &claim_spans, &mut cuts, &mut sentences);
         // A sentence is a claim sentence when a claim's sentence starts inside it.
         let claim_sentence: Vec<bool> = sentences
             .iter()
             .map(|(off, s)| {
-                let (a, b) = (line.start + off, line.start + off + s.len());
+                let (a, b) = (own + off, own + off + s.len());
                 let i = claim_starts.partition_point(|&c| c < a);
                 claim_starts.get(i).is_some_and(|&c| c < b)
             })
             .collect();
         all_sentences.extend(
-            sentences
-                .iter()
-                .enumerate()
-                .map(|(k, (off, _))| (line.start + off, line.number, k + 1)),
+            sentences.iter().enumerate().map(|(k, (off, _))| (own + off, line.number, k + 1)),
         );
         while next_mention < order.len() && order[next_mention].end <= line.start {
             next_mention += 1;
@@ -113,9 +116,12 @@ pub fn render(
                 }
                 " "
                 span.tx {
+                    @if !section.is_empty() {
+                        span.section title="section label" { (section) } " "
+                    }
                     @for (k, (s_off, s)) in sentences.iter().enumerate() {
                         (sentence(&id, k, claim_sentence[k], {
-                            split_pieces(text, line.start, *s_off, s, line_mentions, &mut pieces);
+                            split_pieces(text, own, *s_off, s, line_mentions, &mut pieces);
                             &pieces
                         }))
                     }
@@ -127,7 +133,7 @@ pub fn render(
     }
     let first_line = structure
         .content_lines()
-        .find_map(|l| doc.text.get(l.start..l.end))
+        .find_map(|l| doc.text.get(l.text_start.clamp(l.start, l.end)..l.end))
         .map(|t| shorten(t.trim(), 120))
         .unwrap_or_default();
     Fragment { html: out, sentences: all_sentences, first_line }
@@ -306,7 +312,14 @@ mod tests {
         for (i, l) in text.split('\n').enumerate() {
             if !l.is_empty() {
                 let label = labels[out.len()];
-                out.push(Line { number: i + 1, start, end: start + l.len(), label, reason: "t" });
+                out.push(Line {
+                    number: i + 1,
+                    start,
+                    end: start + l.len(),
+                    text_start: start,
+                    label,
+                    reason: "t",
+                });
             }
             start += l.len() + 1;
         }
@@ -393,6 +406,20 @@ mod tests {
         let t = "Selon M. Dupont, 37 pays. Fin.";
         assert_eq!(split(t, &[(100, 125)]), ["Selon M. Dupont, 37 pays. ", "Fin."]);
         assert_eq!(split(t, &[]), ["Selon M. ", "Dupont, 37 pays. ", "Fin."]);
+    }
+
+    #[test]
+    fn a_glued_section_label_is_shown_apart() {
+        let text = "DiplomatieIsraël réduit sa liste";
+        let mut s = lines(text, &[Label::Title]);
+        s.lines[0].text_start = "Diplomatie".len();
+        let f = render(&doc(text), &s, &[], &DocClaims::default());
+        assert!(
+            f.html.contains(r#"<span class="section" title="section label">Diplomatie</span> <span class="s" id="doc-3-l1-s1">Israël"#),
+            "{}",
+            f.html
+        );
+        assert_eq!(f.first_line, "Israël réduit sa liste");
     }
 
     #[test]

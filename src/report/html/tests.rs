@@ -37,7 +37,14 @@ fn structure(text: &str) -> Structure {
             } else {
                 Label::Body
             };
-            lines.push(Line { number: i + 1, start, end: start + l.len(), label, reason: "test" });
+            lines.push(Line {
+                number: i + 1,
+                start,
+                end: start + l.len(),
+                text_start: start,
+                label,
+                reason: "test",
+            });
         }
         start += l.len() + 1;
     }
