@@ -66,9 +66,6 @@ pub struct DocAnalysis {
     pub structure: Structure,
     pub mentions: Vec<Mention>,
     pub claims: DocClaims,
-    /// The text as an escaped HTML fragment, for report.html (rendered here, in parallel,
-    /// because the text is not kept after analysis).
-    pub html: crate::report::html::Fragment,
 }
 
 /// Analyses one document.
@@ -82,7 +79,6 @@ pub fn analyse(doc: &Document, model: &Model, stats: &CorpusStats) -> DocAnalysi
     enter("claims");
     let claims = crate::claims::extract(doc, &lang, &structure, &mentions, &model.claims);
     enter("report");
-    let html = crate::report::html::render_fragment(doc, &structure, &mentions, &claims);
     let title =
         if structure.title.is_empty() { doc.meta.title.clone() } else { structure.title.clone() };
     let info = DocInfo {
@@ -103,5 +99,5 @@ pub fn analyse(doc: &Document, model: &Model, stats: &CorpusStats) -> DocAnalysi
         credits: structure.credits.clone(),
         source: structure.attributed_source.clone(),
     };
-    DocAnalysis { info, structure, mentions, claims, html }
+    DocAnalysis { info, structure, mentions, claims }
 }

@@ -111,8 +111,10 @@ pub struct Part {
 }
 
 impl Part {
-    /// Keeps what report.html needs of one analysed document.
-    pub fn of(a: &DocAnalysis) -> Result<Self> {
+    /// Keeps what report.html needs of one analysed document, its text rendered as an escaped
+    /// fragment (here, in the worker: the text is not kept after analysis).
+    pub fn of(a: &DocAnalysis, doc: &crate::document::Document) -> Result<Self> {
+        let frag = render_fragment(doc, &a.structure, &a.mentions, &a.claims);
         let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
         for m in &a.mentions {
             *counts.entry((&m.entity, &m.etype, &m.surface)).or_default() += 1;
@@ -130,7 +132,7 @@ impl Part {
             outlet: i.outlet.clone(),
             date: i.date.clone(),
             url: i.url.clone(),
-            title: if i.title.is_empty() { a.html.first_line.clone() } else { i.title.clone() },
+            title: if i.title.is_empty() { frag.first_line } else { i.title.clone() },
             lang: i.lang.code.clone(),
             lines: a.structure.lines.len(),
             boilerplate,
@@ -138,11 +140,11 @@ impl Part {
                 .into_iter()
                 .map(|((e, t, s), n)| (e.to_string(), t.to_string(), s.to_string(), n))
                 .collect(),
-            sentences: a.html.sentences.clone(),
+            sentences: frag.sentences,
             html: None,
         };
         let meta = serde_json::to_vec(&rec).context("encoding an HTML record")?;
-        Ok(Part { index: i.index, meta, text: a.html.html.clone() })
+        Ok(Part { index: i.index, meta, text: frag.html })
     }
 }
 

@@ -51,7 +51,7 @@ pub struct Rendered {
 impl Rendered {
     /// Renders the rows of `a`; `raw` disables formula neutralization. Marks the stage whose
     /// writer runs (`analysis::enter`), so a panic is attributed to it.
-    pub fn of(a: &DocAnalysis, raw: bool) -> Result<Self> {
+    pub fn of(a: &DocAnalysis, doc: &crate::document::Document, raw: bool) -> Result<Self> {
         let i = &a.info;
         crate::analysis::enter("report");
         let mut w = CsvOut::memory(raw);
@@ -87,7 +87,7 @@ impl Rendered {
         crate::claims::write_claims(&i.doc, &a.claims, &mut w)?;
         let claims = w.into_bytes()?;
         crate::analysis::enter("report");
-        let html = super::html::Part::of(a)?;
+        let html = super::html::Part::of(a, doc)?;
         Ok(Rendered { documents, lines, mentions, claims, html })
     }
 }
@@ -168,8 +168,8 @@ impl Sink {
     }
 
     /// Writes the rows of one analysed document.
-    pub fn document(&mut self, a: &DocAnalysis) -> Result<()> {
-        let r = Rendered::of(a, self.raw)?;
+    pub fn document(&mut self, a: &DocAnalysis, doc: &crate::document::Document) -> Result<()> {
+        let r = Rendered::of(a, doc, self.raw)?;
         self.rendered(&r)
     }
 

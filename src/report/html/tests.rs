@@ -100,7 +100,7 @@ fn analysis(
     text: &str,
     mentions: Vec<Mention>,
     claims: Vec<Claim>,
-) -> DocAnalysis {
+) -> (DocAnalysis, Document) {
     let d = Document {
         index,
         id: doc.into(),
@@ -113,8 +113,7 @@ fn analysis(
     };
     let structure = structure(text);
     let claims = DocClaims { claims, ..Default::default() };
-    let html = render_fragment(&d, &structure, &mentions, &claims);
-    DocAnalysis {
+    let a = DocAnalysis {
         info: DocInfo {
             index,
             doc: doc.into(),
@@ -136,8 +135,8 @@ fn analysis(
         structure,
         mentions,
         claims,
-        html,
-    }
+    };
+    (a, d)
 }
 
 fn evidence(doc: &str, text: &str, c: &Claim) -> Evidence {
@@ -195,7 +194,7 @@ pub(super) fn sample_page() -> String {
     let dir = tempfile::tempdir().unwrap();
     let mut parts = Parts::create(dir.path()).unwrap();
     for x in [&a, &b, &c] {
-        parts.append(&Part::of(x).unwrap()).unwrap();
+        parts.append(&Part::of(&x.0, &x.1).unwrap()).unwrap();
     }
     parts.finish().unwrap();
 
