@@ -249,7 +249,7 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     if sink.docs == 0 && sink.errors_count == 0 {
         bail!("no input documents found");
     }
-    let corpus = agg.finish();
+    let corpus = agg.finish(&model.entities);
     let summary = Summary { documents: sink.docs, errors: sink.errors_count, bytes, seconds: 0.0 };
     if summary.documents == 0 {
         // Nothing readable: keep the previous reports, but say what failed.

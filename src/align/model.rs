@@ -143,8 +143,12 @@ pub struct Cell {
     pub doc: String,
     /// The normalized value (e.g. `37`, `500000000`, `in`, `wednesday`).
     pub value: String,
+    /// The value as the reports show it (`~500000000 USD`, `Facebook`).
+    pub shown: String,
     /// The value as written (e.g. « près de 500 millions de dollars »).
     pub surface: String,
+    /// The value is inferred (from a complete list, a sum, names counted), not read in words.
+    pub inferred: bool,
     /// Approximation qualifier: `about`, `more`, `less`, `at_least`, `at_most`, or empty.
     pub approx: String,
     /// Weekdays and dates of the sentence(s) (`wednesday`, `2019`, `2021-11`).

@@ -431,6 +431,66 @@ fn page_head(
                             }
                         }
                     }
+                    (corpus_variants(&corpus.report.variants, rows))
+    }
+}
+
+/// Forms listed in the corpus-wide name variants table.
+pub const MAX_VARIANT_FORMS: usize = 500;
+
+/// Name variants over the whole corpus: an entity written differently by sources of different
+/// stories is a finding too (a misspelling in one outlet).
+fn corpus_variants(variants: &[crate::align::EntityVariants], rows: &[(String, Record)]) -> Markup {
+    let shown: BTreeMap<&str, &Record> = rows.iter().map(|(_, r)| (r.doc.as_str(), r)).collect();
+    let total: usize = variants.iter().map(|v| v.forms.len()).sum();
+    let forms: Vec<_> = variants
+        .iter()
+        .flat_map(|v| v.forms.iter().map(move |f| (v, f)))
+        .take(MAX_VARIANT_FORMS)
+        .collect();
+    html! {
+        section #variants {
+            h2 { "Name variants across the corpus" }
+            @if variants.is_empty() {
+                p.empty { "Every entity is written the same way by all sources." }
+            } @else {
+                p.legend { "Entities the sources write in more than one way, and who wrote each form." }
+                @if total > MAX_VARIANT_FORMS {
+                    p.note { "The first " (MAX_VARIANT_FORMS) " forms of " (total) " (variants.csv has all)." }
+                }
+                div.wrap {
+                    table.sortable.filterable.variants #variants-corpus {
+                        caption { "Name variants" }
+                        thead {
+                            tr {
+                                th scope="col" { "entity" }
+                                th scope="col" { "written as" }
+                                th scope="col" { "kind" }
+                                th scope="col" { "sources" }
+                            }
+                        }
+                        tbody {
+                            @for (v, f) in &forms {
+                                        tr {
+                                            th scope="row" { (if v.name.is_empty() { &v.entity } else { &v.name }) span.key { " " (v.etype) } }
+                                            td { q { (f.surface) } }
+                                            td { (f.kind) }
+                                            td {
+                                                @for (k, d) in f.docs.iter().enumerate() {
+                                                    @if k > 0 { ", " }
+                                                    @match shown.get(d.as_str()) {
+                                                        Some(r) => a href={ "#" (r.anchor()) } title=(r.doc) { (r.label()) },
+                                                        None => (d),
+                                                    }
+                                                }
+                                            }
+                                        }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -368,6 +368,9 @@ mod tests {
                 span: (start, start + v.len()),
                 sentence: (at, at + sentence.len()),
                 text: sentence.into(),
+                marks: vec![],
+                derived: false,
+                compared: String::new(),
             }
         };
         let claims = DocClaims { claims: vec![value("37"), value("1 400")], ..Default::default() };

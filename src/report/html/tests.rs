@@ -90,6 +90,9 @@ fn claim(text: &str, sentence: &str, surface: &str, key: &str) -> Claim {
         span: (v, v + surface.len()),
         sentence: (s, end),
         text: text[s..end].into(),
+        marks: vec![],
+        derived: false,
+        compared: String::new(),
     }
 }
 
@@ -349,8 +352,8 @@ pub(super) fn sample_page() -> String {
                 ..Default::default()
             })
             .collect(),
+        variants: story.variants.clone(),
         stories: vec![story],
-        variants: vec![],
     };
     let model = Model::build(&[]).unwrap();
     write(dir.path(), &corpus, &model).unwrap();
@@ -393,6 +396,11 @@ fn every_section_renders_from_the_model() {
     assert!(q.contains(r#"<del class="d">trafiquent</del><ins class="d">commercialisent</ins>"#));
     let v = &h[h.find(r#"id="variants-s1""#).unwrap()..];
     assert!(v.contains("<q>Candira</q>") && v.contains("misspelling"));
+    let v = &h[h.find(r#"id="variants-corpus""#).unwrap()..];
+    assert!(
+        v[..v.find("</table>").unwrap()]
+            .contains(r##"<q>Candira</q></td><td>misspelling</td><td><a href="#doc-1""##)
+    );
     assert!(h.contains(r#"id="coverage-s1""#) && h.contains(r#"<td class="c h4">1</td>"#));
     assert!(h.contains("is a near copy of"));
     // Highlights in the text: entities, and the claim values.
