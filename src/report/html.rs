@@ -54,7 +54,7 @@ pub const MAX_TEXT_BYTES: u64 = 256 << 20;
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
 /// base64 SHA-256 of `CSS` and `JS`, for the Content-Security-Policy (checked by a unit test).
-const CSS_SHA256: &str = "UELNLasMpn8NRv09Uyvy5XDdvLR8CXwRduhIoeggMfU=";
+const CSS_SHA256: &str = "FzgIwdY1ClX0VbZNh0JA90eRnIflFqPtOnqSl6trigc=";
 const JS_SHA256: &str = "ilm7Iti4oJTf+OFVsmcVHTJluwogE1EsLCYpF7z5TdY=";
 
 /// What the report keeps of one document.

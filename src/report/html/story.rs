@@ -50,11 +50,8 @@ pub(super) fn section(id: &str, recs: &[Record], story: Option<&Story>, model: &
     };
     cols.truncate(MAX_SOURCES);
     let c = Cols { by_doc, cols };
-    let title = story
-        .map(|s| s.title.as_str())
-        .filter(|t| !t.is_empty())
-        .or_else(|| recs.first().map(|r| r.title.as_str()))
-        .unwrap_or("");
+    // The first document's title (or first line when it has no title line).
+    let title = recs.first().map_or("", |r| r.title.as_str());
     let outlets: std::collections::BTreeSet<&str> =
         recs.iter().map(|r| r.outlet.as_str()).filter(|o| !o.is_empty()).collect();
     let fallback_summary = crate::align::StorySummary {
@@ -489,7 +486,7 @@ fn article(r: &Record) -> Markup {
                         p.bp-note { (plural(r.boilerplate, "line was", "lines were")) " removed as boilerplate (hidden; the switch at the top shows them)." }
                     }
                     // Rendered by `fragment` with maud: every piece of the text is escaped.
-                    div.text { (PreEscaped(h)) }
+                    div.text lang=[(!r.lang.is_empty()).then_some(&r.lang)] { (PreEscaped(h)) }
                 },
                 None => p.note { "The text of this document is not in the page (the page keeps at most " (MAX_TEXT_BYTES >> 20) " MiB of article text); lines.csv has its lines." },
             }
