@@ -41,7 +41,7 @@ enum Piece<'a> {
     Number(&'a str),
 }
 
-/// Renders the lines of `doc`. Claim values (`Claim::span`) are marked as numbers, and the
+/// Renders the lines of `doc`. Quantity values (`Claim::span`) are marked as numbers, and the
 /// sentences claims come from (`Claim::sentence`) are marked as claim sentences.
 pub fn render(
     doc: &Document,
@@ -54,7 +54,14 @@ pub fn render(
     let mut order: Vec<Span> = mentions
         .iter()
         .map(|m| Span { start: m.byte_start, end: m.byte_end, mention: Some(m) })
-        .chain(claims.claims.iter().map(|c| Span { start: c.span.0, end: c.span.1, mention: None }))
+        // Values of quantities only: a quote's or a membership's span is its whole text.
+        .chain(
+            claims
+                .claims
+                .iter()
+                .filter(|c| c.kind == crate::claims::Kind::Quantity)
+                .map(|c| Span { start: c.span.0, end: c.span.1, mention: None }),
+        )
         .filter(|s| s.start < s.end)
         .collect();
     order.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.mention.is_none()));
@@ -216,7 +223,7 @@ fn split_sentences<'a>(
 }
 
 /// `t` cut after `max` characters, at a word boundary when there is one, with an ellipsis.
-fn shorten(t: &str, max: usize) -> String {
+pub(super) fn shorten(t: &str, max: usize) -> String {
     match t.char_indices().nth(max) {
         None => t.to_string(),
         Some((cut, _)) => {

@@ -182,7 +182,7 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
                                     th scope="row" { (subject(f)) }
                                     td { (c.link(&cell.doc)) }
                                     td.v { (value_cell(cell, c)) }
-                                    td.ev { @if let Some(e) = cell.evidence.first() { (e.text) } }
+                                    td.ev { @if let Some(e) = cell.evidence.first() { (super::fragment::shorten(&e.text, 200)) } }
                                 }
                             }
                         }
@@ -294,16 +294,19 @@ fn lists(id: &str, s: &Story, c: &Cols) -> Markup {
 
 /// Quotes side by side, the words that differ from the first wording marked.
 fn quotes(id: &str, s: &Story, c: &Cols) -> Markup {
-    let mut groups: Vec<_> = s.quotes.iter().collect();
-    // Quotes several sources carry first; the model's order otherwise.
-    groups.sort_by_key(|g| std::cmp::Reverse(g.members.len().min(2)));
+    // Quotes carried more than once side by side; the others in one table.
+    let (groups, single): (Vec<_>, Vec<_>) = s.quotes.iter().partition(|g| g.members.len() > 1);
     html! {
         h3 { "Quotes" }
-        @if groups.is_empty() {
+        @if s.quotes.is_empty() {
             p.empty { "No quote was found in this story." }
-        } @else {
+        }
+        @if groups.is_empty() && !single.is_empty() {
+            p.empty { "No quote appears in more than one place." }
+        }
+        @if !groups.is_empty() {
             p.legend {
-                "Each wording is compared with the first: " ins.d { "underlined" }
+                "The same quote as each source words it, compared with the first: " ins.d { "underlined" }
                 " words are only in that wording, " del.d { "struck-through" } " words only in the first."
             }
         }
@@ -334,6 +337,34 @@ fn quotes(id: &str, s: &Story, c: &Cols) -> Markup {
                             @if !m.speaker.is_empty() { " · " (m.speaker) }
                             " · " a href=(c.href(&m.doc, m.byte_start)) { "line " (m.line) }
                             @if let Some(o) = &m.copy_of { " · copy of " (c.link(o)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !single.is_empty() {
+            div.wrap {
+                table.sortable.quotes-single id={ "quotes-" (id) } {
+                    caption { "Quotes found in one place only" }
+                    thead {
+                        tr {
+                            th scope="col" { "quote" }
+                            th scope="col" { "speaker" }
+                            th scope="col" { "source" }
+                        }
+                    }
+                    tbody {
+                        @for g in &single {
+                            @for m in &g.members {
+                                tr {
+                                    td { q { (m.text) } }
+                                    td { (if m.speaker.is_empty() { &g.speaker } else { &m.speaker }) }
+                                    td {
+                                        (c.link(&m.doc)) " · "
+                                        a href=(c.href(&m.doc, m.byte_start)) { "line " (m.line) }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -288,24 +288,32 @@ pub(super) fn sample_page() -> String {
                 ],
             }],
         }],
-        quotes: vec![QuoteGroup {
-            id: "q1".into(),
-            speaker: "Gina Raimondo".into(),
-            status: "variant".into(),
-            members: vec![
-                quote("a.txt", A, vec![]),
-                quote(
-                    "b.txt",
-                    B,
-                    vec![
-                        ("equal", "« Ces entreprises "),
-                        ("delete", "trafiquent"),
-                        ("insert", "commercialisent"),
-                        ("equal", " des outils »"),
-                    ],
-                ),
-            ],
-        }],
+        quotes: vec![
+            QuoteGroup {
+                id: "q2".into(),
+                speaker: String::new(),
+                status: "single".into(),
+                members: vec![quote("b.txt", B, vec![])],
+            },
+            QuoteGroup {
+                id: "q1".into(),
+                speaker: "Gina Raimondo".into(),
+                status: "variant".into(),
+                members: vec![
+                    quote("a.txt", A, vec![]),
+                    quote(
+                        "b.txt",
+                        B,
+                        vec![
+                            ("equal", "« Ces entreprises "),
+                            ("delete", "trafiquent"),
+                            ("insert", "commercialisent"),
+                            ("equal", " des outils »"),
+                        ],
+                    ),
+                ],
+            },
+        ],
         variants: vec![EntityVariants {
             entity: "candiru".into(),
             name: "Candiru".into(),
@@ -394,6 +402,9 @@ fn every_section_renders_from_the_model() {
     let q = &h[h.find(r#"id="quote-s1-q1""#).unwrap()..];
     assert_eq!(q[..q.find("</div>").unwrap()].matches("<figure>").count(), 2);
     assert!(q.contains(r#"<del class="d">trafiquent</del><ins class="d">commercialisent</ins>"#));
+    let single = &h[h.find(r#"id="quotes-s1""#).unwrap()..];
+    assert!(single.contains("<q>« Ces entreprises commercialisent des outils »"), "{single}");
+    assert!(!h.contains(r#"id="quote-s1-q2""#), "a single quote is not a side-by-side group");
     let v = &h[h.find(r#"id="variants-s1""#).unwrap()..];
     assert!(v.contains("<q>Candira</q>") && v.contains("misspelling"));
     let v = &h[h.find(r#"id="variants-corpus""#).unwrap()..];
