@@ -40,6 +40,10 @@ const PART: &str = "report.part.jsonl";
 /// each, so stories can be planned without decoding the records.
 const PART_INDEX: &str = "report.part.idx";
 
+/// The screenshot of report.html made by the browser check (tests/it/html.rs) and shown in the
+/// README; a run keeps the previous one in the output directory.
+pub const SCREENSHOT: &str = "report.png";
+
 /// Stories shown in full (most sources first); the others are counted in the overview.
 pub const MAX_STORIES: usize = 200;
 /// Documents whose tables and text are shown, over all shown stories.
