@@ -321,7 +321,24 @@ fn finding(
     } else {
         Status::Conflict
     };
-    let note = if status == Status::Single && out_cells.len() > 1 {
+    // Differing counts of a noun with no role may count different things: say so when their
+    // sentences share no entity.
+    let loose = status == Status::Conflict && kind == Kind::Quantity && key.ends_with('|') && {
+        let ents = |v: &str| -> BTreeSet<&str> {
+            cells
+                .iter()
+                .flat_map(|(_, rs)| rs.iter())
+                .filter(|r| r.c.value == v)
+                .flat_map(|r| r.c.entities.iter().map(String::as_str))
+                .collect()
+        };
+        let distinct: BTreeSet<&str> = anchor.iter().map(|a| a.0.as_str()).collect();
+        let sets: Vec<BTreeSet<&str>> = distinct.iter().map(|v| ents(v)).collect();
+        !sets.iter().enumerate().any(|(i, a)| sets[i + 1..].iter().any(|b| !a.is_disjoint(b)))
+    };
+    let note = if loose {
+        "the sentences share no entity: these counts may be about different things".to_string()
+    } else if status == Status::Single && out_cells.len() > 1 {
         "the other sources are copies of this one".to_string()
     } else if out_cells.iter().any(|c| c.inferred) {
         "partly inferred (complete list, sum or names counted)".to_string()

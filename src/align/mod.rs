@@ -130,11 +130,10 @@ impl Aggregator {
             };
             stories.push(Story {
                 id: format!("s{}", n + 1),
-                title: if sdocs[0].title.is_empty() {
-                    sdocs[0].doc.clone()
-                } else {
-                    sdocs[0].title.clone()
-                },
+                title: sdocs
+                    .iter()
+                    .find(|d| !d.title.is_empty())
+                    .map_or_else(|| sdocs[0].doc.clone(), |d| d.title.clone()),
                 docs: sdocs.iter().map(|d| d.doc.clone()).collect(),
                 summary,
                 findings,

@@ -50,7 +50,7 @@ pub struct DocSummary {
 pub struct Story {
     /// `s1`, `s2`… in order of each story's first document.
     pub id: String,
-    /// Title of the story's first document.
+    /// Title of the story's first document that has one.
     pub title: String,
     /// Member documents, in corpus order.
     pub docs: Vec<String>,
