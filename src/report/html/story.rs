@@ -99,7 +99,7 @@ pub(super) fn section(id: &str, recs: &[Record], story: Option<&Story>, model: &
                 }
                 (findings(id, &s.findings, &c))
                 (lists(id, s, &c))
-                (quotes(id, s, &c))
+                (quotes(id, s, &c, model))
                 (variants(id, s, &c))
             } @else {
                 p.empty { "No claim of this story was aligned across sources." }
@@ -293,7 +293,12 @@ fn lists(id: &str, s: &Story, c: &Cols) -> Markup {
 }
 
 /// Quotes side by side, the words that differ from the first wording marked.
-fn quotes(id: &str, s: &Story, c: &Cols) -> Markup {
+/// A speaker for people: the entity's name when the speaker is a known entity id.
+fn speaker<'a>(model: &'a Model, s: &'a str) -> &'a str {
+    model.entities.describe(s).map_or(s, |d| d.0)
+}
+
+fn quotes(id: &str, s: &Story, c: &Cols, model: &Model) -> Markup {
     // Quotes carried more than once side by side; the others in one table.
     let (groups, single): (Vec<_>, Vec<_>) = s.quotes.iter().partition(|g| g.members.len() > 1);
     html! {
@@ -313,7 +318,7 @@ fn quotes(id: &str, s: &Story, c: &Cols) -> Markup {
         @for g in groups {
             h4 {
                 "Quote " (g.id)
-                @if !g.speaker.is_empty() { " — " (g.speaker) }
+                @if !g.speaker.is_empty() { " — " (speaker(model, &g.speaker)) }
                 " " span class={ "badge st-" (if g.status == "variant" { "conflict" } else { "agree" }) } { (g.status) }
             }
             div.quotes id={ "quote-" (id) "-" (g.id) } {
@@ -334,7 +339,7 @@ fn quotes(id: &str, s: &Story, c: &Cols) -> Markup {
                         }
                         figcaption {
                             (c.link(&m.doc))
-                            @if !m.speaker.is_empty() { " · " (m.speaker) }
+                            @if !m.speaker.is_empty() { " · " (speaker(model, &m.speaker)) }
                             " · " a href=(c.href(&m.doc, m.byte_start)) { "line " (m.line) }
                             @if let Some(o) = &m.copy_of { " · copy of " (c.link(o)) }
                         }
@@ -358,7 +363,7 @@ fn quotes(id: &str, s: &Story, c: &Cols) -> Markup {
                             @for m in &g.members {
                                 tr {
                                     td { q { (m.text) } }
-                                    td { (if m.speaker.is_empty() { &g.speaker } else { &m.speaker }) }
+                                    td { (speaker(model, if m.speaker.is_empty() { &g.speaker } else { &m.speaker })) }
                                     td {
                                         (c.link(&m.doc)) " · "
                                         a href=(c.href(&m.doc, m.byte_start)) { "line " (m.line) }
