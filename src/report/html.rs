@@ -58,7 +58,7 @@ pub const MAX_TEXT_BYTES: u64 = 256 << 20;
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
 /// base64 SHA-256 of `CSS` and `JS`, for the Content-Security-Policy (checked by a unit test).
-const CSS_SHA256: &str = "FzgIwdY1ClX0VbZNh0JA90eRnIflFqPtOnqSl6trigc=";
+const CSS_SHA256: &str = "SfrvQzio2BUfsGkdVNHlPpGhn/X9aZWbQF9uATlcWEE=";
 const JS_SHA256: &str = "ilm7Iti4oJTf+OFVsmcVHTJluwogE1EsLCYpF7z5TdY=";
 
 /// What the report keeps of one document.
@@ -302,7 +302,6 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     }
     let head = page_head(total_docs, total_stories, &shown, shown_docs, &overview_rows, corpus);
     w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
-    drop(overview_rows);
     let model_stories: BTreeMap<&str, &crate::align::Story> =
         corpus.report.stories.iter().map(|s| (s.id.as_str(), s)).collect();
     for s in &shown {
@@ -312,7 +311,11 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
             story::section(&s.id, &recs, model_stories.get(s.id.as_str()).copied(), model);
         w.write_all(section.into_string().as_bytes()).with_context(ctx)?;
     }
-    w.write_all(page_tail().into_string().as_bytes()).with_context(ctx)?;
+    let tail = html! {
+        (corpus_variants(&corpus.report.variants, &overview_rows))
+        (page_tail())
+    };
+    w.write_all(tail.into_string().as_bytes()).with_context(ctx)?;
     w.flush().with_context(ctx)?;
     drop(store);
     for p in [PART, PART_INDEX] {
@@ -396,6 +399,10 @@ fn page_head(
                                 }
                             }
                         }
+                        p {
+                            "Also: " a href="#documents" { "the documents" } " · "
+                            a href="#variants" { "name variants across the corpus" }
+                        }
                     }
                     section #documents {
                         h2 { "Documents" }
@@ -435,7 +442,6 @@ fn page_head(
                             }
                         }
                     }
-                    (corpus_variants(&corpus.report.variants, rows))
     }
 }
 

@@ -226,9 +226,14 @@ fn check(f: &Finding) -> Markup {
     }
 }
 
-/// What one source says: the value as written, linked to its sentence, with its qualifiers.
+/// What one source says: the value as the reports show it, linked to its sentence, then the
+/// words the source used and the qualifiers.
 fn value_cell(cell: &Cell, c: &Cols) -> Markup {
-    let shown = if cell.surface.is_empty() { &cell.value } else { &cell.surface };
+    let shown = [&cell.shown, &cell.value, &cell.surface]
+        .into_iter()
+        .find(|v| !v.is_empty())
+        .map_or("", |v| v.as_str());
+    let written = !cell.surface.is_empty() && cell.surface.to_lowercase() != shown.to_lowercase();
     html! {
         @match cell.evidence.first() {
             Some(e) => span.val { (c.evidence(e, shown)) },
@@ -237,10 +242,9 @@ fn value_cell(cell: &Cell, c: &Cols) -> Markup {
         @for (k, e) in cell.evidence.iter().enumerate().skip(1) {
             " " (c.evidence(e, &format!("[{}]", k + 1)))
         }
-        @if !cell.surface.is_empty() && cell.surface != cell.value {
-            br; span.norm { "= " (cell.value) }
-        }
-        @if !cell.approx.is_empty() { " " span.norm { "(" (cell.approx) ")" } }
+        @if written { br; span.norm { "« " (cell.surface) " »" } }
+        @if cell.inferred { br; span.norm { "inferred, not said in words" } }
+        @if !cell.approx.is_empty() { br; span.norm { "(" (cell.approx) ")" } }
         @if !cell.days.is_empty() { br; span.norm { (cell.days.join(", ")) } }
         @if let Some(orig) = &cell.copy_of { br; span.norm { "copy of " (c.link(orig)) } }
     }
