@@ -97,7 +97,7 @@ fn process(item: Item, ctx: &Ctx) -> Outcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let doc = decode::decode_doc(raw, ctx.limits)?;
         let a = analysis::analyse(&doc, ctx.model, ctx.stats);
-        let rendered = Rendered::of(&a, ctx.raw_csv)
+        let rendered = Rendered::of(&a, &doc, ctx.raw_csv)
             .map_err(|e| DecodeError { stage: "report", message: format!("{e:#}") })?;
         Ok::<_, DecodeError>((a, rendered))
     }));
