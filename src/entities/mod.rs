@@ -1,15 +1,38 @@
 //! Entities: finds the countries, companies, agencies, organizations, people, media, products
 //! and places a document names, linked to canonical ids of the knowledge base.
 //!
-//! STUB (foundation): finds nothing. The entities issue replaces this; the types and signatures
-//! below are what the pipeline relies on.
+//! Takes a decoded document, its language and its line labels; promises the mentions found in
+//! its title, heading and body lines, each with exact char and byte offsets, a canonical id
+//! (KB id, or a stable slug for a discovered name), a type, a kind and a confidence.
+//!
+//! Steps, per content line: fold ([`fold`]), one leftmost-longest pass of the KB automaton
+//! ([`matcher`]), structured government names ([`structured`]), misspellings and discovery
+//! ([`discover`], [`variants`]). Then, per document: acronym definitions, bare government
+//! bodies linked to the document's dominant country, overlaps resolved (nested mentions
+//! dropped). Language knowledge comes from `data/lang/<lang>/entities-*` ([`lexicon`]).
 
-use crate::cli::KbArgs;
+mod discover;
+mod eval;
+pub mod fold;
+pub mod kb;
+mod lexicon;
+pub mod matcher;
+mod scan;
+mod structured;
+mod variants;
+
+pub use eval::eval_mentions;
+pub use scan::{Scratch, find_with};
+
+use crate::cli::{KbArgs, KbCommand};
 use crate::document::Document;
 use crate::lang::Lang;
 use crate::report::CsvOut;
 use crate::structure::Structure;
-use anyhow::{Result, bail};
+use anyhow::Result;
+use kb::Kb;
+use lexicon::Lexicons;
+use matcher::Matcher;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -38,23 +61,58 @@ pub struct Mention {
 }
 
 /// The knowledge base and its matchers, built once per run.
-#[derive(Debug, Default)]
-pub struct Model {}
+#[derive(Debug)]
+pub struct Model {
+    pub(crate) kb: Kb,
+    pub(crate) matcher: Matcher,
+    pub(crate) lex: Lexicons,
+    pub(crate) variants: variants::Index,
+}
 
 impl Model {
-    pub fn build(_kb_files: &[PathBuf]) -> Result<Self> {
-        Ok(Model {})
+    /// Loads the bundled knowledge base and `kb_files`, adds the generated translation
+    /// variants, and compiles the automaton.
+    pub fn build(kb_files: &[PathBuf]) -> Result<Self> {
+        let mut kb = Kb::load(kb_files)?;
+        let lex = Lexicons::load()?;
+        variants::add_translations(&mut kb, &lex);
+        let matcher = Matcher::build(&kb)?;
+        let variants = variants::Index::build(&kb);
+        Ok(Model { kb, matcher, lex, variants })
     }
 
     /// Canonical display name and type of an entity id.
-    pub fn describe(&self, _id: &str) -> Option<(&str, &str)> {
-        None
+    pub fn describe(&self, id: &str) -> Option<(&str, &str)> {
+        self.kb.get(id).map(|e| (e.name.as_str(), e.etype))
+    }
+
+    /// Number of distinct folded aliases in the automaton.
+    pub fn patterns(&self) -> usize {
+        self.matcher.patterns()
+    }
+
+    /// Number of aliases (generated translations included).
+    pub fn aliases(&self) -> usize {
+        self.kb.aliases.len()
+    }
+
+    /// The KB aliases of one line already folded into `folder` (the matching step alone, for
+    /// benchmarks).
+    pub fn scan_line(
+        &self,
+        line: &str,
+        folder: &fold::Folder,
+        lang: &str,
+        out: &mut Vec<matcher::Hit>,
+    ) {
+        self.matcher.scan(&self.kb, line, folder, lang, matcher::shouting(line), out);
     }
 }
 
 /// Finds the mentions of `doc`, from content lines only.
-pub fn find(_doc: &Document, _lang: &Lang, _structure: &Structure, _model: &Model) -> Vec<Mention> {
-    Vec::new()
+pub fn find(doc: &Document, lang: &Lang, structure: &Structure, model: &Model) -> Vec<Mention> {
+    let mut scratch = Scratch::default();
+    find_with(doc, lang, structure, model, &mut scratch)
 }
 
 /// Columns of mentions.csv.
@@ -119,7 +177,13 @@ impl Tally {
     pub fn write(&self, model: &Model, w: &mut CsvOut) -> Result<()> {
         w.row(["entity", "type", "name", "docs", "mentions", "surfaces"])?;
         for (id, (etype, docs, mentions, surfaces)) in &self.entities {
-            let name = model.describe(id).map_or(id.as_str(), |d| d.0);
+            // Entities discovered in the documents are named by their most frequent surface.
+            let frequent = surfaces.iter().max_by_key(|(s, n)| (**n, std::cmp::Reverse(*s)));
+            let name = model
+                .describe(id)
+                .map(|d| d.0)
+                .or(frequent.map(|(s, _)| s.as_str()))
+                .unwrap_or(id.as_str());
             let surfaces: Vec<&str> = surfaces.keys().map(String::as_str).collect();
             w.row([
                 id.as_str(),
@@ -135,11 +199,29 @@ impl Tally {
 }
 
 /// `recoupe kb ...`.
-pub fn kb_command(_args: &KbArgs) -> Result<()> {
-    bail!("`recoupe kb` is not available yet")
-}
-
-/// `recoupe eval mentions`: scores `reports/mentions.csv` against a gold TSV.
-pub fn eval_mentions(_gold: &std::path::Path, _reports: &std::path::Path) -> Result<()> {
-    bail!("`recoupe eval mentions` is not available yet")
+pub fn kb_command(args: &KbArgs) -> Result<()> {
+    use std::io::Write;
+    match args.command {
+        KbCommand::Aliases => {
+            let kb = Kb::load(&args.kb)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut seen = std::collections::HashSet::new();
+            for a in &kb.aliases {
+                if seen.insert(a.text.as_str())
+                    && let Err(e) = writeln!(out, "{}", a.text)
+                {
+                    // A closed pipe (`| head`) is not an error.
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        return Ok(());
+                    }
+                    return Err(e.into());
+                }
+            }
+            match out.flush() {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
+    }
 }

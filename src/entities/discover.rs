@@ -1,0 +1,286 @@
+//! Discovery: names the KB lacks, and the forms of known names it lacks.
+//!
+//! Takes a tokenized line and the candidates found so far; adds:
+//! - extensions: a company, medium or organisation name followed by more capitalised words
+//!   (« Calcalist Business News »), a person's surname preceded by first names and initials
+//!   (« Gina M. Raimondo »), are one mention;
+//! - misspellings: a capitalised word within one edit of a single-word KB name
+//!   ([`super::variants::Index`]);
+//! - new names: capitalised sequences after an organisation cue (« la société X », "X Group",
+//!   "X Ltd") or a person cue (a title or role before, a verb of saying around), with a stable
+//!   id from the folded name;
+//! - acronym definitions: « Bureau de l'industrie et de la sécurité (BIS) » makes "BIS" mean
+//!   that entity in the whole document.
+//!
+//! Cues and capitalised non-names are data (`data/lang/<lang>/entities-cues.tsv`,
+//! `entities-stopwords.txt`).
+
+use super::Model;
+use super::fold::{Folder, fold};
+use super::scan::{Cand, Target, Tok};
+
+/// An acronym defined in the document: `ABC` → the entity of its long form.
+#[derive(Debug, Clone)]
+pub struct AcronymDef {
+    pub acronym: String,
+    pub target: Target,
+}
+
+fn covered(cands: &[Cand], tok: &Tok) -> bool {
+    cands.iter().any(|c| tok.os < c.end && tok.oe > c.start)
+}
+
+fn is_capitalised(line: &str, tok: &Tok) -> bool {
+    line[tok.os..].chars().next().is_some_and(char::is_uppercase)
+}
+
+/// An initial: one capital letter followed by a period ("M." in « Gina M. Raimondo »).
+fn is_initial(line: &str, tok: &Tok) -> bool {
+    let w = &line[tok.os..tok.oe];
+    w.chars().count() == 1 && is_capitalised(line, tok) && line[tok.oe..].starts_with('.')
+}
+
+/// Whether only spaces (or an initial's period and spaces) separate two tokens.
+fn adjacent(line: &str, a: &Tok, b: &Tok) -> bool {
+    line.get(a.oe..b.os).is_some_and(|gap| {
+        !gap.is_empty() && gap.len() <= 3 && gap.chars().all(|c| c == ' ' || c == '.')
+    })
+}
+
+/// Whether the token starts a sentence (first of the line, or after . ! ? : « " etc.).
+fn sentence_initial(line: &str, toks: &[Tok], i: usize) -> bool {
+    if i == 0 {
+        return true;
+    }
+    let gap = &line[toks[i - 1].oe..toks[i].os];
+    gap.chars()
+        .any(|c| matches!(c, '.' | '!' | '?' | ':' | '«' | '"' | '“' | '—' | '–' | '(' | '['))
+        && !is_initial(line, &toks[i - 1])
+}
+
+/// Whether folded words `seq` occur at tokens `i..`.
+fn words_at(hay: &str, toks: &[Tok], i: usize, seq: &[String]) -> bool {
+    i + seq.len() <= toks.len()
+        && seq.iter().enumerate().all(|(k, w)| hay[toks[i + k].fs..toks[i + k].fe] == **w)
+}
+
+/// A stable id from a name: folded, non-alphanumerics as single hyphens.
+pub fn slug(name: &str) -> String {
+    let f = fold(name);
+    let mut s = String::with_capacity(f.len());
+    for c in f.chars() {
+        if c.is_alphanumeric() {
+            s.push(c);
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    s.trim_end_matches('-').to_string()
+}
+
+/// Discovery on one line.
+pub fn line(
+    model: &Model,
+    line: &str,
+    folder: &Folder,
+    toks: &[Tok],
+    cands: &mut Vec<Cand>,
+    defs: &mut Vec<AcronymDef>,
+) {
+    let lex = &model.lex;
+    let kb = &model.kb;
+    let hay = folder.text.as_str();
+    let name_tok = |i: usize| -> bool {
+        let t = &toks[i];
+        is_capitalised(line, t) && !lex.is_stopword(&hay[t.fs..t.fe])
+    };
+
+    // Extensions of known names, up to the next name found.
+    let spans: Vec<(usize, usize)> = cands.iter().map(|c| (c.start, c.end)).collect();
+    let free = |t: &Tok| !spans.iter().any(|&(s, e)| t.os < e && t.oe > s);
+    for c in cands.iter_mut() {
+        let Target::Kb(e) = c.target else { continue };
+        let etype = kb.entities[e as usize].etype;
+        if matches!(etype, "company" | "media" | "org") {
+            let Some(mut last) = toks.iter().rposition(|t| t.oe <= c.end && t.os >= c.start) else {
+                continue;
+            };
+            let mut n = 0;
+            while n < 3
+                && last + 1 < toks.len()
+                && name_tok(last + 1)
+                && free(&toks[last + 1])
+                && adjacent(line, &toks[last], &toks[last + 1])
+                && line[toks[last].oe..toks[last + 1].os].chars().all(|ch| ch == ' ')
+            {
+                last += 1;
+                n += 1;
+            }
+            c.end = c.end.max(toks[last].oe);
+        } else if etype == "person" {
+            let Some(mut first) = toks.iter().position(|t| t.os >= c.start && t.oe <= c.end) else {
+                continue;
+            };
+            let mut n = 0;
+            while n < 2
+                && first > 0
+                && (name_tok(first - 1) || is_initial(line, &toks[first - 1]))
+                && free(&toks[first - 1])
+                && adjacent(line, &toks[first - 1], &toks[first])
+                && !sentence_initial(line, toks, first)
+            {
+                first -= 1;
+                n += 1;
+            }
+            c.start = c.start.min(toks[first].os);
+        }
+    }
+    // Extensions may now overlap later candidates; the overlap pass keeps the longest.
+
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        if covered(cands, &t) || !name_tok(i) {
+            i += 1;
+            continue;
+        }
+        // A run of capitalised words (initials allowed inside).
+        let mut j = i;
+        while j + 1 < toks.len()
+            && !covered(cands, &toks[j + 1])
+            && (name_tok(j + 1) || is_initial(line, &toks[j + 1]))
+            && adjacent(line, &toks[j], &toks[j + 1])
+        {
+            j += 1;
+        }
+        let initial = sentence_initial(line, toks, i);
+        let (s, e) = (t.os, toks[j].oe);
+        let text = &line[s..e];
+        let n = j - i + 1;
+        let mut made: Option<(&'static str, &'static str, f32)> = None;
+
+        // A misspelled KB name.
+        if n == 1 && !initial {
+            let w = &hay[t.fs..t.fe];
+            if let Some(e) = model.variants.misspelled(w) {
+                cands.push(Cand {
+                    start: s,
+                    end: t.oe,
+                    target: Target::Kb(e),
+                    kind: "misspelling",
+                    confidence: 0.7,
+                });
+                i = j + 1;
+                continue;
+            }
+        }
+        // Organisation cue before: « la société X », « le groupe X ».
+        for (cue, etype) in &lex.org_before {
+            if i >= cue.len() && words_at(hay, toks, i - cue.len(), cue) {
+                made = Some((etype, "discovered", 0.6));
+                break;
+            }
+        }
+        // Company suffix: "X Group", "X Technologies", "X Ltd".
+        if made.is_none() && n >= 2 && lex.org_after.contains(&hay[toks[j].fs..toks[j].fe]) {
+            made = Some(("company", "discovered", 0.6));
+        }
+        // Person: 2–3 words after a title or role, or near a verb of saying.
+        if made.is_none() && (2..=3).contains(&n) && !initial {
+            let before = |seqs: &Vec<Vec<String>>, within: usize| {
+                seqs.iter().any(|cue| {
+                    (cue.len()..=(cue.len() + within).min(i))
+                        .any(|d| i >= d && words_at(hay, toks, i - d, cue))
+                })
+            };
+            let after = lex.say.iter().any(|cue| (1..=3).any(|d| words_at(hay, toks, j + d, cue)));
+            if before(&lex.person_before, 2) || before(&lex.say, 1) || after {
+                made = Some(("person", "discovered", 0.6));
+            }
+        }
+        if let Some((etype, kind, conf)) = made {
+            let id = slug(text);
+            if !id.is_empty() {
+                cands.push(Cand {
+                    start: s,
+                    end: e,
+                    target: Target::New(id, etype),
+                    kind,
+                    confidence: conf,
+                });
+            }
+        }
+        i = j + 1;
+    }
+
+    // Acronym definitions: a mention followed by « (ABC) ».
+    for c in cands.iter() {
+        let rest = &line[c.end..];
+        let rest = rest.trim_start_matches(' ');
+        let Some(inner) = rest.strip_prefix('(') else { continue };
+        let Some(close) = inner.find(')') else { continue };
+        let acr = &inner[..close];
+        let letters = acr.chars().count();
+        if (2..=8).contains(&letters)
+            && acr.chars().all(|ch| ch.is_uppercase() || ch.is_ascii_digit())
+            && !defs.iter().any(|d| d.acronym == acr)
+        {
+            defs.push(AcronymDef { acronym: acr.to_string(), target: c.target.clone() });
+        }
+    }
+}
+
+fn same_target(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Kb(x), Target::Kb(y)) => x == y,
+        (Target::New(x, ..), Target::New(y, ..)) => x == y,
+        _ => false,
+    }
+}
+
+/// Adds a candidate for every use of a defined acronym in `line` that no candidate covers, and
+/// relinks candidates written as the acronym.
+pub fn acronym_uses(line: &str, defs: &[AcronymDef], cands: &mut Vec<Cand>) {
+    for d in defs {
+        let mut from = 0;
+        while let Some(p) = line[from..].find(d.acronym.as_str()) {
+            let s = from + p;
+            let e = s + d.acronym.len();
+            from = e;
+            let before_ok = line[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after_ok = line[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            if !(before_ok && after_ok) {
+                continue;
+            }
+            if let Some(c) = cands.iter_mut().find(|c| c.start == s && c.end == e) {
+                if !same_target(&c.target, &d.target) {
+                    c.target = d.target.clone();
+                    c.kind = "acronym";
+                    c.confidence = 0.8;
+                }
+                continue;
+            }
+            if cands.iter().any(|c| s < c.end && e > c.start) {
+                continue;
+            }
+            cands.push(Cand {
+                start: s,
+                end: e,
+                target: d.target.clone(),
+                kind: "acronym",
+                confidence: 0.8,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_stable() {
+        assert_eq!(slug("Saito Tech Ltd."), "saito-tech-ltd");
+        assert_eq!(slug("Société Générale"), "societe-generale");
+    }
+}

@@ -1,0 +1,163 @@
+//! Language knowledge of the entities stage, as data: `data/lang/<lang>/entities-*`.
+//!
+//! Takes the embedded files of every language (institution words, discovery cues, capitalised
+//! non-names, name-word translations); promises their folded forms, merged across languages
+//! (a French article quotes English names, and a misdetected language must not switch rules
+//! off), plus the translations per target language. Adding a language is adding its four files
+//! and one line to [`LANGS`].
+
+use super::fold::fold;
+use anyhow::{Result, bail};
+use std::collections::{HashMap, HashSet};
+
+struct LangFiles {
+    code: &'static str,
+    institutions: &'static str,
+    cues: &'static str,
+    stopwords: &'static str,
+    translations: &'static str,
+}
+
+macro_rules! lang {
+    ($code:literal) => {
+        LangFiles {
+            code: $code,
+            institutions: include_str!(concat!(
+                "../../data/lang/",
+                $code,
+                "/entities-institutions.tsv"
+            )),
+            cues: include_str!(concat!("../../data/lang/", $code, "/entities-cues.tsv")),
+            stopwords: include_str!(concat!("../../data/lang/", $code, "/entities-stopwords.txt")),
+            translations: include_str!(concat!(
+                "../../data/lang/",
+                $code,
+                "/entities-translations.tsv"
+            )),
+        }
+    };
+}
+
+const LANGS: &[LangFiles] = &[lang!("fr"), lang!("en"), lang!("es"), lang!("de")];
+
+/// The merged lexicons. Every form is folded; multi-word forms are sequences of folded words.
+#[derive(Debug, Default)]
+pub struct Lexicons {
+    pub institutions: HashSet<String>,
+    /// Domain word sequences → domain key (`mod`, `commerce`, …).
+    pub domains: Vec<(Vec<String>, String)>,
+    pub links: HashSet<String>,
+    /// Institution-and-domain compounds (German) → domain key.
+    pub compounds: HashMap<String, String>,
+    /// Domain key → English label of the body.
+    pub labels: HashMap<String, String>,
+    /// Words just before an organisation's name, with the type they imply.
+    pub org_before: Vec<(Vec<String>, &'static str)>,
+    pub org_after: HashSet<String>,
+    pub person_before: Vec<Vec<String>>,
+    pub say: Vec<Vec<String>>,
+    pub stopwords: HashSet<String>,
+    /// Target language → (English word, translated word), as written.
+    pub translations: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// Splits a folded form into words (runs of letters and digits; a trailing '.' stays).
+pub fn words(folded: &str) -> Vec<String> {
+    folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '.'))
+        .map(|w| w.trim_start_matches('.'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .skip(1) // header
+        .map(|(n, l)| (n + 1, l.split('\t').map(str::trim).collect()))
+}
+
+impl Lexicons {
+    pub fn load() -> Result<Lexicons> {
+        let mut lex = Lexicons::default();
+        for f in LANGS {
+            let at = |file: &str, n: usize| format!("data/lang/{}/{file}:{n}", f.code);
+            for (n, cols) in rows(f.institutions) {
+                let form = fold(cols[1]);
+                let value = cols.get(2).copied().unwrap_or("");
+                match cols[0] {
+                    "inst" => {
+                        lex.institutions.insert(form);
+                    }
+                    "domain" => lex.domains.push((words(&form), value.to_string())),
+                    "link" => {
+                        lex.links.insert(form);
+                    }
+                    "compound" => {
+                        lex.compounds.insert(form, value.to_string());
+                    }
+                    "label" => {
+                        lex.labels.insert(cols[1].to_string(), value.to_string());
+                    }
+                    r => bail!("{}: unknown role '{r}'", at("entities-institutions.tsv", n)),
+                }
+            }
+            for (n, cols) in rows(f.cues) {
+                let w = words(&fold(cols[1]));
+                match cols[0] {
+                    "org-before" => {
+                        let t = match cols.get(2).copied().unwrap_or("") {
+                            "media" => "media",
+                            "org" => "org",
+                            _ => "company",
+                        };
+                        lex.org_before.push((w, t));
+                    }
+                    "org-after" => lex.org_after.extend(w),
+                    "person-before" => lex.person_before.push(w),
+                    "say" => lex.say.push(w),
+                    r => bail!("{}: unknown role '{r}'", at("entities-cues.tsv", n)),
+                }
+            }
+            for l in f.stopwords.lines() {
+                if !l.trim().is_empty() && !l.starts_with('#') {
+                    lex.stopwords.insert(fold(l.trim()));
+                }
+            }
+            let pairs: Vec<(String, String)> = rows(f.translations)
+                .filter(|(_, c)| c.len() == 2 && c[0] != c[1])
+                .map(|(_, c)| (c[0].to_string(), c[1].to_string()))
+                .collect();
+            if !pairs.is_empty() {
+                lex.translations.push((f.code.to_string(), pairs));
+            }
+        }
+        // Longest domain sequences first, so "affaires étrangères" wins over a shorter one.
+        lex.domains.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        Ok(lex)
+    }
+
+    /// Whether the folded word is a capitalised non-name (function word, day, month).
+    pub fn is_stopword(&self, folded: &str) -> bool {
+        self.stopwords.contains(folded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexicons_load() {
+        let lex = Lexicons::load().unwrap();
+        assert!(lex.institutions.contains("ministere"));
+        assert!(lex.links.contains("du"));
+        assert_eq!(lex.compounds.get("verteidigungsministerium").map(String::as_str), Some("mod"));
+        assert!(lex.is_stopword("mardi"));
+        assert!(
+            lex.domains.iter().any(|(w, k)| w == &["affaires", "etrangeres"] && k == "foreign")
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! The per-document driver of the entities stage.
+//!
+//! Takes a document, its language, its line labels and the model; promises the mentions of its
+//! content lines (title, heading, body), sorted by position, without overlaps (the longer
+//! mention wins, then the more confident one). Buffers live in a [`Scratch`] reused from line
+//! to line, so the hot loop allocates only when it finds something.
+
+use super::discover::{self, AcronymDef};
+use super::fold::Folder;
+use super::kb::Kind;
+use super::matcher::{self, Hit};
+use super::structured::{self, Bare};
+use super::{Mention, Model};
+use crate::document::Document;
+use crate::lang::Lang;
+use crate::structure::Structure;
+use std::collections::HashMap;
+
+/// A token of a folded line: a run of letters and digits.
+#[derive(Debug, Clone, Copy)]
+pub struct Tok {
+    /// Span in the folded line.
+    pub fs: usize,
+    pub fe: usize,
+    /// Span in the original line.
+    pub os: usize,
+    pub oe: usize,
+}
+
+/// What a candidate mention refers to.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A KB entity (index).
+    Kb(u32),
+    /// An entity made up here: id and type.
+    New(String, &'static str),
+}
+
+/// A candidate mention in one line.
+#[derive(Debug, Clone)]
+pub struct Cand {
+    /// Byte span in the original line.
+    pub start: usize,
+    pub end: usize,
+    pub target: Target,
+    pub kind: &'static str,
+    pub confidence: f32,
+}
+
+/// Reusable buffers.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    pub folder: Folder,
+    pub hits: Vec<Hit>,
+    pub toks: Vec<Tok>,
+}
+
+/// Splits the folded line into tokens.
+pub fn tokenize(folder: &Folder, line: &str, out: &mut Vec<Tok>) {
+    out.clear();
+    let hay = folder.text.as_str();
+    let mut start = None;
+    for (i, c) in hay.char_indices() {
+        let alnum = c.is_alphanumeric();
+        match (alnum, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let (os, oe) = folder.original_span(s, i, line);
+                out.push(Tok { fs: s, fe: i, os, oe });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        let (os, oe) = folder.original_span(s, hay.len(), line);
+        out.push(Tok { fs: s, fe: hay.len(), os, oe });
+    }
+}
+
+/// [`super::find`] with caller-provided buffers.
+pub fn find_with(
+    doc: &Document,
+    lang: &Lang,
+    structure: &Structure,
+    model: &Model,
+    scratch: &mut Scratch,
+) -> Vec<Mention> {
+    let kb = &model.kb;
+    let code = lang.code.as_str();
+    // Per content line: (line number, byte range, candidates).
+    let mut lines: Vec<(usize, usize, usize, Vec<Cand>)> = Vec::new();
+    let mut bare: Vec<(usize, Bare)> = Vec::new();
+    let mut defs: Vec<AcronymDef> = Vec::new();
+    let mut country_counts: HashMap<u32, (usize, usize)> = HashMap::new();
+
+    for l in structure.content_lines() {
+        let text = &doc.text[l.start..l.end];
+        let Scratch { folder, hits, toks } = scratch;
+        folder.fold_line(text);
+        hits.clear();
+        model.matcher.scan(kb, text, folder, code, matcher::shouting(text), hits);
+        tokenize(folder, text, toks);
+
+        let mut cands: Vec<Cand> = Vec::with_capacity(hits.len());
+        for h in hits.iter() {
+            let a = &kb.aliases[h.alias as usize];
+            cands.push(Cand {
+                start: h.start,
+                end: h.end,
+                target: Target::Kb(a.entity),
+                kind: a.kind.as_str(),
+                confidence: confidence(a.kind, a.case),
+            });
+        }
+        let idx = lines.len();
+        structured::find(model, text, folder, toks, hits, &mut cands, &mut |b| bare.push((idx, b)));
+        discover::line(model, text, folder, toks, &mut cands, &mut defs);
+        resolve_overlaps(&mut cands);
+        for c in &cands {
+            if let Some(country) = country_of(model, &c.target) {
+                country_counts.entry(country).or_insert((0, l.start + c.start)).0 += 1;
+            }
+        }
+        lines.push((l.number, l.start, l.end, cands));
+    }
+
+    // Bare government bodies take the document's dominant country.
+    let dominant = country_counts
+        .iter()
+        .max_by_key(|(_, (n, first))| (*n, std::cmp::Reverse(*first)))
+        .map(|(&e, _)| e);
+    if let Some(country) = dominant {
+        for (idx, b) in bare {
+            if let Some(c) = structured::resolve(model, country, &b, 0.6) {
+                lines[idx].3.push(c);
+            }
+        }
+    }
+
+    // Acronyms defined in the document link to their long form everywhere in it.
+    if !defs.is_empty() {
+        for (_, start, end, cands) in &mut lines {
+            discover::acronym_uses(&doc.text[*start..*end], &defs, cands);
+        }
+    }
+
+    let mut out = Vec::new();
+    for (number, offset, end, mut cands) in lines {
+        let text = &doc.text[offset..end];
+        resolve_overlaps(&mut cands);
+        let mut chars_before = 0usize;
+        let mut last = 0usize;
+        for c in cands {
+            chars_before += text[last..c.start].chars().count();
+            last = c.start;
+            let char_len = text[c.start..c.end].chars().count();
+            let (entity, etype) = match &c.target {
+                Target::Kb(i) => {
+                    let e = &kb.entities[*i as usize];
+                    (e.id.clone(), e.etype.to_string())
+                }
+                Target::New(id, t) => (id.clone(), t.to_string()),
+            };
+            out.push(Mention {
+                line: number,
+                char_start: chars_before,
+                char_end: chars_before + char_len,
+                byte_start: offset + c.start,
+                byte_end: offset + c.end,
+                surface: text[c.start..c.end].to_string(),
+                entity,
+                etype,
+                kind: c.kind.to_string(),
+                confidence: c.confidence,
+            });
+        }
+    }
+    out
+}
+
+/// The country a candidate names or belongs to: a country itself, or a body whose id starts
+/// with a country code (`il-mod`, `us-commerce`).
+fn country_of(model: &Model, t: &Target) -> Option<u32> {
+    let id = match t {
+        Target::Kb(e) => {
+            let e = *e;
+            if model.kb.entities[e as usize].etype == "country" {
+                return Some(e);
+            }
+            model.kb.entities[e as usize].id.as_str()
+        }
+        Target::New(id, _) => id.as_str(),
+    };
+    let (cc, _) = id.split_once('-')?;
+    if cc.len() != 2 {
+        return None;
+    }
+    let upper = cc.to_ascii_uppercase();
+    let &i = model.kb.index.get(&upper)?;
+    (model.kb.entities[i as usize].etype == "country").then_some(i)
+}
+
+fn confidence(kind: Kind, case: super::kb::Case) -> f32 {
+    use super::kb::Case;
+    match (kind, case) {
+        (Kind::Misspelling, _) => 0.7,
+        (Kind::Translation, _) => 0.8,
+        (Kind::Acronym, _) => 0.85,
+        (Kind::Demonym, _) => 0.9,
+        (_, Case::Fold) => 0.9,
+        _ => 0.95,
+    }
+}
+
+/// Keeps non-overlapping candidates: longer spans first, then higher confidence, then earlier.
+fn resolve_overlaps(cands: &mut Vec<Cand>) {
+    cands.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
+    for c in cands.drain(..) {
+        if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.start);
+    *cands = kept;
+}

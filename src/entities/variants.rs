@@ -1,0 +1,210 @@
+//! Variants: misspellings (a small edit distance from a KB name) and translations (a KB name
+//! with some words translated).
+//!
+//! [`add_translations`] runs once when the model is built: every multi-word English name of an
+//! organisation, company, agency, medium or product gets, per language with a translation
+//! table (`data/lang/<lang>/entities-translations.tsv`), the variant with its translatable
+//! words translated, as an alias of kind `translation` (« Atlantic Conseil »). [`Index`]
+//! answers, for a capitalised word the KB does not know, which single-word KB name it misspells
+//! (one edit, same first letter; « Candira » → Candiru, « Calcaliste » → Calcalist). Names of
+//! people are left out: "Bennet" and "Bennett" are different people, not a typo.
+
+use super::fold::fold;
+use super::kb::{Alias, Case, Gate, Kb, Kind};
+use super::lexicon::Lexicons;
+use std::collections::{HashMap, HashSet};
+
+/// Adds the translation variants of the KB's English names.
+pub fn add_translations(kb: &mut Kb, lex: &Lexicons) {
+    let mut known: HashSet<(u32, String)> =
+        kb.aliases.iter().map(|a| (a.entity, fold(&a.text))).collect();
+    let mut added = Vec::new();
+    for a in &kb.aliases {
+        let etype = kb.entities[a.entity as usize].etype;
+        if matches!(etype, "country" | "person" | "place")
+            || !(a.lang == "en" || a.lang == "*")
+            || a.case == Case::Exact
+            || !a.text.contains(' ')
+        {
+            continue;
+        }
+        for (lang, pairs) in &lex.translations {
+            let mut changed = false;
+            let words: Vec<&str> = a
+                .text
+                .split(' ')
+                .map(|w| match pairs.iter().find(|(en, _)| en == w) {
+                    Some((_, t)) => {
+                        changed = true;
+                        t.as_str()
+                    }
+                    None => w,
+                })
+                .collect();
+            if !changed {
+                continue;
+            }
+            let text = words.join(" ");
+            if known.insert((a.entity, fold(&text))) {
+                added.push(Alias {
+                    entity: a.entity,
+                    lang: lang.clone(),
+                    text,
+                    kind: Kind::Translation,
+                    case: Case::Cap,
+                    gate: Gate::Any,
+                    user: a.user,
+                });
+            }
+        }
+    }
+    kb.aliases.extend(added);
+}
+
+/// Single-word KB names by first letter and length, for misspelling look-ups.
+#[derive(Debug, Default)]
+pub struct Index {
+    by_first: HashMap<(char, usize), Vec<(String, u32)>>,
+}
+
+/// Languages whose country names are considered (a misspelling is judged against the names the
+/// press of the supported languages writes).
+const COUNTRY_LANGS: &[&str] = &["en", "fr", "es", "de", "*"];
+
+impl Index {
+    pub fn build(kb: &Kb) -> Index {
+        let mut by_first: HashMap<(char, usize), Vec<(String, u32)>> = HashMap::new();
+        let mut seen = HashSet::new();
+        for a in &kb.aliases {
+            let etype = kb.entities[a.entity as usize].etype;
+            if etype == "person"
+                || !matches!(a.kind, Kind::Name | Kind::Canonical)
+                || a.case == Case::Exact
+                || (etype == "country" && !COUNTRY_LANGS.contains(&a.lang.as_str()))
+            {
+                continue;
+            }
+            let f = fold(&a.text);
+            if f.contains(' ') || f.chars().count() < 6 || !f.chars().all(char::is_alphanumeric) {
+                continue;
+            }
+            if seen.insert((f.clone(), a.entity)) {
+                let key = (f.chars().next().unwrap_or(' '), f.chars().count());
+                by_first.entry(key).or_default().push((f, a.entity));
+            }
+        }
+        Index { by_first }
+    }
+
+    /// The entity whose single-word name `word` (folded) misspells, if exactly one does.
+    pub fn misspelled(&self, word: &str) -> Option<u32> {
+        let n = word.chars().count();
+        if n < 6 {
+            return None;
+        }
+        let first = word.chars().next()?;
+        let mut found = None;
+        for len in n - 1..=n + 1 {
+            for (name, e) in self.by_first.get(&(first, len)).into_iter().flatten() {
+                if name == word {
+                    return None; // a name, not a misspelling
+                }
+                if levenshtein_at_most(word, name, 1) {
+                    match found {
+                        None => found = Some(*e),
+                        Some(f) if f == *e => {}
+                        Some(_) => return None, // ambiguous
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Whether the edit distance between `a` and `b` is at most `k` (k ≤ 2), without allocating
+/// for short words.
+pub fn levenshtein_at_most(a: &str, b: &str, k: usize) -> bool {
+    if a == b {
+        return true;
+    }
+    let mut ab = [' '; 64];
+    let mut bb = [' '; 64];
+    let (mut n, mut m) = (0, 0);
+    for c in a.chars() {
+        if n == 64 {
+            return false;
+        }
+        ab[n] = c;
+        n += 1;
+    }
+    for c in b.chars() {
+        if m == 64 {
+            return false;
+        }
+        bb[m] = c;
+        m += 1;
+    }
+    if n.abs_diff(m) > k {
+        return false;
+    }
+    let mut prev = [0usize; 65];
+    let mut cur = [0usize; 65];
+    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+        *p = j;
+    }
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(ab[i - 1] != bb[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > k {
+            return false;
+        }
+        prev[..=m].copy_from_slice(&cur[..=m]);
+    }
+    prev[m] <= k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance() {
+        assert!(levenshtein_at_most("candira", "candiru", 1));
+        assert!(levenshtein_at_most("calcaliste", "calcalist", 1));
+        assert!(!levenshtein_at_most("candiru", "canada", 1));
+        assert!(levenshtein_at_most("etats", "etat", 1));
+    }
+
+    #[test]
+    fn misspellings_link_and_different_names_do_not() {
+        let kb = Kb::load(&[]).unwrap();
+        let idx = Index::build(&kb);
+        let id = |w: &str| idx.misspelled(w).map(|e| kb.entities[e as usize].id.clone());
+        assert_eq!(id("candira").as_deref(), Some("candiru"));
+        assert_eq!(id("calcaliste").as_deref(), Some("calcalist"));
+        // Names of people are not corrected: Bennet is not Bennett.
+        assert_eq!(id("bennet"), None);
+        // A KB name is not a misspelling of another.
+        assert_eq!(id("candiru"), None);
+        assert_eq!(id("austria"), None);
+    }
+
+    #[test]
+    fn translations_are_generated() {
+        let mut kb = Kb::load(&[]).unwrap();
+        let lex = Lexicons::load().unwrap();
+        add_translations(&mut kb, &lex);
+        let e = kb.index["atlantic-council"];
+        assert!(
+            kb.aliases.iter().any(|a| a.entity == e
+                && a.text == "Atlantic Conseil"
+                && a.kind == Kind::Translation)
+        );
+    }
+}
