@@ -709,6 +709,7 @@ mod property {
         let text = doc.text.as_str();
         prop_assert!(!text.contains('\r'));
         prop_assert!(unicode_normalization::is_nfc(text));
+        prop_assert_eq!(recoupe::decode::canonicalize(text), text, "decoded text is canonical");
         let mut stats = CorpusStats::default();
         stats.observe(&doc);
         let a = analyse(&doc, model(), &stats);
