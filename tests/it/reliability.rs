@@ -421,7 +421,7 @@ fn panics_are_contained_and_attributed() {
         }
         dir.write(&format!("in/{n}.txt"), t);
     }
-    for stage in ["lang", "structure", "entities", "claims", "report"] {
+    for stage in ["lang", "structure", "entities", "claims", "report", "aggregate"] {
         let out = format!("out-{stage}");
         let o = dir
             .cmd()
@@ -444,6 +444,19 @@ fn panics_are_contained_and_attributed() {
             let rows = dir.csv(&format!("{out}/{file}"));
             assert!(rows.iter().all(|r| r["doc"] != "3.txt"), "{stage}: {file}");
         }
+    }
+    // A panic while gathering corpus statistics (the first pass) leaves the document out of
+    // them; its analysis goes on.
+    let o = dir
+        .cmd()
+        .args(["run", "in", "--out", "scan"])
+        .env("RECOUPE_FAULT_INJECT", "scan:FAULT-MARKER-7f3a")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(accounted(&dir.path().join("scan")).0.len(), 6);
+    if recoupe::structure::CorpusStats::NEEDED {
+        assert!(String::from_utf8_lossy(&o.stderr).contains("1 documents left out"));
     }
     let o = dir
         .cmd()
