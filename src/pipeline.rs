@@ -114,7 +114,7 @@ fn process(item: Item, ctx: &Ctx) -> Outcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let doc = decode::decode_doc(raw, ctx.limits)?;
         let a = analysis::analyse(&doc, ctx.model, ctx.stats);
-        let rendered = Rendered::of(&a, ctx.raw_csv)
+        let rendered = Rendered::of(&a, &doc, ctx.raw_csv)
             .map_err(|e| DecodeError { stage: "report", message: format!("{e:#}") })?;
         Ok::<_, DecodeError>((a, rendered))
     }));
@@ -308,7 +308,7 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     if sink.docs == 0 && sink.errors_count == 0 {
         bail!("no input documents found");
     }
-    let corpus = agg.finish();
+    let corpus = agg.finish(&model.entities);
     let summary = Summary { documents: sink.docs, errors: sink.errors_count, bytes, seconds: 0.0 };
     if summary.documents == 0 {
         // Nothing readable: keep the previous reports, but say what failed.

@@ -5,6 +5,9 @@
 //! One thread writes, in a fixed order: the bytes never depend on thread scheduling.
 
 mod csv_out;
+pub mod html;
+pub mod json;
+pub mod markdown;
 mod sink;
 
 pub use csv_out::{CsvOut, neutralize};
@@ -54,6 +57,12 @@ impl OutputDir {
     /// aside first, and a run killed between the two renames has them restored by the next run.
     pub fn commit(mut self) -> Result<()> {
         let tmp = self.tmp.take().expect("committed twice");
+        // The screenshot of report.html is made by the browser check, not by a run: keep it
+        // (the README shows it) rather than drop it with the previous reports.
+        let png = self.target.join(html::SCREENSHOT);
+        if png.is_file() {
+            std::fs::copy(&png, tmp.join(html::SCREENSHOT)).ok();
+        }
         if self.target.exists() && exchange(&tmp, &self.target) {
             // `tmp` now holds the previous reports.
             std::fs::remove_dir_all(&tmp).ok();
@@ -191,5 +200,8 @@ pub fn write_corpus(
     w.finish()?;
     let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
     corpus.write_variants(&mut w)?;
-    w.finish()
+    w.finish()?;
+    json::write(&corpus.report, &dir.join("report.json"))?;
+    markdown::write(&corpus.report, &dir.join("report.md"))?;
+    html::write(dir, corpus, model)
 }

@@ -1,0 +1,571 @@
+//! Alignment of one story's claims into findings: claims with the same key are compared across
+//! sources (`agree`, `conflict`, `single`); related counts are checked by arithmetic and
+//! enumerations against the counts that announce them (`derived`); list memberships are laid
+//! out as a grid, with complete enumerations standing for every entity they leave out.
+//!
+//! A copy of another document is shown in its cell but never counts as an independent source.
+//! A value computed rather than read (`Claim::derived`) may confirm a finding but never makes a
+//! conflict on its own.
+
+use super::model::*;
+use super::{DocRecord, Names};
+use crate::claims::{Claim, Kind, fmt_value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A claim and the position of its document in the story.
+#[derive(Clone, Copy)]
+struct Ref<'a> {
+    d: usize,
+    c: &'a Claim,
+    /// Inferred from a complete enumeration (a membership the text does not state in words).
+    by_list: bool,
+}
+
+fn evidence(doc: &str, c: &Claim) -> Evidence {
+    let mut marks: Vec<Mark> = c
+        .marks
+        .iter()
+        .filter(|m| m.0 >= c.sentence.0 && m.1 <= c.sentence.1)
+        .map(|&(s, e)| Mark { byte_start: s, byte_end: e, kind: "entity".into() })
+        .collect();
+    if c.span.1 > c.span.0 && c.span.0 >= c.sentence.0 && c.span.1 <= c.sentence.1 {
+        marks.push(Mark { byte_start: c.span.0, byte_end: c.span.1, kind: "value".into() });
+    }
+    marks.sort();
+    marks.dedup();
+    Evidence {
+        doc: doc.to_string(),
+        line: c.line,
+        byte_start: c.sentence.0,
+        byte_end: c.sentence.1,
+        text: c.text.clone(),
+        marks,
+    }
+}
+
+/// Whether two values of one key agree.
+fn compatible(kind: Kind, a: (&str, &str), b: (&str, &str)) -> bool {
+    if a.0 == b.0 {
+        return true;
+    }
+    if kind != Kind::Quantity {
+        return false;
+    }
+    let (Ok(x), Ok(y)) = (a.0.parse::<f64>(), b.0.parse::<f64>()) else { return false };
+    let approx = |q: &str, v: f64, other: f64| match q {
+        "about" => (v - other).abs() <= 0.1 * v.abs().max(other.abs()),
+        "more" | "at_least" => other >= v,
+        "less" | "at_most" => other <= v,
+        _ => false,
+    };
+    approx(a.1, x, y) || approx(b.1, y, x)
+}
+
+fn kind_name(key: &str, c: &Claim) -> &'static str {
+    if key.starts_with("event:") { "event" } else { c.kind.as_str() }
+}
+
+/// A readable subject for a key.
+fn label(key: &str, names: &Names) -> String {
+    let (cls, rest) = key.split_once(':').unwrap_or((key, ""));
+    let (what, tail) = rest.rsplit_once('|').unwrap_or((rest, ""));
+    match cls {
+        "member" => {
+            let (ty, id) = what.split_once('|').map_or((what, tail), |(t, _)| (t, tail));
+            format!("{} on the {ty} list", names.name(id))
+        }
+        "event" => {
+            let mut parts = rest.split('|');
+            let class = parts.next().unwrap_or("");
+            let anchor = parts.next().unwrap_or("");
+            let year = parts.next().map(|y| format!(" ({y})")).unwrap_or_default();
+            match class {
+                "list_in" => format!("day {anchor} entries were added to the list"),
+                "list_out" => format!("day {anchor} entries were removed from the list"),
+                "report" => format!("day {} reported it", names.name(anchor)),
+                "lawsuit" => format!("who sued {}{year}", names.name(anchor)),
+                _ => format!("{class}: {}", names.name(anchor)),
+            }
+        }
+        _ => {
+            let role = if tail.is_empty() { String::new() } else { format!(" ({tail})") };
+            let what = what.replace('[', " [");
+            let mut s = format!("{}{role}", if what.is_empty() { cls } else { what.trim() });
+            if cls == "money" || cls == "duration" || cls == "percent" || cls == "fraction" {
+                s = format!("{cls} {s}");
+            }
+            s
+        }
+    }
+}
+
+fn display_value(c: &Claim, names: &Names) -> String {
+    match c.kind {
+        Kind::Membership => c.value.clone(),
+        Kind::Event if c.key.starts_with("event:lawsuit") => names.name(&c.value).to_string(),
+        _ => {
+            let approx = match c.approx.as_str() {
+                "" => "",
+                "about" => "~",
+                "more" => ">",
+                "at_least" => "≥",
+                "less" => "<",
+                "at_most" => "≤",
+                _ => "",
+            };
+            let unit = if c.unit.is_empty() || c.unit == "fraction" {
+                String::new()
+            } else {
+                format!(" {}", c.unit)
+            };
+            format!("{approx}{}{unit}", c.value)
+        }
+    }
+}
+
+/// Aligns the claims of one story.
+pub fn align(
+    docs: &[&DocRecord],
+    copy_of: &[Option<String>],
+    names: &Names,
+) -> (Vec<Finding>, Vec<MembershipList>) {
+    // Claims by key, in document and claim order.
+    let mut by_key: BTreeMap<String, Vec<Ref>> = BTreeMap::new();
+    let mut enums: Vec<Ref> = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for c in &doc.claims {
+            match c.kind {
+                Kind::Quote => {}
+                Kind::Enumeration => enums.push(Ref { d, c, by_list: false }),
+                Kind::Quantity if c.head.is_empty() && c.key.starts_with("count:") => {}
+                _ => by_key.entry(c.key.clone()).or_default().push(Ref { d, c, by_list: false }),
+            }
+        }
+    }
+    merge_roleless(&mut by_key);
+
+    // Complete enumerations stand for every entity of their type that others list in or out.
+    let mut list_cells: Vec<(String, Ref)> = Vec::new();
+    for e in enums.iter().filter(|e| e.c.role == "complete") {
+        let ty = e.c.key.trim_start_matches("enum:");
+        let prefix = format!("member:{ty}|");
+        for (key, refs) in by_key.range(prefix.clone()..) {
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            if refs.iter().any(|r| r.d == e.d) {
+                continue;
+            }
+            let id = &key[prefix.len()..];
+            let _ = id;
+            list_cells.push((key.clone(), Ref { d: e.d, c: e.c, by_list: true }));
+        }
+        for m in &e.c.members {
+            let key = format!("{prefix}{m}");
+            if !by_key.contains_key(&key) {
+                list_cells.push((key, Ref { d: e.d, c: e.c, by_list: true }));
+            }
+        }
+    }
+    let mut grid_only: BTreeSet<String> = BTreeSet::new();
+    for (key, r) in list_cells {
+        if !by_key.contains_key(&key) {
+            grid_only.insert(key.clone());
+        }
+        by_key.entry(key).or_default().push(r);
+    }
+
+    let mut findings = Vec::new();
+    for (key, refs) in &by_key {
+        if let Some(f) = finding(key, refs, docs, copy_of, names) {
+            if !grid_only.contains(key) {
+                findings.push(f);
+            }
+        }
+    }
+    findings.extend(arithmetic(&findings, names));
+    findings.extend(enumeration_checks(&enums, docs, copy_of, names));
+    findings.sort_by(|a, b| {
+        let rank = |f: &Finding| match f.status {
+            Status::Conflict => 0,
+            Status::Agree => 1,
+            Status::Derived => 2,
+            Status::Single => 3,
+        };
+        rank(a).cmp(&rank(b)).then_with(|| a.key.cmp(&b.key))
+    });
+    let lists = grid(&by_key, docs, copy_of, names);
+    (findings, lists)
+}
+
+/// A claim without a role joins the one role group of the same noun, or the group giving the
+/// same value (« 37 pays » joins « 37 pays, contre 102 » read as after).
+fn merge_roleless(by_key: &mut BTreeMap<String, Vec<Ref>>) {
+    let roleless: Vec<String> = by_key
+        .keys()
+        .filter(|k| (k.starts_with("count:") || k.starts_with("money:")) && k.ends_with('|'))
+        .cloned()
+        .collect();
+    for key in roleless {
+        // Keys sharing the prefix sort right after it: a range scan, not a pass over all keys.
+        let groups: Vec<String> = by_key
+            .range::<str, _>((std::ops::Bound::Excluded(key.as_str()), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(key.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let refs = by_key[&key].clone();
+        let target = if groups.len() == 1 {
+            Some(groups[0].clone())
+        } else {
+            groups
+                .iter()
+                .find(|g| by_key[*g].iter().any(|r| refs.iter().any(|x| x.c.value == r.c.value)))
+                .cloned()
+        };
+        if let Some(t) = target {
+            by_key.remove(&key);
+            let dest = by_key.get_mut(&t).expect("group exists");
+            dest.extend(refs);
+            dest.sort_by_key(|r| r.d);
+        }
+    }
+}
+
+/// The finding of one key, or none when no source gives a value.
+fn finding(
+    key: &str,
+    refs: &[Ref],
+    docs: &[&DocRecord],
+    copy_of: &[Option<String>],
+    names: &Names,
+) -> Option<Finding> {
+    let first = refs.first()?;
+    let kind = first.c.kind;
+    // One cell per document: the first value read in words, else the first computed one.
+    let mut grouped: BTreeMap<usize, Vec<&Ref>> = BTreeMap::new();
+    for r in refs {
+        grouped.entry(r.d).or_default().push(r);
+    }
+    let cells: Vec<(usize, Vec<&Ref>)> = grouped.into_iter().collect();
+    let present: BTreeSet<&str> = cells.iter().map(|c| docs[c.0].doc.as_str()).collect();
+    let value_of = |rs: &[&Ref]| -> (String, String, bool, bool) {
+        let main =
+            rs.iter().find(|r| !r.c.derived && !r.by_list).or(rs.first()).expect("non-empty");
+        let value = if main.by_list {
+            let id = key.rsplit('|').next().unwrap_or("");
+            if main.c.members.iter().any(|m| m == id) { "in" } else { "out" }.to_string()
+        } else {
+            main.c.value.clone()
+        };
+        (value, main.c.approx.clone(), main.c.derived, main.by_list)
+    };
+    // Read values of independent sources decide; computed ones only confirm.
+    let independent = |d: usize| copy_of[d].as_ref().is_none_or(|o| !present.contains(o.as_str()));
+    let read: Vec<(usize, String, String)> = cells
+        .iter()
+        .filter(|(d, _)| independent(*d))
+        .map(|(d, rs)| {
+            let (v, a, derived, _) = value_of(rs);
+            (*d, v, a, derived)
+        })
+        .filter(|x| !x.3)
+        .map(|x| (x.0, x.1, x.2))
+        .collect();
+    let anchor: Vec<(String, String)> = read.iter().map(|r| (r.1.clone(), r.2.clone())).collect();
+    let mut out_cells = Vec::new();
+    let mut values: BTreeSet<String> = BTreeSet::new();
+    for (d, rs) in &cells {
+        let (v, approx, derived, by_list) = value_of(rs);
+        if derived
+            && !anchor.is_empty()
+            && !anchor.iter().any(|a| compatible(kind, (&v, &approx), (&a.0, &a.1)))
+        {
+            continue; // a computed value that disagrees is dropped, not a conflict
+        }
+        let main =
+            rs.iter().find(|r| !r.c.derived && !r.by_list).or(rs.first()).expect("non-empty");
+        let mut ev: Vec<Evidence> = rs.iter().map(|r| evidence(&docs[*d].doc, r.c)).collect();
+        ev.sort();
+        ev.dedup();
+        let mut days: Vec<String> = rs.iter().flat_map(|r| r.c.days.iter().cloned()).collect();
+        days.sort();
+        days.dedup();
+        let shown = if by_list { v.clone() } else { display_value(main.c, names) };
+        values.insert(shown.clone());
+        out_cells.push(Cell {
+            doc: docs[*d].doc.clone(),
+            value: v,
+            shown,
+            surface: main.c.surface.clone(),
+            inferred: by_list || derived,
+            approx,
+            days,
+            copy_of: copy_of[*d].clone(),
+            evidence: ev,
+        });
+    }
+    if out_cells.is_empty() {
+        return None;
+    }
+    let shown: BTreeSet<&str> = out_cells.iter().map(|c| c.doc.as_str()).collect();
+    let n_independent = out_cells
+        .iter()
+        .filter(|c| c.copy_of.as_ref().is_none_or(|o| !shown.contains(o.as_str())))
+        .count();
+    let all_ok =
+        anchor.iter().all(|a| anchor.iter().all(|b| compatible(kind, (&a.0, &a.1), (&b.0, &b.1))));
+    let status = if n_independent < 2 {
+        Status::Single
+    } else if all_ok {
+        Status::Agree
+    } else {
+        Status::Conflict
+    };
+    // Differing counts of a noun with no role may count different things: say so when their
+    // sentences share no entity.
+    let loose = status == Status::Conflict && kind == Kind::Quantity && key.ends_with('|') && {
+        let ents = |v: &str| -> BTreeSet<&str> {
+            cells
+                .iter()
+                .flat_map(|(_, rs)| rs.iter())
+                .filter(|r| r.c.value == v)
+                .flat_map(|r| r.c.entities.iter().map(String::as_str))
+                .collect()
+        };
+        let distinct: BTreeSet<&str> = anchor.iter().map(|a| a.0.as_str()).collect();
+        let sets: Vec<BTreeSet<&str>> = distinct.iter().map(|v| ents(v)).collect();
+        !sets.iter().enumerate().any(|(i, a)| sets[i + 1..].iter().any(|b| !a.is_disjoint(b)))
+    };
+    let note = if loose {
+        "the sentences share no entity: these counts may be about different things".to_string()
+    } else if status == Status::Single && out_cells.len() > 1 {
+        "the other sources are copies of this one".to_string()
+    } else if out_cells.iter().any(|c| c.inferred) {
+        "partly inferred (complete list, sum or names counted)".to_string()
+    } else {
+        String::new()
+    };
+    Some(Finding {
+        key: key.to_string(),
+        kind: kind_name(key, first.c).to_string(),
+        status,
+        consistent: None,
+        label: label(key, names),
+        values: values.into_iter().collect(),
+        sources: out_cells.iter().map(|c| c.doc.clone()).collect(),
+        cells: out_cells,
+        note,
+    })
+}
+
+/// Before − after = removed (or after − before = added), for each counted noun.
+fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
+    let _ = names;
+    let mut out = Vec::new();
+    let get = |head: &str, role: &str| {
+        findings
+            .iter()
+            .find(|f| f.key == format!("count:{head}|{role}") && f.status != Status::Conflict)
+    };
+    let mut heads: BTreeSet<&str> = BTreeSet::new();
+    for f in findings {
+        if let Some(rest) = f.key.strip_prefix("count:")
+            && let Some((head, _)) = rest.rsplit_once('|')
+        {
+            heads.insert(head);
+        }
+    }
+    let num = |f: &Finding| {
+        f.cells.iter().find(|c| c.approx.is_empty()).and_then(|c| c.value.parse::<f64>().ok())
+    };
+    for head in heads {
+        let (Some(before), Some(after)) = (get(head, "before"), get(head, "after")) else {
+            continue;
+        };
+        for (role, sign) in [("removed", 1.0), ("added", -1.0)] {
+            let Some(delta) = get(head, role) else { continue };
+            let (Some(b), Some(a), Some(r)) = (num(before), num(after), num(delta)) else {
+                continue;
+            };
+            let ok = (b - a) * sign == r;
+            let (x, y) = if sign > 0.0 { (b, a) } else { (a, b) };
+            // Per source, the three values it gives (« ? » where it is silent).
+            let mut sources: Vec<String> = Vec::new();
+            for f in [before, after, delta] {
+                for c in &f.cells {
+                    if !sources.contains(&c.doc) {
+                        sources.push(c.doc.clone());
+                    }
+                }
+            }
+            sources.sort();
+            let cells: Vec<Cell> = sources
+                .iter()
+                .map(|doc| {
+                    let parts: Vec<Option<&Cell>> = [before, after, delta]
+                        .iter()
+                        .map(|f| f.cells.iter().find(|c| c.doc == *doc))
+                        .collect();
+                    let v = |i: usize| parts[i].map_or("?", |c| c.value.as_str());
+                    let value = if sign > 0.0 {
+                        format!("{} - {} = {}", v(0), v(1), v(2))
+                    } else {
+                        format!("{} - {} = {}", v(1), v(0), v(2))
+                    };
+                    let mut evidence: Vec<Evidence> =
+                        parts.iter().flatten().flat_map(|c| c.evidence.iter().cloned()).collect();
+                    evidence.sort();
+                    evidence.dedup();
+                    Cell {
+                        doc: doc.clone(),
+                        value: value.clone(),
+                        shown: value.clone(),
+                        surface: value,
+                        inferred: true,
+                        approx: String::new(),
+                        days: Vec::new(),
+                        copy_of: parts.iter().flatten().next().and_then(|c| c.copy_of.clone()),
+                        evidence,
+                    }
+                })
+                .collect();
+            out.push(Finding {
+                key: format!("arith:{head}|before-after={role}"),
+                kind: "arithmetic".into(),
+                status: Status::Derived,
+                consistent: Some(ok),
+                label: format!("{head}: {role} = difference of before and after"),
+                values: vec![format!("{} - {} = {}", fmt_value(x), fmt_value(y), fmt_value(x - y))],
+                sources,
+                cells,
+                note: if ok {
+                    format!("the {role} count agrees with the before and after counts")
+                } else {
+                    format!(
+                        "the {role} count ({}) differs from {} - {}",
+                        fmt_value(r),
+                        fmt_value(x),
+                        fmt_value(y)
+                    )
+                },
+            });
+        }
+    }
+    out
+}
+
+/// An enumeration against the count that announces it (37 names listed, « 37 pays » claimed).
+fn enumeration_checks(
+    enums: &[Ref],
+    docs: &[&DocRecord],
+    copy_of: &[Option<String>],
+    names: &Names,
+) -> Vec<Finding> {
+    let _ = names;
+    let mut by_head: BTreeMap<&str, Vec<&Ref>> = BTreeMap::new();
+    for e in enums.iter().filter(|e| !e.c.compared.is_empty()) {
+        by_head.entry(e.c.head.as_str()).or_default().push(e);
+    }
+    let mut out = Vec::new();
+    for (head, es) in by_head {
+        let ok = es.iter().all(|e| e.c.value == e.c.compared);
+        let cells: Vec<Cell> = es
+            .iter()
+            .map(|e| Cell {
+                doc: docs[e.d].doc.clone(),
+                value: e.c.value.clone(),
+                shown: format!("{} listed, {} claimed", e.c.value, e.c.compared),
+                inferred: true,
+                surface: format!("{} items listed, {} claimed", e.c.value, e.c.compared),
+                approx: String::new(),
+                days: e.c.days.clone(),
+                copy_of: copy_of[e.d].clone(),
+                evidence: vec![evidence(&docs[e.d].doc, e.c)],
+            })
+            .collect();
+        let mut values: Vec<String> =
+            es.iter().map(|e| format!("{} listed, {} claimed", e.c.value, e.c.compared)).collect();
+        values.sort();
+        values.dedup();
+        out.push(Finding {
+            key: format!("list_count:{head}"),
+            kind: "enumeration".into(),
+            status: Status::Derived,
+            consistent: Some(ok),
+            label: format!("enumerated {head} against the claimed count"),
+            values,
+            sources: cells.iter().map(|c| c.doc.clone()).collect(),
+            cells,
+            note: if ok {
+                "the list has as many items as the text claims".into()
+            } else {
+                "the list and the claimed count differ".into()
+            },
+        });
+    }
+    out
+}
+
+/// Membership grids: per list type, one row per entity, one column per document.
+fn grid(
+    by_key: &BTreeMap<String, Vec<Ref>>,
+    docs: &[&DocRecord],
+    copy_of: &[Option<String>],
+    names: &Names,
+) -> Vec<MembershipList> {
+    let mut lists: BTreeMap<String, Vec<MembershipRow>> = BTreeMap::new();
+    for (key, refs) in by_key {
+        let Some(rest) = key.strip_prefix("member:") else { continue };
+        let Some((ty, id)) = rest.split_once('|') else { continue };
+        let f = finding(key, refs, docs, copy_of, names);
+        let status = f.as_ref().map_or(Status::Single, |f| f.status);
+        let mut per_doc: BTreeMap<usize, Vec<&Ref>> = BTreeMap::new();
+        for r in refs {
+            per_doc.entry(r.d).or_default().push(r);
+        }
+        let cells = docs
+            .iter()
+            .enumerate()
+            .map(|(d, doc)| {
+                let mine: Vec<&Ref> = per_doc.remove(&d).unwrap_or_default();
+                let words = mine.iter().find(|r| !r.by_list);
+                let (state, how) = match (words, mine.first()) {
+                    (Some(r), _) => (r.c.value.clone(), "words"),
+                    (None, Some(r)) => (
+                        if r.c.members.iter().any(|m| m == id) { "in" } else { "out" }.to_string(),
+                        "enumeration",
+                    ),
+                    (None, None) => ("silent".to_string(), ""),
+                };
+                MemberCell {
+                    doc: doc.doc.clone(),
+                    state,
+                    how: how.to_string(),
+                    evidence: mine.iter().map(|r| evidence(&doc.doc, r.c)).take(2).collect(),
+                }
+            })
+            .collect();
+        lists.entry(ty.to_string()).or_default().push(MembershipRow {
+            entity: id.to_string(),
+            name: names.name(id).to_string(),
+            status,
+            cells,
+        });
+    }
+    lists
+        .into_iter()
+        .map(|(ty, mut rows)| {
+            // Rows stated in words first, then the ones only a complete list gives.
+            rows.sort_by(|a, b| {
+                let words = |r: &MembershipRow| r.cells.iter().any(|c| c.how == "words");
+                words(b).cmp(&words(a)).then_with(|| a.name.cmp(&b.name))
+            });
+            MembershipList {
+                key: format!("list:{ty}"),
+                label: format!("list of {ty} entities"),
+                docs: docs.iter().map(|d| d.doc.clone()).collect(),
+                rows,
+            }
+        })
+        .collect()
+}

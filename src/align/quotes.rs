@@ -1,0 +1,171 @@
+//! Quote groups: the same quote carried by several sources, found through an inverted index of
+//! word 3-shingles (no pairwise comparison of all quotes), and the word-level differences of
+//! each member against the group's first one (`similar`).
+
+use super::DocRecord;
+use super::model::{DiffSpan, QuoteGroup, QuoteMember};
+use crate::claims::{Kind, mix};
+use std::collections::{BTreeSet, HashMap};
+
+/// Shared shingles (absolute and relative to the smaller quote) making two quotes one.
+const MIN_SHARED: usize = 3;
+const MIN_OVERLAP: f64 = 0.5;
+const POSTING_CAP: usize = 32;
+
+fn shingles(text: &str) -> BTreeSet<u64> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut s = String::new();
+            for c in w.chars() {
+                s.extend(c.to_lowercase());
+            }
+            s
+        })
+        .collect();
+    let mut out = BTreeSet::new();
+    for w in words.windows(3) {
+        let mut h = 0u64;
+        for x in w {
+            for b in x.bytes() {
+                h = mix(h ^ u64::from(b));
+            }
+            h = mix(h ^ 0x20);
+        }
+        out.insert(h);
+    }
+    out
+}
+
+/// Word diff of `new` against `old`: runs of equal, deleted and inserted text.
+pub fn diff(old: &str, new: &str) -> Vec<DiffSpan> {
+    let d = similar::TextDiff::from_words(old, new);
+    let mut out: Vec<DiffSpan> = Vec::new();
+    for ch in d.iter_all_changes() {
+        let op = match ch.tag() {
+            similar::ChangeTag::Equal => "equal",
+            similar::ChangeTag::Delete => "delete",
+            similar::ChangeTag::Insert => "insert",
+        };
+        match out.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(ch.value()),
+            _ => out.push(DiffSpan { op: op.to_string(), text: ch.value().to_string() }),
+        }
+    }
+    out
+}
+
+/// The diff as one line: `[-old words-]{+new words+}` inside the shared text.
+pub fn diff_line(spans: &[DiffSpan]) -> String {
+    let mut s = String::new();
+    for d in spans {
+        match d.op.as_str() {
+            "delete" => s.push_str(&format!("[-{}-]", d.text.trim())),
+            "insert" => s.push_str(&format!("{{+{}+}}", d.text.trim())),
+            _ => s.push_str(&d.text),
+        }
+    }
+    s
+}
+
+/// Groups the quotes of one story's documents. `next_id` numbers groups across the corpus.
+pub fn group(
+    docs: &[&DocRecord],
+    copy_of: &[Option<String>],
+    next_id: &mut usize,
+) -> Vec<QuoteGroup> {
+    struct G {
+        first: BTreeSet<u64>,
+        members: Vec<QuoteMember>,
+    }
+    let mut groups: Vec<G> = Vec::new();
+    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for c in doc.claims.iter().filter(|c| c.kind == Kind::Quote) {
+            let sh = shingles(&c.value);
+            let mut shared: HashMap<usize, usize> = HashMap::new();
+            for h in &sh {
+                for &g in index.get(h).map_or(&[][..], |v| &v[..]) {
+                    *shared.entry(g).or_default() += 1;
+                }
+            }
+            let best = shared
+                .iter()
+                .filter(|(g, n)| {
+                    let small = sh.len().min(groups[**g].first.len()).max(1);
+                    **n >= MIN_SHARED && **n as f64 / small as f64 >= MIN_OVERLAP
+                })
+                .max_by_key(|(g, n)| (**n, std::cmp::Reverse(**g)))
+                .map(|(g, _)| *g);
+            let member = QuoteMember {
+                doc: doc.doc.clone(),
+                line: c.line,
+                speaker: c.speaker.clone(),
+                text: c.value.clone(),
+                byte_start: c.span.0,
+                byte_end: c.span.1,
+                diff: Vec::new(),
+                copy_of: copy_of[d].clone(),
+            };
+            match best {
+                Some(g) => {
+                    let m =
+                        QuoteMember { diff: diff(&groups[g].members[0].text, &c.value), ..member };
+                    groups[g].members.push(m);
+                }
+                None => {
+                    let g = groups.len();
+                    for h in &sh {
+                        // A shingle shared by many quotes ("de la liste") says little: its
+                        // posting list is capped so grouping stays linear.
+                        let list = index.entry(*h).or_default();
+                        if list.len() < POSTING_CAP {
+                            list.push(g);
+                        }
+                    }
+                    groups.push(G { first: sh, members: vec![member] });
+                }
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| {
+            *next_id += 1;
+            let docs: BTreeSet<&str> = g
+                .members
+                .iter()
+                .filter(|m| {
+                    m.copy_of.as_ref().is_none_or(|o| !g.members.iter().any(|x| x.doc == *o))
+                })
+                .map(|m| m.doc.as_str())
+                .collect();
+            let same = g.members.iter().all(|m| m.text == g.members[0].text);
+            let status = if g.members.len() < 2 {
+                "single"
+            } else if same {
+                "same"
+            } else if docs.len() < 2 && g.members.iter().all(|m| m.doc == g.members[0].doc) {
+                "repeated"
+            } else {
+                "variant"
+            };
+            let mut speakers: Vec<&str> =
+                g.members.iter().map(|m| m.speaker.as_str()).filter(|s| !s.is_empty()).collect();
+            speakers.sort_unstable();
+            let speaker = speakers
+                .iter()
+                .max_by_key(|s| {
+                    (speakers.iter().filter(|x| x == s).count(), std::cmp::Reverse(**s))
+                })
+                .map_or(String::new(), |s| s.to_string());
+            QuoteGroup {
+                id: format!("q{next_id}"),
+                speaker,
+                status: status.to_string(),
+                members: g.members,
+            }
+        })
+        .collect()
+}

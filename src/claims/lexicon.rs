@@ -1,0 +1,385 @@
+//! Per-language knowledge the claims stage reads: cue phrases, counted nouns, units, days,
+//! speech verbs, number formats, function words and abbreviations. All of it is data
+//! (`data/lang/<lang>/claims-*.tsv`, embedded at build time); adding a language is adding its
+//! files to `LANGS`. Phrases are folded (lowercase, no diacritics, ’ → ') and tokenized with the
+//! same tokenizer as the text, then matched token by token (leftmost-longest).
+
+use super::text::{Tokens, fold_into};
+use anyhow::{Context, Result, bail};
+use std::collections::{HashMap, HashSet};
+
+macro_rules! lang_files {
+    ($($code:literal),*) => {
+        &[$(($code, [
+            include_str!(concat!("../../data/lang/", $code, "/claims-cues.tsv")),
+            include_str!(concat!("../../data/lang/", $code, "/claims-heads.tsv")),
+            include_str!(concat!("../../data/lang/", $code, "/claims-units.tsv")),
+            include_str!(concat!("../../data/lang/", $code, "/claims-days.tsv")),
+            include_str!(concat!("../../data/lang/", $code, "/claims-speech.tsv")),
+            include_str!(concat!("../../data/lang/", $code, "/claims-numbers.tsv")),
+            include_str!(concat!("../../data/lang/", $code, "/claims-stopwords.tsv")),
+            include_str!(concat!("../../data/lang/", $code, "/claims-abbrev.tsv")),
+        ])),*]
+    };
+}
+
+/// The bundled languages and their eight files, in the order `Lex::parse` reads them.
+const LANGS: &[(&str, [&str; 8])] = lang_files!("fr", "en", "es", "de");
+
+/// Concept → entity type (language-independent).
+const CONCEPTS: &str = include_str!("../../data/claims-concepts.tsv");
+/// Event classes (language-independent).
+const EVENTS: &str = include_str!("../../data/claims-events.tsv");
+
+/// Data rows of a TSV file: comments and blank lines skipped, cells trimmed.
+fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::trim).collect())
+}
+
+/// A set of token sequences mapped to payloads, matched leftmost-longest.
+#[derive(Debug)]
+pub struct Phrases<T> {
+    /// first folded token → (remaining tokens, payload index)
+    first: HashMap<String, Vec<(Vec<String>, usize)>>,
+    pub payloads: Vec<T>,
+}
+
+impl<T> Default for Phrases<T> {
+    fn default() -> Self {
+        Phrases { first: HashMap::new(), payloads: Vec::new() }
+    }
+}
+
+/// One phrase found in a token sequence: tokens `start..end`, payload index.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub payload: usize,
+}
+
+impl<T> Phrases<T> {
+    /// Adds a phrase (tokenized like the text).
+    pub fn add(&mut self, phrase: &str, payload: T) {
+        let toks = Tokens::of_phrase(phrase);
+        if toks.is_empty() {
+            return;
+        }
+        let idx = self.payloads.len();
+        self.payloads.push(payload);
+        let mut it = toks.into_iter();
+        let first = it.next().expect("non-empty");
+        self.first.entry(first).or_default().push((it.collect(), idx));
+        // Longest first, so the first complete match at a position is the longest.
+        for v in self.first.values_mut() {
+            v.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
+        }
+    }
+
+    /// The longest phrase starting at token `i` of `t`, if any.
+    pub fn at(&self, t: &Tokens, i: usize) -> Option<Hit> {
+        if i >= t.len() {
+            return None;
+        }
+        let cands = self.first.get(t.fold(i))?;
+        'c: for (rest, payload) in cands {
+            if i + 1 + rest.len() > t.len() {
+                continue;
+            }
+            for (k, w) in rest.iter().enumerate() {
+                if t.fold(i + 1 + k) != w {
+                    continue 'c;
+                }
+            }
+            return Some(Hit { start: i, end: i + 1 + rest.len(), payload: *payload });
+        }
+        None
+    }
+
+    /// Non-overlapping leftmost-longest hits within tokens `from..to`.
+    pub fn scan(&self, t: &Tokens, from: usize, to: usize, out: &mut Vec<Hit>) {
+        out.clear();
+        let mut i = from;
+        while i < to {
+            match self.at(t, i) {
+                Some(h) if h.end <= to => {
+                    out.push(h);
+                    i = h.end;
+                }
+                _ => i += 1,
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+}
+
+/// A cue's class (`class` column of claims-cues.tsv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueClass {
+    Approx,
+    Role,
+    Pair,
+    Member,
+    List,
+    Event,
+    Qualifier,
+    Genitive,
+    Relative,
+    Coord,
+    Attribution,
+}
+
+/// Where a cue sits or looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// Before the number (roles) / the members or agent are before the cue.
+    Before,
+    /// After.
+    After,
+}
+
+/// One cue: its value (`more`, `after`, `in`, `report`…), direction and strength.
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub value: String,
+    pub dir: Dir,
+    pub strong: bool,
+}
+
+/// A unit word's class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitClass {
+    Currency,
+    Percent,
+    Scale,
+    Duration,
+    Fraction,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub class: UnitClass,
+    /// Currency code, `%`, duration unit, or the multiplier / fraction as text.
+    pub value: String,
+    pub factor: f64,
+}
+
+/// An event class of claims-events.tsv.
+#[derive(Debug, Clone)]
+pub struct EventClass {
+    pub name: String,
+    /// Whether the key's anchor is the agent (else the object).
+    pub anchor_agent: bool,
+    /// Whether the value is the agent (else the days).
+    pub value_agent: bool,
+    pub agent_types: Vec<String>,
+    pub object_types: Vec<String>,
+}
+
+impl EventClass {
+    pub fn agent_ok(&self, etype: &str) -> bool {
+        self.agent_types.iter().any(|t| t == "*" || t == etype)
+    }
+    pub fn object_ok(&self, etype: &str) -> bool {
+        self.object_types.iter().any(|t| t == "*" || t == etype)
+    }
+}
+
+/// Everything the stage knows about one language.
+pub struct Lex {
+    pub code: String,
+    cues: HashMap<&'static str, Phrases<Cue>>,
+    pub heads: Phrases<String>,
+    pub units: Phrases<Unit>,
+    pub days: Phrases<String>,
+    pub speech: Phrases<()>,
+    pub stop: HashSet<String>,
+    pub abbrev: HashSet<String>,
+    pub weak: HashSet<String>,
+    pub decimal: char,
+    pub groups: Vec<char>,
+    pub numbers: Option<text2num::Language>,
+}
+
+impl std::fmt::Debug for Lex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lex").field("code", &self.code).finish_non_exhaustive()
+    }
+}
+
+fn class_name(c: CueClass) -> &'static str {
+    match c {
+        CueClass::Approx => "approx",
+        CueClass::Role => "role",
+        CueClass::Pair => "pair",
+        CueClass::Member => "member",
+        CueClass::List => "list",
+        CueClass::Event => "event",
+        CueClass::Qualifier => "qualifier",
+        CueClass::Genitive => "genitive",
+        CueClass::Relative => "relative",
+        CueClass::Coord => "coord",
+        CueClass::Attribution => "attribution",
+    }
+}
+
+const CLASSES: [CueClass; 11] = [
+    CueClass::Approx,
+    CueClass::Role,
+    CueClass::Pair,
+    CueClass::Member,
+    CueClass::List,
+    CueClass::Event,
+    CueClass::Qualifier,
+    CueClass::Genitive,
+    CueClass::Relative,
+    CueClass::Coord,
+    CueClass::Attribution,
+];
+
+impl Lex {
+    fn parse(code: &str, files: &[&str; 8]) -> Result<Self> {
+        let [cues_f, heads_f, units_f, days_f, speech_f, numbers_f, stop_f, abbrev_f] = *files;
+        let mut cues: HashMap<&'static str, Phrases<Cue>> = HashMap::new();
+        for c in CLASSES {
+            cues.insert(class_name(c), Phrases::default());
+        }
+        for r in rows(cues_f) {
+            let class = r[1];
+            let Some(set) = cues.get_mut(class) else {
+                bail!("{code}/claims-cues.tsv: unknown class {class:?}");
+            };
+            let dir = match r.get(3).copied().unwrap_or("") {
+                "post" | "after" => Dir::After,
+                _ => Dir::Before,
+            };
+            let strong = r.get(4).is_none_or(|s| *s != "weak");
+            set.add(r[0], Cue { value: r.get(2).unwrap_or(&"").to_string(), dir, strong });
+        }
+        let mut heads = Phrases::default();
+        for r in rows(heads_f) {
+            heads.add(r[0], r.get(1).context("claims-heads.tsv: concept missing")?.to_string());
+        }
+        let mut units = Phrases::default();
+        for r in rows(units_f) {
+            let class = match r[1] {
+                "currency" => UnitClass::Currency,
+                "percent" => UnitClass::Percent,
+                "scale" => UnitClass::Scale,
+                "duration" => UnitClass::Duration,
+                "fraction" => UnitClass::Fraction,
+                other => bail!("{code}/claims-units.tsv: unknown class {other:?}"),
+            };
+            let value = r.get(2).unwrap_or(&"").to_string();
+            let factor = value.parse::<f64>().unwrap_or(1.0);
+            units.add(r[0], Unit { class, value, factor });
+        }
+        let mut days = Phrases::default();
+        for r in rows(days_f) {
+            days.add(r[0], r[1].to_string());
+        }
+        let mut speech = Phrases::default();
+        for r in rows(speech_f) {
+            speech.add(r[0], ());
+        }
+        let folded = |f: &str| -> HashSet<String> {
+            rows(f)
+                .map(|r| {
+                    let mut s = String::new();
+                    fold_into(r[0], &mut s);
+                    s
+                })
+                .collect()
+        };
+        let (mut decimal, mut groups, mut weak) = ('.', Vec::new(), HashSet::new());
+        for r in rows(numbers_f) {
+            let v = r.get(1).copied().unwrap_or("");
+            match r[0] {
+                "decimal" => decimal = v.chars().next().unwrap_or('.'),
+                "group" if v == "space" => groups.extend([' ', '\u{a0}', '\u{202f}', '\u{2009}']),
+                "group" => groups.extend(v.chars().next()),
+                "weak" => {
+                    weak.insert(v.to_lowercase());
+                }
+                other => bail!("{code}/claims-numbers.tsv: unknown key {other:?}"),
+            }
+        }
+        Ok(Lex {
+            code: code.to_string(),
+            cues,
+            heads,
+            units,
+            days,
+            speech,
+            stop: folded(stop_f),
+            abbrev: folded(abbrev_f),
+            weak,
+            decimal,
+            groups,
+            numbers: text2num::lang::get_interpreter_for(code),
+        })
+    }
+
+    /// The cue phrases of one class.
+    pub fn cues(&self, class: CueClass) -> &Phrases<Cue> {
+        &self.cues[class_name(class)]
+    }
+
+    /// Whether token `i` starts a cue of `class`.
+    pub fn is(&self, class: CueClass, t: &Tokens, i: usize) -> bool {
+        self.cues(class).at(t, i).is_some()
+    }
+}
+
+/// All languages, plus the language-independent tables.
+#[derive(Debug)]
+pub struct Lexicons {
+    langs: Vec<Lex>,
+    /// concept → entity type
+    pub concepts: HashMap<String, String>,
+    pub events: Vec<EventClass>,
+}
+
+impl Lexicons {
+    pub fn build() -> Result<Self> {
+        let langs = LANGS
+            .iter()
+            .map(|(code, files)| Lex::parse(code, files))
+            .collect::<Result<Vec<_>>>()?;
+        let concepts = rows(CONCEPTS).map(|r| (r[0].to_string(), r[1].to_string())).collect();
+        let split = |s: &str| s.split(',').map(str::to_string).collect::<Vec<_>>();
+        let events = rows(EVENTS)
+            .map(|r| EventClass {
+                name: r[0].to_string(),
+                anchor_agent: r[1] == "agent",
+                value_agent: r[2] == "agent",
+                agent_types: split(r[3]),
+                object_types: split(r[4]),
+            })
+            .collect();
+        Ok(Lexicons { langs, concepts, events })
+    }
+
+    /// The lexicon of a language code; English when the language has no data.
+    pub fn get(&self, code: &str) -> &Lex {
+        self.langs
+            .iter()
+            .find(|l| l.code == code)
+            .or_else(|| self.langs.iter().find(|l| l.code == "en"))
+            .expect("English data is bundled")
+    }
+
+    pub fn event(&self, name: &str) -> Option<&EventClass> {
+        self.events.iter().find(|e| e.name == name)
+    }
+
+    /// Entity type counted by a concept (`countries` → `country`).
+    pub fn concept_type(&self, concept: &str) -> Option<&str> {
+        self.concepts.get(concept).map(String::as_str)
+    }
+}

@@ -1,0 +1,158 @@
+//! Quotes: spans inside « », “ ”, „ “, ‹ › and straight double quotes, nested ones kept inside
+//! their outer quote, an unclosed quote closed at the end of its paragraph (line). The speaker
+//! comes from the speech verbs of the language around the quote: « », a déclaré X », « X a
+//! déclaré : « … », « selon X », "…," X said, "…," said X.
+
+use super::lexicon::Lex;
+use super::sentence::SentView;
+use super::text::Kind;
+
+/// Quotes shorter than this many words are scare quotes or titles, not statements.
+const MIN_WORDS: usize = 4;
+
+/// One quote of a line.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    /// Byte span of the inner text in the document (marks excluded).
+    pub start: usize,
+    pub end: usize,
+    /// Byte span including the marks.
+    pub outer: (usize, usize),
+    pub text: String,
+    pub speaker: String,
+}
+
+fn closing_for(c: char) -> Option<char> {
+    match c {
+        '«' => Some('»'),
+        '“' => Some('”'),
+        '„' => Some('“'),
+        '‹' => Some('›'),
+        '"' => Some('"'),
+        _ => None,
+    }
+}
+
+/// Finds the top-level quote spans of `line` (starting at byte `offset` of the document).
+pub fn spans(line: &str, offset: usize) -> Vec<(usize, usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    for (i, c) in line.char_indices() {
+        if let Some(&(open, start)) = stack.last()
+            && closing_for(open) == Some(c)
+        {
+            stack.pop();
+            if stack.is_empty() {
+                out.push((
+                    offset + start,
+                    offset + start + open.len_utf8(),
+                    offset + i,
+                    offset + i + c.len_utf8(),
+                ));
+            }
+            continue;
+        }
+        if closing_for(c).is_some() {
+            stack.push((c, i));
+        }
+    }
+    // Unclosed: the outermost one runs to the end of the paragraph.
+    if let Some(&(open, start)) = stack.first() {
+        out.push((
+            offset + start,
+            offset + start + open.len_utf8(),
+            offset + line.len(),
+            offset + line.len(),
+        ));
+    }
+    out
+}
+
+/// Normalizes a quote's text: trimmed, inner whitespace collapsed.
+pub fn normalize(s: &str) -> String {
+    let s = s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':'));
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The quotes of one line; `lv` views the whole line.
+pub fn find(doc: &str, lv: &SentView, lex: &Lex, out: &mut Vec<Quote>) {
+    out.clear();
+    let (ls, le) = lv.s.bytes;
+    for (o_start, i_start, i_end, o_end) in spans(&doc[ls..le], ls) {
+        let text = normalize(&doc[i_start..i_end]);
+        if text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+            < MIN_WORDS
+        {
+            continue;
+        }
+        let speaker = speaker(doc, lv, lex, (o_start, o_end));
+        out.push(Quote { start: i_start, end: i_end, outer: (o_start, o_end), text, speaker });
+    }
+}
+
+/// Entity types that can speak.
+fn can_speak(etype: &str) -> bool {
+    !matches!(etype, "place" | "product")
+}
+
+/// The speaker of the quote at bytes `outer`, from the speech verbs around it.
+fn speaker(doc: &str, lv: &SentView, lex: &Lex, outer: (usize, usize)) -> String {
+    let t = lv.t;
+    let (s, e) = lv.range();
+    let speakers = || lv.ments.iter().filter(|m| !m.demonym && can_speak(m.etype));
+    let after = (s..e).find(|&i| t.tok(i).start >= outer.1).unwrap_or(e);
+    let before_end = (s..e).take_while(|&i| t.tok(i).end <= outer.0).count() + s;
+    let opens = |i: usize| t.kind(i) == Kind::Punct && matches!(t.fold(i), "«" | "“" | "\"");
+    let ends_clause =
+        |i: usize| t.kind(i) == Kind::Punct && matches!(t.fold(i), "." | "!" | "?") || opens(i);
+    // After the quote: « », a déclaré X », « », X a déclaré », "…," X said.
+    let mut i = after;
+    while i < e && t.kind(i) == Kind::Punct && !ends_clause(i) {
+        i += 1;
+    }
+    let stop = (i..e).find(|&j| ends_clause(j)).unwrap_or(e).min(i + 25);
+    if let Some(h) = lex.speech.at(t, i) {
+        if let Some(m) = speakers().find(|m| m.a >= h.end && m.a < stop) {
+            return m.entity.to_string();
+        }
+        return name_after(doc, lv, h.end, stop);
+    }
+    if let Some(m) = speakers().find(|m| m.a == i)
+        && (m.b..(m.b + 2).min(stop)).any(|j| lex.speech.at(t, j).is_some())
+    {
+        return m.entity.to_string();
+    }
+    // Before the quote: « X a déclaré : « … » », « selon X, « … » ».
+    let from = (s..before_end).rev().find(|&j| ends_clause(j)).map_or(s, |j| j + 1);
+    let mut verb = None;
+    for j in from..before_end {
+        if let Some(h) = lex.speech.at(t, j) {
+            verb = Some(h);
+        }
+    }
+    if let Some(h) = verb {
+        let subject =
+            speakers().rev().find(|m| m.a >= from && m.b <= h.start && h.start - m.b <= 3);
+        let named = speakers().find(|m| m.a >= h.end && m.a <= h.end + 3 && m.b <= before_end);
+        if let Some(m) = subject.or(named) {
+            return m.entity.to_string();
+        }
+    }
+    String::new()
+}
+
+/// A capitalized name written after a speech verb when no entity was found there.
+fn name_after(doc: &str, lv: &SentView, from: usize, stop: usize) -> String {
+    let t = lv.t;
+    let mut words: Vec<&str> = Vec::new();
+    for i in from..stop {
+        let w = &doc[t.tok(i).start..t.tok(i).end];
+        let cap = w.chars().next().is_some_and(char::is_uppercase);
+        if t.kind(i) == Kind::Word && cap {
+            words.push(w);
+        } else if !words.is_empty() || t.kind(i) == Kind::Punct {
+            break;
+        }
+    }
+    words.join(" ")
+}

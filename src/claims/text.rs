@@ -1,0 +1,390 @@
+//! Text primitives of the claims stage: folding, a tokenizer that keeps exact byte offsets and
+//! reads numbers with each language's separators, and sentence splitting.
+//!
+//! A line is tokenized once into reusable buffers: each token knows its byte span in the
+//! document and its lowercase and folded (no diacritics) forms, stored in two per-line strings,
+//! so no token allocates.
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// Appends the folded form of `s` (lowercase, no diacritics, apostrophes as `'`) to `out`.
+pub fn fold_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        fold_char(c, out);
+    }
+}
+
+/// Folds one character (see `fold_into`).
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        '’' | '‘' | 'ʼ' | '`' | '´' => out.push('\''),
+        'œ' | 'Œ' => out.push_str("oe"),
+        'æ' | 'Æ' => out.push_str("ae"),
+        'ß' => out.push_str("ss"),
+        '\u{a0}' | '\u{202f}' | '\u{2009}' => out.push(' '),
+        _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        _ => {
+            for l in c.to_lowercase() {
+                decompose_canonical(l, |d| {
+                    if !is_combining_mark(d) {
+                        out.push(d)
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Lowercases one character, keeping diacritics (number words need them: « dieciséis »).
+fn lower_char(c: char, out: &mut String) {
+    match c {
+        '’' | '‘' | 'ʼ' | '`' | '´' => out.push('\''),
+        _ => out.extend(c.to_lowercase()),
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphabetic() || is_combining_mark(c)
+}
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Word,
+    /// A number in digits; its value is `Tok::num`.
+    Num,
+    /// One punctuation or symbol character.
+    Punct,
+    /// Digits glued to something else (scores, times, codes): never a quantity.
+    Other,
+}
+
+/// One token.
+#[derive(Debug, Clone, Copy)]
+pub struct Tok {
+    /// Byte span in the document.
+    pub start: usize,
+    pub end: usize,
+    lo: (u32, u32),
+    fo: (u32, u32),
+    pub kind: Kind,
+    pub num: f64,
+    /// Whether the token has a decimal part (a year has none).
+    pub decimal: bool,
+}
+
+/// Number format of a language: decimal separator and digit-group separators.
+#[derive(Debug, Clone, Copy)]
+pub struct NumFormat<'a> {
+    pub decimal: char,
+    pub groups: &'a [char],
+}
+
+/// The tokens of one line, with their reusable buffers.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    toks: Vec<Tok>,
+    lower: String,
+    fold: String,
+    chars: Vec<(usize, char)>,
+}
+
+impl Tokens {
+    pub fn len(&self) -> usize {
+        self.toks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.toks.is_empty()
+    }
+
+    pub fn tok(&self, i: usize) -> &Tok {
+        &self.toks[i]
+    }
+
+    pub fn kind(&self, i: usize) -> Kind {
+        self.toks[i].kind
+    }
+
+    /// Folded form of token `i`.
+    pub fn fold(&self, i: usize) -> &str {
+        let (a, b) = self.toks[i].fo;
+        &self.fold[a as usize..b as usize]
+    }
+
+    /// Lowercase form of token `i` (diacritics kept).
+    pub fn lower(&self, i: usize) -> &str {
+        let (a, b) = self.toks[i].lo;
+        &self.lower[a as usize..b as usize]
+    }
+
+    /// Whether token `i` is this punctuation character.
+    pub fn is_punct(&self, i: usize, c: char) -> bool {
+        self.toks[i].kind == Kind::Punct && self.fold(i).starts_with(c)
+    }
+
+    /// Folded tokens of a data phrase (English number format).
+    pub fn of_phrase(phrase: &str) -> Vec<String> {
+        let mut t = Tokens::default();
+        t.tokenize(phrase, 0, NumFormat { decimal: '.', groups: &[','] });
+        (0..t.len()).map(|i| t.fold(i).to_string()).collect()
+    }
+
+    fn push(&mut self, text: &str, offset: usize, a: usize, b: usize, kind: Kind) {
+        let (ls, fs) = (self.lower.len() as u32, self.fold.len() as u32);
+        for c in text[a..b].chars() {
+            lower_char(c, &mut self.lower);
+            fold_char(c, &mut self.fold);
+        }
+        self.toks.push(Tok {
+            start: offset + a,
+            end: offset + b,
+            lo: (ls, self.lower.len() as u32),
+            fo: (fs, self.fold.len() as u32),
+            kind,
+            num: 0.0,
+            decimal: false,
+        });
+    }
+
+    /// Tokenizes `text`, which starts at byte `offset` of the document.
+    pub fn tokenize(&mut self, text: &str, offset: usize, fmt: NumFormat) {
+        self.toks.clear();
+        self.lower.clear();
+        self.fold.clear();
+        let mut chars = std::mem::take(&mut self.chars);
+        chars.clear();
+        chars.extend(text.char_indices());
+        let n = chars.len();
+        let pos = |k: usize| if k < n { chars[k].0 } else { text.len() };
+        let ch = |k: usize| if k < n { chars[k].1 } else { '\0' };
+        let mut i = 0;
+        while i < n {
+            let c = chars[i].1;
+            if c.is_whitespace() {
+                i += 1;
+            } else if c.is_ascii_digit() {
+                let (j, kind, value, decimal) = scan_number(&chars, i, fmt);
+                self.push(text, offset, pos(i), pos(j), kind);
+                let t = self.toks.last_mut().expect("just pushed");
+                t.num = value;
+                t.decimal = decimal;
+                i = j;
+            } else if is_word_char(c) {
+                let mut j = i + 1;
+                let mut letters = 1;
+                loop {
+                    let d = ch(j);
+                    if is_word_char(d) || d.is_ascii_digit() {
+                        j += 1;
+                        letters += 1;
+                    } else if matches!(d, '-' | '‐') && is_word_char(ch(j + 1)) {
+                        j += 1;
+                    } else if is_apostrophe(d) && (is_word_char(ch(j + 1)) || j + 1 >= n) {
+                        // Elision (l', d', qu', jusqu'…) ends the token; otherwise (Moody's,
+                        // aujourd'hui) the apostrophe is inside the word.
+                        let w: String =
+                            chars[i..j].iter().map(|x| x.1.to_ascii_lowercase()).collect();
+                        j += 1;
+                        if letters <= 2 || w.ends_with("qu") {
+                            break;
+                        }
+                    } else if d == '.' && letters == 1 && is_word_char(ch(j + 1)) {
+                        // Initialisms: U.S., U.N.
+                        j += 1;
+                        letters = 0;
+                    } else {
+                        break;
+                    }
+                }
+                self.push(text, offset, pos(i), pos(j), Kind::Word);
+                i = j;
+            } else {
+                self.push(text, offset, pos(i), pos(i + 1), Kind::Punct);
+                i += 1;
+            }
+        }
+        self.chars = chars;
+    }
+}
+
+/// Reads a number starting at `chars[i]` (a digit). Returns the end, the kind, the value and
+/// whether it has a decimal part.
+fn scan_number(chars: &[(usize, char)], i: usize, fmt: NumFormat) -> (usize, Kind, f64, bool) {
+    let n = chars.len();
+    let ch = |k: usize| if k < n { chars[k].1 } else { '\0' };
+    let digit = |k: usize| ch(k).is_ascii_digit();
+    let mut j = i;
+    let mut s = String::new();
+    while digit(j) {
+        s.push(ch(j));
+        j += 1;
+    }
+    let first_group = j - i;
+    let mut grouped = false;
+    loop {
+        let sep = ch(j);
+        let is_space = sep.is_whitespace();
+        if fmt.groups.contains(&sep)
+            && digit(j + 1)
+            && digit(j + 2)
+            && digit(j + 3)
+            && !digit(j + 4)
+            && sep != fmt.decimal
+            && first_group <= 3
+            && !(is_space && !grouped && first_group == 0)
+        {
+            // A group separator followed by a letter-glued or decimal digit run is not one.
+            if is_space && ch(j + 4).is_alphabetic() {
+                break;
+            }
+            s.extend([ch(j + 1), ch(j + 2), ch(j + 3)]);
+            j += 4;
+            grouped = true;
+        } else {
+            break;
+        }
+    }
+    let mut decimal = false;
+    if ch(j) == fmt.decimal && digit(j + 1) {
+        s.push('.');
+        j += 1;
+        while digit(j) {
+            s.push(ch(j));
+            j += 1;
+        }
+        decimal = true;
+    }
+    // Digits glued to letters (5G, B3id) or forming scores, times and dates (3-0, 00:24:59,
+    // 2021-11-03) are not quantities.
+    let glued = ch(j).is_alphabetic()
+        || (matches!(ch(j), '-' | ':' | '/' | '.' | ',') && digit(j + 1))
+        || (i > 0 && (chars[i - 1].1.is_alphabetic() || matches!(chars[i - 1].1, ':' | '/')));
+    if glued {
+        while j < n
+            && (chars[j].1.is_alphanumeric() || matches!(chars[j].1, '-' | ':' | '/' | '.' | ','))
+        {
+            if matches!(chars[j].1, '.' | ',') && !digit(j + 1) {
+                break;
+            }
+            j += 1;
+        }
+        return (j, Kind::Other, 0.0, false);
+    }
+    (j, Kind::Num, s.parse().unwrap_or(0.0), decimal)
+}
+
+/// A sentence: tokens `toks.0..toks.1`, bytes `bytes.0..bytes.1` of the document.
+#[derive(Debug, Clone, Copy)]
+pub struct Sentence {
+    pub toks: (usize, usize),
+    pub bytes: (usize, usize),
+}
+
+fn is_closing(c: &str) -> bool {
+    matches!(c, "»" | "”" | "\"" | ")" | "’" | "'" | "]")
+}
+
+/// Splits the tokens of one line into sentences. `doc` is the document text; `abbrev` says
+/// which folded words take a period without ending a sentence.
+pub fn sentences(
+    t: &Tokens,
+    doc: &str,
+    abbrev: &std::collections::HashSet<String>,
+    out: &mut Vec<Sentence>,
+) {
+    out.clear();
+    let n = t.len();
+    let mut start = 0;
+    let mut i = 0;
+    while i < n {
+        let end_mark = t.kind(i) == Kind::Punct && matches!(t.fold(i), "." | "!" | "?" | "…");
+        if end_mark {
+            let prev_abbrev = i > 0
+                && t.kind(i - 1) == Kind::Word
+                && t.fold(i) == "."
+                && (abbrev.contains(t.fold(i - 1))
+                    || doc[t.tok(i - 1).start..t.tok(i - 1).end].chars().count() == 1);
+            let mut j = i + 1;
+            while j < n
+                && (matches!(t.fold(j), "." | "!" | "?" | "…")
+                    || is_closing(&doc[t.tok(j).start..t.tok(j).end]))
+            {
+                j += 1;
+            }
+            let next_starts = j >= n || {
+                let c = doc[t.tok(j).start..].chars().next().unwrap_or(' ');
+                c.is_uppercase()
+                    || c.is_ascii_digit()
+                    || matches!(c, '«' | '“' | '"' | '(' | '—' | '–' | '-')
+            };
+            if !prev_abbrev && next_starts && j < n {
+                out.push(Sentence {
+                    toks: (start, j),
+                    bytes: (t.tok(start).start, t.tok(j - 1).end),
+                });
+                start = j;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if start < n {
+        out.push(Sentence { toks: (start, n), bytes: (t.tok(start).start, t.tok(n - 1).end) });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FR: NumFormat = NumFormat { decimal: ',', groups: &[' ', '\u{a0}', '\u{202f}', '.'] };
+    const EN: NumFormat = NumFormat { decimal: '.', groups: &[','] };
+
+    fn toks(s: &str, fmt: NumFormat) -> Vec<(String, Kind, f64)> {
+        let mut t = Tokens::default();
+        t.tokenize(s, 0, fmt);
+        (0..t.len()).map(|i| (t.fold(i).to_string(), t.kind(i), t.tok(i).num)).collect()
+    }
+
+    #[test]
+    fn numbers_with_local_separators() {
+        let v = toks("1 400 utilisateurs, 1\u{a0}400, 1.400 et 2,5 %", FR);
+        let nums: Vec<f64> = v.iter().filter(|x| x.1 == Kind::Num).map(|x| x.2).collect();
+        assert_eq!(nums, [1400.0, 1400.0, 1400.0, 2.5]);
+        let v = toks("1,400 users and 2.5 percent, 37, down from 102", EN);
+        let nums: Vec<f64> = v.iter().filter(|x| x.1 == Kind::Num).map(|x| x.2).collect();
+        assert_eq!(nums, [1400.0, 2.5, 37.0, 102.0]);
+        let v = toks("vote 3-0 à 00:24:59 pour B3id en 2019", FR);
+        let nums: Vec<f64> = v.iter().filter(|x| x.1 == Kind::Num).map(|x| x.2).collect();
+        assert_eq!(nums, [2019.0]);
+    }
+
+    #[test]
+    fn elision_and_folding() {
+        let v: Vec<String> = toks("qu’Israël d'un l'Arabie Moody’s aujourd'hui U.S.", FR)
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(
+            v,
+            ["qu'", "israel", "d'", "un", "l'", "arabie", "moody's", "aujourd'hui", "u.s", "."]
+        );
+    }
+
+    #[test]
+    fn sentence_split_respects_initials() {
+        let doc = "a déclaré Gina M. Raimondo. Le département a ajouté. Fin";
+        let mut t = Tokens::default();
+        t.tokenize(doc, 0, FR);
+        let mut out = Vec::new();
+        sentences(&t, doc, &Default::default(), &mut out);
+        let s: Vec<&str> = out.iter().map(|s| &doc[s.bytes.0..s.bytes.1]).collect();
+        assert_eq!(s, ["a déclaré Gina M. Raimondo.", "Le département a ajouté.", "Fin"]);
+    }
+}
