@@ -58,7 +58,7 @@ pub const MAX_TEXT_BYTES: u64 = 256 << 20;
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
 /// base64 SHA-256 of `CSS` and `JS`, for the Content-Security-Policy (checked by a unit test).
-const CSS_SHA256: &str = "SfrvQzio2BUfsGkdVNHlPpGhn/X9aZWbQF9uATlcWEE=";
+const CSS_SHA256: &str = "KIdHlfQQT7blq6ArOkQItBF8zarZdq3fJUSbjCyGX/Q=";
 const JS_SHA256: &str = "ilm7Iti4oJTf+OFVsmcVHTJluwogE1EsLCYpF7z5TdY=";
 
 /// What the report keeps of one document.
