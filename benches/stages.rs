@@ -173,7 +173,11 @@ fn main() {
             .sum()
     });
     report(all("render", DOCS, "documents rendered"), &mut || {
-        analyses.iter().filter(|a| recoupe::report::Rendered::of(a, false).is_ok()).count()
+        analyses
+            .iter()
+            .zip(&docs)
+            .filter(|(a, d)| recoupe::report::Rendered::of(a, d, false).is_ok())
+            .count()
     });
     report(all("aggregate", 1, "stories"), &mut || {
         let mut agg = recoupe::align::Aggregator::default();
