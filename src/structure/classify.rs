@@ -117,7 +117,7 @@ pub fn local<'t>(
         } else if let Some(who) = (f.chars <= CREDIT_MAX_CHARS)
             .then(|| model.credit(line))
             .flatten()
-            .filter(|who| who.is_empty() || super::title::names(model, who).next().is_some())
+            .filter(|who| who.is_empty() || super::title::names_ok(model, who))
         {
             names[i] = who;
             Class::Credit

@@ -291,6 +291,7 @@ mod tests {
         assert_eq!(m.line_kind("Lire aussi | Le budget de Lyon"), Some(LineKind::Furniture));
         assert_eq!(m.line_kind("Share full article"), Some(LineKind::Furniture));
         assert!(m.credit("Le Monde avec AFP").is_some());
+        assert!(m.credit("Un ancien animateur de TF1 s'engage avec LREM").is_none());
         assert!(m.credit("CNN's Jane Doe contributed reporting.").is_some());
     }
 }

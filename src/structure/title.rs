@@ -104,7 +104,11 @@ pub fn find(
     let meta_title = meta_title.trim();
     if !meta_title.is_empty() {
         let h = line_hash(meta_title);
-        for &i in &candidates {
+        // The source's own title wins over any other reading of the line (a title may look like
+        // a credit: « Photo de X avec Y »).
+        let lines =
+            (0..feats.len().min(TITLE_SEARCH_LINES)).filter(|&i| !matches!(cls[i], Class::Bad(_)));
+        for i in lines {
             let l = line(i);
             if feats[i].hash == h {
                 return Some(Title { index: i, text_start: feats[i].tstart, ..Title::default() });
@@ -210,6 +214,22 @@ fn valid_name(s: &str) -> bool {
         && words.iter().all(|w| cap(w) || w.chars().count() <= 3)
 }
 
+/// Whether the names part of a credit line reads as a list of names: at least one name, and
+/// names for at least half of its parts (parts with digits, such as a date after a byline, are
+/// set aside). « Benalla avec une arme : ce n'était qu'un pistolet » is not a list of names.
+pub fn names_ok(model: &Model, who: &str) -> bool {
+    let (mut valid, mut other) = (0usize, 0usize);
+    for part in model.split_names(who) {
+        let part =
+            part.trim_matches(|c: char| !c.is_alphanumeric() && c != '.').trim_end_matches('.');
+        if part.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if valid_name(part) { valid += 1 } else { other += 1 }
+    }
+    valid > 0 && valid >= other
+}
+
 /// The names in the names part of a credit line.
 pub fn names<'a>(model: &'a Model, who: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     model
@@ -248,5 +268,11 @@ mod tests {
         let got: Vec<&str> = names(&m, "Ana Pérez (EFE)").collect();
         assert_eq!(got, ["Ana Pérez", "EFE"]);
         assert_eq!(names(&m, "Maio attacca Salvini").count(), 0);
+        assert!(names_ok(&m, "Les agences, Jane Doe et Jean de La Tour"));
+        assert!(names_ok(&m, "John Smith, March 4, 2024"));
+        assert!(!names_ok(
+            &m,
+            "Benalla avec une arme : ce n'était qu'un pistolet à eau, selon lui"
+        ));
     }
 }
