@@ -221,4 +221,7 @@ pub struct SynthArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SynthFormat::JsonlGz)]
     pub format: SynthFormat,
+    /// Directory of articles whose sentences are recombined (the bundled corpus).
+    #[arg(long, value_name = "DIR", default_value = "corpus")]
+    pub from: PathBuf,
 }

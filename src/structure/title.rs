@@ -9,7 +9,7 @@
 //! glued token never recurs in the text while its right part does (a brand such as "PlayStation"
 //! recurs whole, a section label does not).
 
-use super::classify::Class;
+use super::classify::{Class, SHORT_CHARS};
 use super::features::{Ending, Feat, line_hash};
 use super::model::Model;
 
@@ -158,28 +158,48 @@ fn heading_like(f: &Feat) -> bool {
 }
 
 /// Lines that are headings: short, unpunctuated content lines between text, followed by a
-/// paragraph.
-pub fn headings(feats: &[Feat], cls: &[Class], title: Option<usize>) -> Vec<bool> {
+/// paragraph. A list item (bulleted, or after another short unpunctuated line) is not one.
+pub fn headings(
+    feats: &[Feat],
+    cls: &[Class],
+    title: Option<usize>,
+    bulleted: &[bool],
+) -> Vec<bool> {
     let n = feats.len();
     let mut out = vec![false; n];
-    let mut seen_content = false;
+    let mut prev: Option<usize> = None;
     for i in 0..n {
         if cls[i] != Class::Good {
             continue;
         }
-        if Some(i) != title && seen_content && heading_like(&feats[i]) {
+        let after_item = prev.is_some_and(|p| Some(p) != title && heading_like(&feats[p]));
+        if Some(i) != title
+            && prev.is_some()
+            && !after_item
+            && !bulleted[i]
+            && heading_like(&feats[i])
+        {
             let next = ((i + 1)..n).find(|&j| cls[j] != Class::Credit);
-            out[i] = next.is_some_and(|j| cls[j] == Class::Good && !heading_like(&feats[j]));
+            out[i] = next.is_some_and(|j| {
+                cls[j] == Class::Good && !heading_like(&feats[j]) && feats[j].chars >= SHORT_CHARS
+            });
         }
-        seen_content = true;
+        prev = Some(i);
     }
     out
 }
 
 /// Whether `s` reads as a person's or an organisation's name: one to six words, each
-/// capitalised, short lowercase particles (de, van, bin) allowed inside.
+/// capitalised, short lowercase particles (de, van, bin) allowed inside; or a short lowercase
+/// acronym standing alone (agencies such as "dpa" write themselves so).
 fn valid_name(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
+    if let [w] = words[..]
+        && (3..=4).contains(&w.len())
+        && w.bytes().all(|b| b.is_ascii_lowercase())
+    {
+        return true;
+    }
     let cap = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
     let wordish =
         |w: &str| w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'));

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of `recoupe run` on synthetic corpora of 10 MB, 100 MB and 1 GB and on
+# OrangeSum, with 1 and 2 threads: wall time, MB/s, documents/s, peak RSS, and the ratio to a
+# bare multi-pattern scan of the same bytes with the same alias list (ripgrep).
+#
+# Usage: benches/run.sh            (from the repository root; release build)
+# Environment:
+#   SIZES="10 100 1000"   synthetic corpus sizes in MB (uncompressed)
+#   THREADS="1 2"         thread counts
+#   WORK=/tmp/recoupe-bench   where corpora and outputs go (corpora are reused if present)
+#   ORANGESUM=../shared/data/orangesum/articles.jsonl.gz   ("" to skip)
+# Needs /usr/bin/time (Debian package `time`) and rg (Debian package `ripgrep`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"10 100 1000"}
+THREADS=${THREADS:-"1 2"}
+WORK=${WORK:-/tmp/recoupe-bench}
+ORANGESUM=${ORANGESUM-../shared/data/orangesum/articles.jsonl.gz}
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN="$TARGET/release/recoupe"
+
+for tool in /usr/bin/time rg; do
+  command -v "$tool" >/dev/null || {
+    echo "benches/run.sh needs $tool: apt-get install time ripgrep" >&2
+    exit 1
+  }
+done
+
+cargo build --release --quiet
+mkdir -p "$WORK"
+
+# Aliases for the bare scan: the knowledge base's, or (while `recoupe kb aliases` is not
+# available) the names the synthetic corpora substitute.
+ALIASES="$WORK/aliases.txt"
+if ! "$BIN" kb aliases >"$ALIASES" 2>/dev/null || [ ! -s "$ALIASES" ]; then
+  cut -f2 data/synth/entities-*.tsv | sort -u >"$ALIASES"
+  ALIAS_SOURCE="data/synth entity names (recoupe kb aliases unavailable)"
+else
+  ALIAS_SOURCE="recoupe kb aliases"
+fi
+
+# Synthetic corpora: documents per MB calibrated on a small sample.
+calibrate() {
+  local dir="$WORK/calibrate"
+  rm -rf "$dir"
+  "$BIN" synth --docs 2000 --out "$dir" --seed 1 >/dev/null
+  local bytes
+  bytes=$(zcat "$dir/synth.jsonl.gz" | wc -c)
+  rm -rf "$dir"
+  echo $((2000 * 1000000 / bytes))
+}
+PER_MB=$(calibrate)
+
+corpora=()
+for mb in $SIZES; do
+  dir="$WORK/synth-${mb}mb"
+  if [ ! -f "$dir/synth.jsonl.gz" ]; then
+    rm -rf "$dir"
+    "$BIN" synth --docs $((mb * PER_MB)) --out "$dir" --seed 7
+  fi
+  corpora+=("synth ${mb} MB|$dir/synth.jsonl.gz|")
+done
+if [ -n "$ORANGESUM" ] && [ -f "$ORANGESUM" ]; then
+  corpora+=("OrangeSum|$ORANGESUM|--text-field article")
+fi
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+mem=$(free -g | awk '/Mem:/ {print $2 " GB"}')
+echo "machine: $(nproc) cores, $cpu, $mem; $(rustc --version)"
+echo "bare scan: rg -z -c -i -F -f <aliases> ($(wc -l <"$ALIASES") aliases: $ALIAS_SOURCE)"
+echo
+echo "| corpus | MB | docs | threads | wall s | MB/s | docs/s | peak RSS MB | rg s | ratio to rg |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for entry in "${corpora[@]}"; do
+  IFS='|' read -r name file flags <<<"$entry"
+  bytes=$(zcat -f "$file" | wc -c)
+  mb=$(awk "BEGIN {printf \"%.1f\", $bytes / 1e6}")
+  # The bare scan, warm cache, best of 2.
+  rg_s=999999
+  for _ in 1 2; do
+    s=$( { /usr/bin/time -f '%e' rg -z -c -i -F -f "$ALIASES" "$file" >/dev/null; } 2>&1 | tail -1)
+    rg_s=$(awk "BEGIN {print ($s < $rg_s) ? $s : $rg_s}")
+  done
+  for t in $THREADS; do
+    out="$WORK/out-$t"
+    log="$WORK/time.log"
+    # shellcheck disable=SC2086
+    /usr/bin/time -v "$BIN" run "$file" $flags --out "$out" --threads "$t" 2>"$log"
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" |
+      awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
+    rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    docs=$(sed -n 's/^recoupe: \([0-9]*\) documents analysed.*/\1/p' "$log")
+    awk -v n="$name" -v mb="$mb" -v d="$docs" -v t="$t" -v w="$wall" -v r="$rss_kb" -v g="$rg_s" \
+      'BEGIN { printf "| %s | %s | %d | %d | %.2f | %.1f | %.0f | %.0f | %.2f | %.1f× |\n",
+               n, mb, d, t, w, mb / w, d / w, r / 1024, g, w / (g > 0 ? g : 0.01) }'
+  done
+done
