@@ -173,14 +173,18 @@ fn main() {
             .sum()
     });
     report(all("render", DOCS, "documents rendered"), &mut || {
-        analyses.iter().filter(|a| recoupe::report::Rendered::of(a, false).is_ok()).count()
+        analyses
+            .iter()
+            .zip(&docs)
+            .filter(|(a, d)| recoupe::report::Rendered::of(a, d, false).is_ok())
+            .count()
     });
     report(all("aggregate", 1, "stories"), &mut || {
         let mut agg = recoupe::align::Aggregator::default();
         for a in &analyses {
             agg.add(a.clone());
         }
-        let corpus = agg.finish();
+        let corpus = agg.finish(&model.entities);
         let stories: std::collections::BTreeSet<&str> =
             analyses.iter().map(|a| corpus.story_of(a.info.index)).collect();
         stories.len()

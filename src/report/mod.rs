@@ -5,6 +5,7 @@
 //! One thread writes, in a fixed order: the bytes never depend on thread scheduling.
 
 mod csv_out;
+pub mod html;
 pub mod json;
 pub mod markdown;
 mod sink;
@@ -56,6 +57,12 @@ impl OutputDir {
     /// aside first, and a run killed between the two renames has them restored by the next run.
     pub fn commit(mut self) -> Result<()> {
         let tmp = self.tmp.take().expect("committed twice");
+        // The screenshot of report.html is made by the browser check, not by a run: keep it
+        // (the README shows it) rather than drop it with the previous reports.
+        let png = self.target.join(html::SCREENSHOT);
+        if png.is_file() {
+            std::fs::copy(&png, tmp.join(html::SCREENSHOT)).ok();
+        }
         if self.target.exists() && exchange(&tmp, &self.target) {
             // `tmp` now holds the previous reports.
             std::fs::remove_dir_all(&tmp).ok();
@@ -210,5 +217,8 @@ pub fn write_corpus(
     let t = Instant::now();
     markdown::write(&corpus.report, &dir.join("report.md"))?;
     phase("report.md", t);
+    let t = Instant::now();
+    html::write(dir, corpus, model)?;
+    phase("report.html", t);
     Ok(())
 }

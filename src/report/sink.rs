@@ -44,12 +44,14 @@ pub struct Rendered {
     lines: Vec<u8>,
     mentions: Vec<u8>,
     claims: Vec<u8>,
+    /// The document's record for report.html.
+    html: super::html::Part,
 }
 
 impl Rendered {
     /// Renders the rows of `a`; `raw` disables formula neutralization. Marks the stage whose
     /// writer runs (`analysis::enter`), so a panic is attributed to it.
-    pub fn of(a: &DocAnalysis, raw: bool) -> Result<Self> {
+    pub fn of(a: &DocAnalysis, doc: &crate::document::Document, raw: bool) -> Result<Self> {
         let i = &a.info;
         crate::analysis::enter("report");
         let mut w = CsvOut::memory(raw);
@@ -85,7 +87,8 @@ impl Rendered {
         crate::claims::write_claims(&i.doc, &a.claims, &mut w)?;
         let claims = w.into_bytes()?;
         crate::analysis::enter("report");
-        Ok(Rendered { documents, lines, mentions, claims })
+        let html = super::html::Part::of(a, doc)?;
+        Ok(Rendered { documents, lines, mentions, claims, html })
     }
 }
 
@@ -129,6 +132,8 @@ pub struct Sink {
     lines: RawOut,
     mentions: RawOut,
     claims: RawOut,
+    /// Records for report.html, assembled by `html::write` at the end.
+    html: super::html::Parts,
     /// Documents analysed and errors listed so far.
     pub docs: usize,
     pub errors_count: usize,
@@ -156,14 +161,15 @@ impl Sink {
                 crate::entities::MENTIONS_HEADER,
             )?,
             claims: RawOut::create(&dir.join("claims.csv"), raw, crate::claims::CLAIMS_HEADER)?,
+            html: super::html::Parts::create(dir)?,
             docs: 0,
             errors_count: 0,
         })
     }
 
     /// Writes the rows of one analysed document.
-    pub fn document(&mut self, a: &DocAnalysis) -> Result<()> {
-        let r = Rendered::of(a, self.raw)?;
+    pub fn document(&mut self, a: &DocAnalysis, doc: &crate::document::Document) -> Result<()> {
+        let r = Rendered::of(a, doc, self.raw)?;
         self.rendered(&r)
     }
 
@@ -173,6 +179,7 @@ impl Sink {
         self.lines.append(&r.lines)?;
         self.mentions.append(&r.mentions)?;
         self.claims.append(&r.claims)?;
+        self.html.append(&r.html)?;
         self.docs += 1;
         Ok(())
     }
@@ -190,6 +197,7 @@ impl Sink {
             w.finish()?;
         }
         self.errors.finish()?;
+        self.html.finish()?;
         let part = self.dir.join(DOCUMENTS_PART);
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)

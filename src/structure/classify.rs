@@ -13,6 +13,7 @@
 //!
 //! Titles and headings are decided afterwards (see `title.rs`) on the smoothed classes.
 
+use super::CorpusStats;
 use super::features::{Ending, Feat};
 use super::model::{FnvBuild, LineKind, Model};
 use std::collections::HashSet;
@@ -28,6 +29,9 @@ const DENSITY_LOW: f64 = 0.18;
 /// Lines longer than this are never whole-line furniture or credits.
 const FURNITURE_MAX_CHARS: usize = 200;
 const CREDIT_MAX_CHARS: usize = 300;
+/// A repeated line is a teaser when it has at least this many words (a repeated "Non." in an
+/// interview is not).
+const REPEATED_MIN_WORDS: u32 = 3;
 /// A teaser block ("Read more:") covers at most this many lines.
 const TEASER_BLOCK_MAX: usize = 8;
 /// Corpus recurrence: a line is site furniture when it occurs in at least this many documents…
@@ -81,24 +85,12 @@ fn sentence_like(f: &Feat) -> bool {
     f.words >= 8 && matches!(f.ending, Ending::Sentence | Ending::Question | Ending::Exclamation)
 }
 
-/// Counts of a line across the corpus, for recurrence.
-pub trait Recurrence {
-    fn count(&self, hash: u64) -> u32;
-}
-
-impl Recurrence for super::CorpusStats {
-    fn count(&self, hash: u64) -> u32 {
-        super::CorpusStats::count(self, hash)
-    }
-}
-
 /// Step 1: local classes. Returns the classes, the block markers and each credit line's names.
 pub fn local<'t>(
     text: &'t str,
     feats: &[Feat],
     model: &Model,
     has_stopwords: bool,
-    stats: &impl Recurrence,
 ) -> (Vec<Class>, Vec<Option<LineKind>>, Vec<&'t str>) {
     let n = feats.len();
     let mut cls = Vec::with_capacity(n);
@@ -125,29 +117,36 @@ pub fn local<'t>(
         } else if let Some(who) = (f.chars <= CREDIT_MAX_CHARS)
             .then(|| model.credit(line))
             .flatten()
-            .filter(|who| who.is_empty() || super::title::names(model, who).next().is_some())
+            .filter(|who| who.is_empty() || super::title::names_ok(model, who))
         {
             names[i] = who;
             Class::Credit
-        } else if repeated {
+        } else if repeated && f.words >= REPEATED_MIN_WORDS {
             Class::Bad("repeated")
         } else {
             text_class(f, has_stopwords)
         };
         cls.push(c);
     }
-    // Recurrence across the corpus, beyond what the document's own syndication explains.
+    (cls, marks, names)
+}
+
+/// Step 1b: recurrence across the corpus, beyond what the document's own syndication explains.
+/// `protect` is the line in title position, never furniture by recurrence alone (a series
+/// keeps its title from one article to the next).
+pub fn recurrence(feats: &[Feat], cls: &mut [Class], stats: &CorpusStats, protect: Option<usize>) {
     let syndication = feats
         .iter()
-        .zip(&cls)
+        .zip(cls.iter())
         .filter(|(f, c)| f.chars >= SYNDICATION_MIN_CHARS && !matches!(c, Class::Bad(_)))
         .map(|(f, _)| stats.count(f.hash))
         .max()
         .unwrap_or(1)
         .max(1);
     let threshold = RECUR_MIN_DOCS.max(RECUR_OVER_SYNDICATION * syndication + 1);
-    for (f, c) in feats.iter().zip(cls.iter_mut()) {
+    for (i, (f, c)) in feats.iter().zip(cls.iter_mut()).enumerate() {
         if matches!(c, Class::Short | Class::NearGood | Class::Low)
+            && Some(i) != protect
             && f.chars <= RECUR_MAX_CHARS
             && !sentence_like(f)
             && stats.count(f.hash) >= threshold
@@ -155,11 +154,11 @@ pub fn local<'t>(
             *c = Class::Bad("recurring");
         }
     }
-    (cls, marks, names)
 }
 
-/// Step 2: end-of-article and teaser blocks, then menus.
-pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>]) {
+/// Step 2: end-of-article and teaser blocks, then menus. `bulleted` tells the lines that start
+/// with a bullet or a list number.
+pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>], bulleted: &[bool]) {
     let n = cls.len();
     let mut state: Option<(LineKind, usize)> = None;
     for i in 0..n {
@@ -188,17 +187,26 @@ pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>]) {
             state = Some((kind, len + 1));
         }
     }
-    // Menus: three or more consecutive lines of at most three words without punctuation.
-    let menu_item = |f: &Feat, c: Class| {
-        c == Class::Short && f.words <= 3 && f.ending == Ending::Open && f.chars <= 30
-    };
+    // Menus: three or more consecutive lines of at most three words without punctuation. A
+    // list announced by a colon, or written with bullets or numbers, is the article's own.
+    let menu_item: Vec<bool> = (0..n)
+        .map(|i| {
+            let f = &feats[i];
+            cls[i] == Class::Short
+                && f.words <= 3
+                && f.ending == Ending::Open
+                && f.chars <= 30
+                && !bulleted[i]
+        })
+        .collect();
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j < n && menu_item(&feats[j], cls[j]) {
+        while j < n && menu_item[j] {
             j += 1;
         }
-        if j - i >= 3 {
+        let announced = i > 0 && feats[i - 1].ending == Ending::Colon;
+        if j - i >= 3 && !announced {
             for c in &mut cls[i..j] {
                 *c = Class::Bad("menu");
             }
@@ -257,12 +265,14 @@ pub fn smooth(feats: &[Feat], cls: &mut [Class]) -> Vec<&'static str> {
             }
             Class::Low => {
                 let (p, q) = (neighbour(&decided, i, false), neighbour(&decided, i, true));
-                // A list announced by a colon, or framed by text on both sides, is body.
+                // A list announced by a colon, or with no furniture beside it, is body.
                 let announced = i > 0 && feats[i - 1].ending == Ending::Colon;
-                let framed =
-                    p != Side::Bad && q != Side::Bad && (p == Side::Good || q == Side::Good);
-                cls[i] =
-                    if announced || framed { Class::Good } else { Class::Bad("low-stopwords") };
+                let beside_furniture = p == Side::Bad || q == Side::Bad;
+                cls[i] = if announced || !beside_furniture {
+                    Class::Good
+                } else {
+                    Class::Bad("low-stopwords")
+                };
                 why[i] = "list";
             }
             _ => {}

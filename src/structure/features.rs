@@ -54,18 +54,44 @@ impl Feat {
     }
 }
 
+/// The lowercase of a Latin-1 capital letter (À–Þ but ×), the common case in European text,
+/// without the general Unicode lookup.
+#[inline]
+fn latin1_lower(c: char) -> Option<char> {
+    match c {
+        'À'..='Þ' if c != '×' => char::from_u32(c as u32 + 32),
+        'ß'..='ÿ' if c != '÷' => Some(c),
+        _ => None,
+    }
+}
+
+/// Feeds one character of a line into its normalized hash.
+#[inline]
+fn hash_char(h: &mut Fnv, c: char) {
+    if c.is_ascii() {
+        if c.is_ascii_digit() {
+            h.write_u8(b'0');
+        } else if c.is_ascii_alphabetic() {
+            h.write_u8(c.to_ascii_lowercase() as u8);
+        }
+    } else if let Some(l) = latin1_lower(c) {
+        let mut buf = [0u8; 4];
+        h.write(l.encode_utf8(&mut buf).as_bytes());
+    } else if c.is_numeric() {
+        h.write_u8(b'0');
+    } else if c.is_alphanumeric() {
+        let mut buf = [0u8; 4];
+        for l in c.to_lowercase() {
+            h.write(l.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+}
+
 /// Hash of a line's normalized text (the key of repetition and recurrence counts).
 pub fn line_hash(line: &str) -> u64 {
     let mut h = Fnv::default();
-    let mut buf = [0u8; 4];
-    for c in line.chars().filter(|c| c.is_alphanumeric()) {
-        if c.is_numeric() {
-            h.write(b"0");
-        } else {
-            for l in c.to_lowercase() {
-                h.write(l.encode_utf8(&mut buf).as_bytes());
-            }
-        }
+    for c in line.chars() {
+        hash_char(&mut h, c);
     }
     // Never 0, so 0 can mean "no hash".
     h.finish() | 1
@@ -111,8 +137,9 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
                 letters: 0,
                 lower_start: false,
                 ending: ending(trimmed),
-                hash: line_hash(trimmed),
+                hash: 0,
             };
+            let mut h = Fnv::default();
             let mut first_letter = true;
             let mut has_letter = false;
             word.clear();
@@ -128,6 +155,7 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
             };
             for c in trimmed.chars() {
                 f.chars += 1;
+                hash_char(&mut h, c);
                 if c.is_alphanumeric() {
                     if c.is_alphabetic() {
                         f.letters += 1;
@@ -138,13 +166,20 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
                         }
                     }
                     if stop.is_some() {
-                        word.extend(c.to_lowercase());
+                        if c.is_ascii() {
+                            word.push(c.to_ascii_lowercase());
+                        } else if let Some(l) = latin1_lower(c) {
+                            word.push(l);
+                        } else {
+                            word.extend(c.to_lowercase());
+                        }
                     }
                 } else {
                     finish(&mut word, &mut has_letter, &mut f);
                 }
             }
             finish(&mut word, &mut has_letter, &mut f);
+            f.hash = h.finish() | 1;
             out.push(f);
         }
         start = end + 1;
@@ -152,9 +187,46 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
     out
 }
 
+/// Below this overall stopword density the language's list says nothing about the document:
+/// the language was misdetected, or it is written without spaces (Chinese, Japanese, Thai), so
+/// words cannot be told apart.
+const INFORMATIVE_DENSITY: f64 = 0.08;
+/// Words needed before the overall density is trusted.
+const INFORMATIVE_MIN_WORDS: u32 = 30;
+
+/// Whether stopword density can be used on this document.
+pub fn stopwords_informative(feats: &[Feat]) -> bool {
+    let (words, stops) = feats.iter().fold((0u32, 0u32), |(w, s), f| (w + f.words, s + f.stops));
+    words < INFORMATIVE_MIN_WORDS || f64::from(stops) >= INFORMATIVE_DENSITY * f64::from(words)
+}
+
+/// Whether a line starts like a list item: a bullet, a dash, or a number followed by `.` or `)`.
+pub fn bulleted(line: &str) -> bool {
+    let mut chars = line.chars();
+    match chars.next() {
+        Some('-' | '–' | '—' | '•' | '·' | '*' | '▪' | '►' | '‣' | '◦') => true,
+        Some(c) if c.is_ascii_digit() => {
+            let rest = chars.as_str().trim_start_matches(|c: char| c.is_ascii_digit());
+            rest.starts_with(['.', ')']) && rest[1..].starts_with(' ')
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_items() {
+        assert!(bulleted("- Lyon"));
+        assert!(bulleted("• Nantes"));
+        assert!(bulleted("12. Lille"));
+        assert!(bulleted("3) Brest"));
+        assert!(!bulleted("2024 en chiffres"));
+        assert!(!bulleted("3.5 millions"));
+        assert!(!bulleted("Lyon"));
+    }
 
     #[test]
     fn endings() {
@@ -171,7 +243,13 @@ mod tests {
         let f = &lines("\n  Le ministère de l’Intérieur a 3 ans.\n", Some(&stop))[0];
         assert_eq!((f.number, f.words, f.stops), (2, 7, 3));
         assert!(!f.lower_start);
+        assert_eq!(f.hash, line_hash("Le ministère de l’Intérieur a 3 ans."));
         assert_eq!(line_hash("Les plus lus"), line_hash("les  plus-lus !"));
         assert_eq!(line_hash("Vidéo 00:24:59"), line_hash("vidéo 01:13:07"));
+        assert_eq!(line_hash("ÉTATS-UNIS ÀÖØÞ"), line_hash("états-unis àöøþ"));
+        for c in ('À'..='ÿ').filter(|c| c.is_alphabetic()) {
+            let mut want = c.to_lowercase();
+            assert_eq!(latin1_lower(c), want.next().filter(|_| want.next().is_none()), "{c}");
+        }
     }
 }

@@ -114,9 +114,21 @@ pub fn analyse(doc: &Document, lang: &Lang, model: &Model, stats: &CorpusStats) 
     let text = doc.text.as_str();
     let stop = model.stopwords(&lang.code);
     let feats = features::lines(text, stop);
-    let (mut cls, marks, names) = classify::local(text, &feats, model, stop.is_some(), stats);
-    classify::blocks(&feats, &mut cls, &marks);
-    let title = title::find(model, text, &feats, &cls, &doc.meta.title);
+    let (mut cls, marks, names) = classify::local(
+        text,
+        &feats,
+        model,
+        stop.is_some() && features::stopwords_informative(&feats),
+    );
+    let meta_title = doc.meta.title.as_str();
+    let in_title_position = title::find(model, text, &feats, &cls, meta_title)
+        .filter(|t| !meta_title.trim().is_empty() || feats[t.index].words >= 4)
+        .map(|t| t.index);
+    classify::recurrence(&feats, &mut cls, stats, in_title_position);
+    let bulleted: Vec<bool> =
+        feats.iter().map(|f| features::bulleted(&text[f.tstart..f.tend])).collect();
+    classify::blocks(&feats, &mut cls, &marks, &bulleted);
+    let title = title::find(model, text, &feats, &cls, meta_title);
     if let Some(t) = &title {
         cls[t.index] = Class::Good;
         if let Some(k) = t.kicker {
@@ -125,7 +137,7 @@ pub fn analyse(doc: &Document, lang: &Lang, model: &Model, stats: &CorpusStats) 
     }
     let why = classify::smooth(&feats, &mut cls);
     let title_index = title.as_ref().map(|t| t.index);
-    let headings = title::headings(&feats, &cls, title_index);
+    let headings = title::headings(&feats, &cls, title_index, &bulleted);
 
     let mut s = Structure::default();
     let mut datelines = DATELINE_LINES;

@@ -69,12 +69,14 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
         for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+            self.write_u8(b);
         }
-        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        let h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        self.0 = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
 }
 
@@ -333,6 +335,26 @@ mod tests {
         assert_eq!(m.dateline("JERUSALEM (Reuters) - Israel said").map(|d| d.1), Some("Reuters"));
         assert!(m.dateline("Le Bureau de l’industrie (BIS) du Département a publié").is_none());
         assert!(m.is_section("diplomatie"));
+        for date in [
+            "12 mars 2024 à 14h05",
+            "Le mardi 5 novembre 2024",
+            "March 4, 2024, 10:32 AM EST",
+            "Thursday 4 March 2024",
+            "12 de febrero de 2024 - 10:35",
+            "Montag, 5. August 2024, 14:30 Uhr",
+            "5 agosto 2024 alle 14:30",
+            "Segunda-feira, 5 de agosto de 2024",
+            "2024-03-04T10:00:00Z",
+            "https://example.org/a/b",
+        ] {
+            assert_eq!(m.line_kind(date), Some(LineKind::Furniture), "{date}");
+        }
+        assert_eq!(m.line_kind("Le 12 mars 2024, le conseil a voté le budget."), None);
+        assert_eq!(m.line_kind("Lire aussi | Le budget de Lyon"), Some(LineKind::Furniture));
+        assert_eq!(m.line_kind("Share full article"), Some(LineKind::Furniture));
+        assert!(m.credit("Le Monde avec AFP").is_some());
+        assert!(m.credit("Un ancien animateur de TF1 s'engage avec LREM").is_none());
+        assert!(m.credit("CNN's Jane Doe contributed reporting.").is_some());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! glued token never recurs in the text while its right part does (a brand such as "PlayStation"
 //! recurs whole, a section label does not).
 
-use super::classify::Class;
+use super::classify::{Class, SHORT_CHARS};
 use super::features::{Ending, Feat, line_hash};
 use super::model::Model;
 
@@ -104,7 +104,11 @@ pub fn find(
     let meta_title = meta_title.trim();
     if !meta_title.is_empty() {
         let h = line_hash(meta_title);
-        for &i in &candidates {
+        // The source's own title wins over any other reading of the line (a title may look like
+        // a credit: « Photo de X avec Y »).
+        let lines =
+            (0..feats.len().min(TITLE_SEARCH_LINES)).filter(|&i| !matches!(cls[i], Class::Bad(_)));
+        for i in lines {
             let l = line(i);
             if feats[i].hash == h {
                 return Some(Title { index: i, text_start: feats[i].tstart, ..Title::default() });
@@ -158,28 +162,48 @@ fn heading_like(f: &Feat) -> bool {
 }
 
 /// Lines that are headings: short, unpunctuated content lines between text, followed by a
-/// paragraph.
-pub fn headings(feats: &[Feat], cls: &[Class], title: Option<usize>) -> Vec<bool> {
+/// paragraph. A list item (bulleted, or after another short unpunctuated line) is not one.
+pub fn headings(
+    feats: &[Feat],
+    cls: &[Class],
+    title: Option<usize>,
+    bulleted: &[bool],
+) -> Vec<bool> {
     let n = feats.len();
     let mut out = vec![false; n];
-    let mut seen_content = false;
+    let mut prev: Option<usize> = None;
     for i in 0..n {
         if cls[i] != Class::Good {
             continue;
         }
-        if Some(i) != title && seen_content && heading_like(&feats[i]) {
+        let after_item = prev.is_some_and(|p| Some(p) != title && heading_like(&feats[p]));
+        if Some(i) != title
+            && prev.is_some()
+            && !after_item
+            && !bulleted[i]
+            && heading_like(&feats[i])
+        {
             let next = ((i + 1)..n).find(|&j| cls[j] != Class::Credit);
-            out[i] = next.is_some_and(|j| cls[j] == Class::Good && !heading_like(&feats[j]));
+            out[i] = next.is_some_and(|j| {
+                cls[j] == Class::Good && !heading_like(&feats[j]) && feats[j].chars >= SHORT_CHARS
+            });
         }
-        seen_content = true;
+        prev = Some(i);
     }
     out
 }
 
 /// Whether `s` reads as a person's or an organisation's name: one to six words, each
-/// capitalised, short lowercase particles (de, van, bin) allowed inside.
+/// capitalised, short lowercase particles (de, van, bin) allowed inside; or a short lowercase
+/// acronym standing alone (agencies such as "dpa" write themselves so).
 fn valid_name(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
+    if let [w] = words[..]
+        && (3..=4).contains(&w.len())
+        && w.bytes().all(|b| b.is_ascii_lowercase())
+    {
+        return true;
+    }
     let cap = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
     let wordish =
         |w: &str| w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'));
@@ -188,6 +212,22 @@ fn valid_name(s: &str) -> bool {
         && cap(words[0])
         && cap(words[words.len() - 1])
         && words.iter().all(|w| cap(w) || w.chars().count() <= 3)
+}
+
+/// Whether the names part of a credit line reads as a list of names: at least one name, and
+/// names for at least half of its parts (parts with digits, such as a date after a byline, are
+/// set aside). « Benalla avec une arme : ce n'était qu'un pistolet » is not a list of names.
+pub fn names_ok(model: &Model, who: &str) -> bool {
+    let (mut valid, mut other) = (0usize, 0usize);
+    for part in model.split_names(who) {
+        let part =
+            part.trim_matches(|c: char| !c.is_alphanumeric() && c != '.').trim_end_matches('.');
+        if part.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if valid_name(part) { valid += 1 } else { other += 1 }
+    }
+    valid > 0 && valid >= other
 }
 
 /// The names in the names part of a credit line.
@@ -228,5 +268,11 @@ mod tests {
         let got: Vec<&str> = names(&m, "Ana Pérez (EFE)").collect();
         assert_eq!(got, ["Ana Pérez", "EFE"]);
         assert_eq!(names(&m, "Maio attacca Salvini").count(), 0);
+        assert!(names_ok(&m, "Les agences, Jane Doe et Jean de La Tour"));
+        assert!(names_ok(&m, "John Smith, March 4, 2024"));
+        assert!(!names_ok(
+            &m,
+            "Benalla avec une arme : ce n'était qu'un pistolet à eau, selon lui"
+        ));
     }
 }

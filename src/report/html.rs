@@ -1,0 +1,532 @@
+//! reports/report.html: what a journalist opens in a browser.
+//!
+//! One self-contained file: the page's own style and script are inline, a Content-Security-Policy
+//! allows nothing else (no network request, no other script, not even one injected by a bug:
+//! `default-src 'none'` plus the hashes of our two inline blocks). It reads without JavaScript
+//! (the script only adds sorting and filtering), prints, and says everything in words as well as
+//! in colours.
+//!
+//! Template engine: maud. Templates are Rust code checked at compile time, every `(expr)` splice
+//! is HTML-escaped unless wrapped in `PreEscaped`, and `PreEscaped` is used only for markup this
+//! module rendered itself and for the constant CSS/JS — so escaping can be audited by grepping
+//! one word. It renders to a `String` piece by piece, which suits writing the page as a stream.
+//!
+//! Memory stays bounded: each document's text is rendered to a fragment by the worker that
+//! analysed it (`fragment`), and the sink appends it with the document's metadata to a part file
+//! in the output directory. At the end, stories are ordered (most sources first), and
+//! report.html is written story by story, each story's records read back from the part file by
+//! offset. The number of stories, documents and columns shown is capped; every cap that applies
+//! is stated in the report, never silent. The bytes depend only on the corpus.
+
+mod fragment;
+mod story;
+
+pub use fragment::{Fragment, render as render_fragment};
+
+use crate::align::Corpus;
+use crate::analysis::DocAnalysis;
+use crate::model::Model;
+use anyhow::{Context, Result};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// Records of every analysed document, one JSON line each, in corpus order.
+const PART: &str = "report.part.jsonl";
+/// Byte offset, length and corpus index of each record in `PART`, one `offset len index` line
+/// each, so stories can be planned without decoding the records.
+const PART_INDEX: &str = "report.part.idx";
+
+/// The screenshot of report.html made by the browser check (tests/it/html.rs) and shown in the
+/// README; a run keeps the previous one in the output directory.
+pub const SCREENSHOT: &str = "report.png";
+
+/// Stories shown in full (most sources first); the others are counted in the overview.
+pub const MAX_STORIES: usize = 200;
+/// Documents whose tables and text are shown, over all shown stories.
+pub const MAX_DOCS: usize = 1000;
+/// Source columns of one story's tables.
+pub const MAX_SOURCES: usize = 30;
+/// Rows of any other table of one story (claims of one status, list members, quotes, forms).
+pub const MAX_ROWS: usize = 300;
+/// Entities (rows) of one story's coverage heatmap.
+pub const MAX_ENTITIES: usize = 40;
+/// Article text kept in the part file; later documents keep their metadata but not their text.
+pub const MAX_TEXT_BYTES: u64 = 256 << 20;
+
+const CSS: &str = include_str!("html/report.css");
+const JS: &str = include_str!("html/report.js");
+/// base64 SHA-256 of `CSS` and `JS`, for the Content-Security-Policy (checked by a unit test).
+const CSS_SHA256: &str = "KIdHlfQQT7blq6ArOkQItBF8zarZdq3fJUSbjCyGX/Q=";
+const JS_SHA256: &str = "ilm7Iti4oJTf+OFVsmcVHTJluwogE1EsLCYpF7z5TdY=";
+
+/// What the report keeps of one document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Record {
+    index: usize,
+    doc: String,
+    outlet: String,
+    date: String,
+    url: String,
+    title: String,
+    lang: String,
+    /// Non-empty lines, and how many of them are boilerplate.
+    lines: usize,
+    boilerplate: usize,
+    /// (entity, type, surface, mentions), sorted.
+    mentions: Vec<(String, String, String, usize)>,
+    /// (byte start, line, k) of each sentence: see `Fragment::sentences`.
+    sentences: Vec<(usize, usize, usize)>,
+    /// The text fragment, when read back with it. Stored after the record's JSON.
+    #[serde(skip)]
+    html: Option<String>,
+    /// Whether the text is in the page (within the text budget), so its anchors exist.
+    #[serde(skip)]
+    kept: bool,
+}
+
+impl Record {
+    /// The column label of this source: its outlet when known, else its doc id.
+    fn label(&self) -> &str {
+        if self.outlet.is_empty() { &self.doc } else { &self.outlet }
+    }
+
+    fn anchor(&self) -> String {
+        format!("doc-{}", self.index)
+    }
+
+    /// The link to the sentence holding byte `byte` of the document (to the article when its
+    /// text is not in the page).
+    fn href_at(&self, byte: usize) -> String {
+        let i = self.sentences.partition_point(|s| s.0 <= byte);
+        match (self.kept, i.checked_sub(1).map(|i| self.sentences[i])) {
+            (true, Some((_, line, k))) => format!("#doc-{}-l{line}-s{k}", self.index),
+            _ => format!("#doc-{}", self.index),
+        }
+    }
+}
+
+/// One document's record, encoded by the worker that analysed it.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    index: usize,
+    /// The record as JSON, without the text.
+    meta: Vec<u8>,
+    /// The text fragment.
+    text: String,
+}
+
+impl Part {
+    /// Keeps what report.html needs of one analysed document, its text rendered as an escaped
+    /// fragment (here, in the worker: the text is not kept after analysis).
+    pub fn of(a: &DocAnalysis, doc: &crate::document::Document) -> Result<Self> {
+        let frag = render_fragment(doc, &a.structure, &a.mentions, &a.claims);
+        let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+        for m in &a.mentions {
+            *counts.entry((&m.entity, &m.etype, &m.surface)).or_default() += 1;
+        }
+        let boilerplate = a
+            .structure
+            .lines
+            .iter()
+            .filter(|l| l.label == crate::structure::Label::Boilerplate)
+            .count();
+        let i = &a.info;
+        let rec = Record {
+            index: i.index,
+            doc: i.doc.clone(),
+            outlet: i.outlet.clone(),
+            date: i.date.clone(),
+            url: i.url.clone(),
+            title: if i.title.is_empty() { frag.first_line } else { i.title.clone() },
+            lang: i.lang.code.clone(),
+            lines: a.structure.lines.len(),
+            boilerplate,
+            mentions: counts
+                .into_iter()
+                .map(|((e, t, s), n)| (e.to_string(), t.to_string(), s.to_string(), n))
+                .collect(),
+            sentences: frag.sentences,
+            html: None,
+            kept: false,
+        };
+        let meta = serde_json::to_vec(&rec).context("encoding an HTML record")?;
+        Ok(Part { index: i.index, meta, text: frag.html })
+    }
+}
+
+/// The part file being written during the streaming pass: each record's JSON then its text,
+/// and one index line per record: `offset json_len text_len index` (text_len `-` when the text
+/// was not kept), so stories can be planned without decoding the records.
+pub struct Parts {
+    data: BufWriter<File>,
+    index: BufWriter<File>,
+    offset: u64,
+    text_bytes: u64,
+    path: PathBuf,
+}
+
+impl Parts {
+    pub fn create(dir: &Path) -> Result<Self> {
+        let path = dir.join(PART);
+        let open = |p: &Path| -> Result<BufWriter<File>> {
+            let f = File::create(p).with_context(|| format!("creating {}", p.display()))?;
+            Ok(BufWriter::with_capacity(1 << 16, f))
+        };
+        Ok(Parts {
+            data: open(&path)?,
+            index: open(&dir.join(PART_INDEX))?,
+            offset: 0,
+            text_bytes: 0,
+            path,
+        })
+    }
+
+    /// Appends one document's record, in corpus order.
+    pub fn append(&mut self, p: &Part) -> Result<()> {
+        let keep = self.text_bytes < MAX_TEXT_BYTES;
+        let ctx = || format!("writing {}", self.path.display());
+        self.data.write_all(&p.meta).with_context(ctx)?;
+        let text_len = if keep {
+            self.data.write_all(p.text.as_bytes()).with_context(ctx)?;
+            self.text_bytes += p.text.len() as u64;
+            p.text.len().to_string()
+        } else {
+            "-".to_string()
+        };
+        writeln!(self.index, "{} {} {text_len} {}", self.offset, p.meta.len(), p.index)
+            .with_context(ctx)?;
+        self.offset += (p.meta.len() + if keep { p.text.len() } else { 0 }) as u64;
+        Ok(())
+    }
+
+    /// Flushes the part files (report.html is written by `write`).
+    pub fn finish(mut self) -> Result<()> {
+        let ctx = || format!("writing {}", self.path.display());
+        self.data.flush().with_context(ctx)?;
+        self.index.flush().with_context(ctx)
+    }
+}
+
+/// Reads records back by position.
+struct Store {
+    file: File,
+    /// (offset, JSON length, text length when kept) of each record, in corpus order.
+    at: Vec<(u64, usize, Option<usize>)>,
+    /// The corpus index of each record.
+    index: Vec<usize>,
+}
+
+impl Store {
+    fn open(dir: &Path) -> Result<Self> {
+        let idx = dir.join(PART_INDEX);
+        let (mut at, mut index) = (Vec::new(), Vec::new());
+        let r =
+            BufReader::new(File::open(&idx).with_context(|| format!("reading {}", idx.display()))?);
+        for line in r.lines() {
+            let line = line.with_context(|| format!("reading {}", idx.display()))?;
+            let f: Vec<&str> = line.split(' ').collect();
+            let parsed = match f[..] {
+                [o, m, t, i] => (|| {
+                    let text = if t == "-" { None } else { Some(t.parse().ok()?) };
+                    Some((o.parse().ok()?, m.parse().ok()?, text, i.parse().ok()?))
+                })(),
+                _ => None,
+            };
+            let Some((o, m, t, i)) = parsed else {
+                anyhow::bail!("corrupt {}", idx.display());
+            };
+            at.push((o, m, t));
+            index.push(i);
+        }
+        let path = dir.join(PART);
+        let file = File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(Store { file, at, index })
+    }
+
+    /// The record in `slot`, with its text when `with_text` (and the text was kept).
+    fn get(&mut self, slot: usize, with_text: bool) -> Result<Record> {
+        let (offset, meta, text) = self.at[slot];
+        let kept = text.is_some();
+        let text = text.filter(|_| with_text);
+        let mut buf = vec![0; meta + text.unwrap_or(0)];
+        self.file.seek(SeekFrom::Start(offset))?;
+        self.file.read_exact(&mut buf).context("reading back the HTML part file")?;
+        let mut rec: Record =
+            serde_json::from_slice(&buf[..meta]).context("decoding an HTML record")?;
+        rec.kept = kept;
+        if text.is_some() {
+            let t = String::from_utf8(buf.split_off(meta)).context("decoding an HTML record")?;
+            rec.html = Some(t);
+        }
+        Ok(rec)
+    }
+}
+
+/// A story as the page lays it out.
+struct StoryPlan {
+    id: String,
+    /// Slots (positions in the part file) of its documents, in corpus order.
+    slots: Vec<usize>,
+    /// How many of them (the first ones) the page shows.
+    shown: usize,
+}
+
+/// Writes report.html into `dir` and removes the part files.
+pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
+    let mut store = Store::open(dir)?;
+    // Group documents into stories; stories with most documents first, then corpus order.
+    let mut by_story: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (slot, &index) in store.index.iter().enumerate() {
+        by_story.entry(corpus.story_of(index).to_string()).or_default().push(slot);
+    }
+    let mut stories: Vec<StoryPlan> =
+        by_story.into_iter().map(|(id, slots)| StoryPlan { id, slots, shown: 0 }).collect();
+    stories.sort_by_key(|s| (std::cmp::Reverse(s.slots.len()), s.slots[0]));
+    let total_stories = stories.len();
+    let total_docs = store.at.len();
+    let mut shown = Vec::new();
+    let mut shown_docs = 0;
+    for mut s in stories {
+        if shown.len() >= MAX_STORIES || shown_docs >= MAX_DOCS {
+            break;
+        }
+        // A story larger than what is left shows its first documents (and says so).
+        s.shown = s.slots.len().min(MAX_DOCS - shown_docs);
+        shown_docs += s.shown;
+        shown.push(s);
+    }
+
+    let path = dir.join("report.html");
+    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = BufWriter::with_capacity(1 << 16, file);
+    let ctx = || format!("writing {}", path.display());
+    let mut overview_rows = Vec::with_capacity(shown_docs);
+    for s in &shown {
+        for &slot in &s.slots[..s.shown] {
+            overview_rows.push((s.id.clone(), store.get(slot, false)?));
+        }
+    }
+    let head = page_head(total_docs, total_stories, &shown, shown_docs, &overview_rows, corpus);
+    w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
+    let model_stories: BTreeMap<&str, &crate::align::Story> =
+        corpus.report.stories.iter().map(|s| (s.id.as_str(), s)).collect();
+    // One story at a time, one article at a time: the page is never held in memory.
+    let mut rows = overview_rows.iter();
+    for s in &shown {
+        let recs: Vec<&Record> = rows.by_ref().take(s.shown).map(|(_, r)| r).collect();
+        let story = model_stories.get(s.id.as_str()).copied();
+        let head = story::section(&s.id, &recs, s.slots.len(), story, model);
+        w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
+        for &slot in &s.slots[..s.shown] {
+            let rec = store.get(slot, true)?;
+            w.write_all(story::article(&rec).into_string().as_bytes()).with_context(ctx)?;
+        }
+        w.write_all(b"</section>\n").with_context(ctx)?;
+    }
+    let tail = html! {
+        (corpus_variants(&corpus.report.variants, &overview_rows))
+        (page_tail())
+    };
+    w.write_all(tail.into_string().as_bytes()).with_context(ctx)?;
+    w.flush().with_context(ctx)?;
+    drop(store);
+    for p in [PART, PART_INDEX] {
+        std::fs::remove_file(dir.join(p)).with_context(|| format!("removing {p}"))?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The page up to the first story: head, overview, documents table.
+fn page_head(
+    total_docs: usize,
+    total_stories: usize,
+    shown: &[StoryPlan],
+    shown_docs: usize,
+    rows: &[(String, Record)],
+    corpus: &Corpus,
+) -> Markup {
+    let docs = &corpus.report.documents;
+    let copy_of = |index: usize| {
+        docs.binary_search_by_key(&index, |d| d.index).ok().and_then(|i| docs[i].copy_of.as_deref())
+    };
+    let csp = format!(
+        "default-src 'none'; script-src 'sha256-{JS_SHA256}'; style-src 'sha256-{CSS_SHA256}'; \
+         img-src data:; base-uri 'none'; form-action 'none'"
+    );
+    let multi = shown.iter().filter(|s| s.slots.len() > 1).count();
+    html! {
+        (DOCTYPE)
+        (PreEscaped("<html lang=\"en\">\n"))
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content=(csp);
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content="recoupe";
+                title { "recoupe — cross-source report" }
+                style { (PreEscaped(CSS)) }
+            }
+                (PreEscaped("\n<body>\n"))
+                input.toggle #show-bp type="checkbox";
+                (PreEscaped("\n<main>\n"))
+                    header {
+                        h1 { "Cross-source report" }
+                        p.lead {
+                            (plural(total_docs, "document", "documents")) " in "
+                            (plural(total_stories, "story", "stories")) ". "
+                            "Each story compares what its sources claim: agreements, conflicts, "
+                            "claims only one source makes, lists, quotes and how names are written. "
+                            "Every value links to the sentence it comes from."
+                        }
+                        @if shown.len() < total_stories || shown_docs < total_docs {
+                            p.note #cap-note {
+                                "This page shows " (shown.len()) " of " (total_stories)
+                                " stories (" (shown_docs) " of " (total_docs) " documents), those "
+                                "with the most sources first, at most " (MAX_STORIES) " stories and "
+                                (MAX_DOCS) " documents. Every story is in consistency.csv and "
+                                "report.json."
+                            }
+                        }
+                        label.toggle-label for="show-bp" {
+                            span.off { "Show" } span.on { "Hide" }
+                            " the lines removed as boilerplate (greyed out)"
+                        }
+                    }
+                    nav.toc aria-label="Stories" {
+                        h2 #stories { "Stories" }
+                        p {
+                            (plural(multi, "story has", "stories have")) " more than one source."
+                        }
+                        ol {
+                            @for s in shown {
+                                li {
+                                    a href={ "#story-" (s.id) } {
+                                        (s.id) ": "
+                                        (rows.iter().find(|(id, _)| *id == s.id).map_or("", |(_, r)| r.title.as_str()))
+                                    }
+                                    " (" (plural(s.slots.len(), "document", "documents")) ")"
+                                }
+                            }
+                        }
+                        p {
+                            "Also: " a href="#documents" { "the documents" } " · "
+                            a href="#variants" { "name variants across the corpus" }
+                        }
+                    }
+                    section #documents {
+                        h2 { "Documents" }
+                        div.wrap {
+                            table.sortable.filterable #documents-table {
+                                caption { "Documents analysed, by story" }
+                                thead {
+                                    tr {
+                                        th scope="col" { "doc" }
+                                        th scope="col" { "outlet" }
+                                        th scope="col" { "date" }
+                                        th scope="col" { "lang" }
+                                        th scope="col" { "title" }
+                                        th scope="col" { "story" }
+                                        th.n scope="col" { "lines" }
+                                        th.n scope="col" { "boilerplate" }
+                                        th.n scope="col" { "mentions" }
+                                        th scope="col" { "copy of" }
+                                    }
+                                }
+                                tbody {
+                                    @for (story, r) in rows {
+                                        tr {
+                                            th scope="row" { a href={ "#" (r.anchor()) } { (r.doc) } }
+                                            td { (r.outlet) }
+                                            td { (r.date) }
+                                            td { (r.lang) }
+                                            td { (r.title) }
+                                            td { a href={ "#story-" (story) } { (story) } }
+                                            td.n { (r.lines) }
+                                            td.n { (r.boilerplate) }
+                                            td.n { (r.mentions.iter().map(|m| m.3).sum::<usize>()) }
+                                            td { @if let Some(o) = copy_of(r.index) { (o) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+    }
+}
+
+/// Forms listed in the corpus-wide name variants table.
+pub const MAX_VARIANT_FORMS: usize = 500;
+
+/// Name variants over the whole corpus: an entity written differently by sources of different
+/// stories is a finding too (a misspelling in one outlet).
+fn corpus_variants(variants: &[crate::align::EntityVariants], rows: &[(String, Record)]) -> Markup {
+    let shown: BTreeMap<&str, &Record> = rows.iter().map(|(_, r)| (r.doc.as_str(), r)).collect();
+    let total: usize = variants.iter().map(|v| v.forms.len()).sum();
+    let forms: Vec<_> = variants
+        .iter()
+        .flat_map(|v| v.forms.iter().map(move |f| (v, f)))
+        .take(MAX_VARIANT_FORMS)
+        .collect();
+    html! {
+        section #variants {
+            h2 { "Name variants across the corpus" }
+            @if variants.is_empty() {
+                p.empty { "Every entity is written the same way by all sources." }
+            } @else {
+                p.legend { "Entities the sources write in more than one way, and who wrote each form." }
+                @if total > MAX_VARIANT_FORMS {
+                    p.note { "The first " (MAX_VARIANT_FORMS) " forms of " (total) " (variants.csv has all)." }
+                }
+                div.wrap {
+                    table.sortable.filterable.variants #variants-corpus {
+                        caption { "Name variants" }
+                        thead {
+                            tr {
+                                th scope="col" { "entity" }
+                                th scope="col" { "written as" }
+                                th scope="col" { "kind" }
+                                th scope="col" { "sources" }
+                            }
+                        }
+                        tbody {
+                            @for (v, f) in &forms {
+                                        tr {
+                                            th scope="row" { (if v.name.is_empty() { &v.entity } else { &v.name }) span.key { " " (v.etype) } }
+                                            td { q { (f.surface) } }
+                                            td { (f.kind) }
+                                            td {
+                                                @for (k, d) in f.docs.iter().enumerate() {
+                                                    @if k > 0 { ", " }
+                                                    @match shown.get(d.as_str()) {
+                                                        Some(r) => a href={ "#" (r.anchor()) } title=(r.doc) { (r.label()) },
+                                                        None => (d),
+                                                    }
+                                                }
+                                            }
+                                        }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn page_tail() -> Markup {
+    html! {
+        (PreEscaped("</main>\n<script>"))
+        (PreEscaped(JS))
+        (PreEscaped("</script>\n</body>\n</html>\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

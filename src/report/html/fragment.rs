@@ -1,0 +1,446 @@
+//! One document's text as an HTML fragment, rendered by the worker that analysed it (the text is
+//! gone once the document leaves the parallel pass).
+//!
+//! Promises: every non-empty line becomes a block with the anchor `doc-<n>-l<line>` (n is the
+//! document's corpus position), every sentence inside it a span with the anchor
+//! `doc-<n>-l<line>-s<k>`, so a claim cell can link to the exact sentence; the line's label is
+//! written as a word (not only a colour); boilerplate lines carry the class `bp` that the page
+//! hides until the reader asks for it; entity mentions are `<mark>`ed with their canonical id;
+//! the numbers of sentences that carry a claim are marked too. Every piece of the text goes
+//! through maud's escaping: nothing from the article is ever written as markup.
+
+use crate::claims::DocClaims;
+use crate::document::Document;
+use crate::entities::Mention;
+use crate::structure::{Label, Structure};
+use maud::{Markup, html};
+
+/// The rendered text of one document, and where its sentences are.
+#[derive(Debug, Clone, Default)]
+pub struct Fragment {
+    /// The escaped markup of the lines.
+    pub html: String,
+    /// (byte start in the document, line, k) of every sentence, in text order: the sentence
+    /// holding byte b has the anchor `doc-<n>-l<line>-s<k>`.
+    pub sentences: Vec<(usize, usize, usize)>,
+    /// A heading for the article when it has no title: its first content line, shortened.
+    pub first_line: String,
+}
+
+/// A span to mark: a mention, or a claim's value.
+struct Span<'a> {
+    start: usize,
+    end: usize,
+    mention: Option<&'a Mention>,
+}
+
+/// A piece of a sentence: plain text, a mention, or a claim's value.
+enum Piece<'a> {
+    Text(&'a str),
+    Mention(&'a str, &'a Mention),
+    Number(&'a str),
+}
+
+/// Renders the lines of `doc`. Quantity values (`Claim::span`) are marked as numbers, and the
+/// sentences claims come from (`Claim::sentence`) are marked as claim sentences.
+pub fn render(
+    doc: &Document,
+    structure: &Structure,
+    mentions: &[Mention],
+    claims: &DocClaims,
+) -> Fragment {
+    let n = doc.index;
+    // Mentions and claim values in text order, so each line takes a contiguous run of them.
+    let mut order: Vec<Span> = mentions
+        .iter()
+        .map(|m| Span { start: m.byte_start, end: m.byte_end, mention: Some(m) })
+        // Values of quantities only: a quote's or a membership's span is its whole text.
+        .chain(
+            claims
+                .claims
+                .iter()
+                .filter(|c| c.kind == crate::claims::Kind::Quantity)
+                .map(|c| Span { start: c.span.0, end: c.span.1, mention: None }),
+        )
+        .filter(|s| s.start < s.end)
+        .collect();
+    order.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.mention.is_none()));
+    let mut claim_spans: Vec<(usize, usize)> =
+        claims.claims.iter().map(|c| c.sentence).filter(|s| s.0 < s.1).collect();
+    claim_spans.sort_unstable();
+    claim_spans.dedup();
+    let claim_starts: Vec<usize> = claim_spans.iter().map(|s| s.0).collect();
+    let mut cuts: Vec<usize> = Vec::new();
+    let mut next_mention = 0;
+    let mut out = String::with_capacity(doc.text.len() * 2);
+    let mut all_sentences = Vec::new();
+    let mut sentences: Vec<(usize, &str)> = Vec::new();
+    let mut pieces: Vec<Piece> = Vec::new();
+    for line in &structure.lines {
+        // A section label glued before a title is shown apart, labelled.
+        let own = line.text_start.clamp(line.start, line.end);
+        let (Some(section), Some(text)) =
+            (doc.text.get(line.start..own), doc.text.get(own..line.end))
+        else {
+            continue;
+        };
+        split_sentences(text, own, &claim_spans, &mut cuts, &mut sentences);
+        // A sentence is a claim sentence when a claim's sentence starts inside it.
+        let claim_sentence: Vec<bool> = sentences
+            .iter()
+            .map(|(off, s)| {
+                let (a, b) = (own + off, own + off + s.len());
+                let i = claim_starts.partition_point(|&c| c < a);
+                claim_starts.get(i).is_some_and(|&c| c < b)
+            })
+            .collect();
+        all_sentences.extend(
+            sentences.iter().enumerate().map(|(k, (off, _))| (own + off, line.number, k + 1)),
+        );
+        while next_mention < order.len() && order[next_mention].end <= line.start {
+            next_mention += 1;
+        }
+        let line_mentions = {
+            let mut end = next_mention;
+            while end < order.len() && order[end].start < line.end {
+                end += 1;
+            }
+            &order[next_mention..end]
+        };
+        let id = format!("doc-{n}-l{}", line.number);
+        let class = match line.label {
+            Label::Boilerplate => "ln boilerplate bp",
+            Label::Title => "ln title",
+            Label::Heading => "ln heading",
+            Label::Body => "ln body",
+            Label::Credit => "ln credit",
+        };
+        let markup: Markup = html! {
+            div class=(class) id=(id) {
+                a.lno href={ "#" (id) } { (line.number) }
+                @if line.label != Label::Body {
+                    " " span.lbl title=(line.reason) { (line.label.as_str()) }
+                }
+                " "
+                span.tx {
+                    @if !section.is_empty() {
+                        span.section title="section label" { (section) } " "
+                    }
+                    @for (k, (s_off, s)) in sentences.iter().enumerate() {
+                        (sentence(&id, k, claim_sentence[k], {
+                            split_pieces(text, own, *s_off, s, line_mentions, &mut pieces);
+                            &pieces
+                        }))
+                    }
+                }
+            }
+        };
+        out.push_str(&markup.into_string());
+        out.push('\n');
+    }
+    let first_line = structure
+        .content_lines()
+        .find_map(|l| doc.text.get(l.text_start.clamp(l.start, l.end)..l.end))
+        .map(|t| shorten(t.trim(), 120))
+        .unwrap_or_default();
+    Fragment { html: out, sentences: all_sentences, first_line }
+}
+
+/// Splits one line (`text`, at byte `line_start` of the document) into sentences, as (offset in
+/// the line, sentence) pairs covering the whole line. The sentences claims come from
+/// (`claim_spans`, sorted, in document bytes) are kept whole, so a claim's evidence is exactly
+/// one anchored sentence; elsewhere a sentence ends after `.`, `!`, `?` or `…` (and any closing
+/// quotes or brackets) followed by a space and a character that is not lowercase, or after an
+/// ideographic full stop. Cheap on purpose: the page only needs anchors and highlights.
+fn split_sentences<'a>(
+    text: &'a str,
+    line_start: usize,
+    claim_spans: &[(usize, usize)],
+    cuts: &mut Vec<usize>,
+    out: &mut Vec<(usize, &'a str)>,
+) {
+    cuts.clear();
+    let closing =
+        |c: char| matches!(c, '.' | '!' | '?' | '…' | '»' | '”' | '"' | '’' | '\'' | ')' | ']');
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        i += c.len_utf8();
+        let ideographic = matches!(c, '。' | '！' | '？');
+        if !(ideographic || matches!(c, '.' | '!' | '?' | '…')) {
+            continue;
+        }
+        // Closing marks, also after a space (French « Non. »).
+        loop {
+            let rest = &text[i..];
+            let trimmed = rest.trim_start();
+            match trimmed.chars().next() {
+                Some(d) if closing(d) => i += rest.len() - trimmed.len() + d.len_utf8(),
+                _ => break,
+            }
+        }
+        let rest = &text[i..];
+        let trimmed = rest.trim_start();
+        let spaced = trimmed.len() < rest.len();
+        match trimmed.chars().next() {
+            Some(d) if (spaced && !d.is_lowercase()) || ideographic => {
+                i += rest.len() - trimmed.len();
+                cuts.push(i);
+            }
+            _ => {}
+        }
+    }
+    // Claim sentences: their ends are cuts, nothing inside them is.
+    let (lo, hi) = (line_start, line_start + text.len());
+    let first = claim_spans.partition_point(|s| s.1 <= lo);
+    let spans = claim_spans[first..].iter().take_while(|s| s.0 < hi);
+    for &(a, b) in spans.clone() {
+        cuts.retain(|&c| c + lo <= a || c + lo >= b);
+    }
+    for &(a, b) in spans {
+        for edge in [a, b] {
+            if edge > lo && edge < hi && text.is_char_boundary(edge - lo) {
+                cuts.push(edge - lo);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    out.clear();
+    let mut start = 0;
+    for &c in cuts.iter().chain(std::iter::once(&text.len())) {
+        if c <= start {
+            continue;
+        }
+        match out.last_mut() {
+            // A run of spaces between two cuts joins the sentence before it.
+            Some(last) if text[start..c].trim().is_empty() => {
+                *last = (last.0, &text[last.0..c]);
+            }
+            _ => out.push((start, &text[start..c])),
+        }
+        start = c;
+    }
+}
+
+/// `t` cut after `max` characters, at a word boundary when there is one, with an ellipsis.
+pub(super) fn shorten(t: &str, max: usize) -> String {
+    match t.char_indices().nth(max) {
+        None => t.to_string(),
+        Some((cut, _)) => {
+            let head = &t[..cut];
+            let head = head.rsplit_once(' ').map_or(head, |(h, _)| h);
+            format!("{}…", head.trim_end())
+        }
+    }
+}
+
+/// One sentence span, its mentions and numbers marked.
+fn sentence(line_id: &str, k: usize, claim: bool, pieces: &[Piece]) -> Markup {
+    html! {
+        span class=(if claim { "s claim" } else { "s" }) id={ (line_id) "-s" (k + 1) } {
+            @for p in pieces {
+                @match p {
+                    Piece::Text(t) => (t),
+                    Piece::Mention(t, m) => {
+                        mark.ent title={ (m.entity) " · " (m.etype) " · " (m.kind) }
+                            data-entity=(m.entity) { (t) }
+                    }
+                    Piece::Number(t) => mark.num { (t) },
+                }
+            }
+        }
+    }
+}
+
+/// Cuts the sentence `s` (at `s_off` in the line, the line at `line_start` in the document) into
+/// text, mention and value pieces. Spans crossing a sentence end are cut at it; a span that
+/// overlaps an earlier one, or whose offsets are not on character boundaries of this text, is
+/// left unmarked.
+fn split_pieces<'a>(
+    line: &'a str,
+    line_start: usize,
+    s_off: usize,
+    s: &'a str,
+    spans: &[Span<'a>],
+    out: &mut Vec<Piece<'a>>,
+) {
+    out.clear();
+    let s_end = s_off + s.len();
+    let mut pos = s_off;
+    for sp in spans {
+        let (Some(a), Some(b)) = (sp.start.checked_sub(line_start), sp.end.checked_sub(line_start))
+        else {
+            continue;
+        };
+        if a < pos && pos > s_off {
+            continue; // overlaps the span marked before it
+        }
+        let (a, b) = (a.max(pos), b.min(s_end));
+        if a >= b || !line.is_char_boundary(a) || !line.is_char_boundary(b) {
+            continue;
+        }
+        if a > pos {
+            out.push(Piece::Text(&line[pos..a]));
+        }
+        out.push(match sp.mention {
+            Some(m) => Piece::Mention(&line[a..b], m),
+            None => Piece::Number(&line[a..b]),
+        });
+        pos = b;
+    }
+    if pos < s_end {
+        out.push(Piece::Text(&line[pos..s_end]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::{Claim, Kind};
+    use crate::document::Meta;
+    use crate::structure::Line;
+
+    fn doc(text: &str) -> Document {
+        Document {
+            index: 3,
+            id: "a.txt".into(),
+            path: "a.txt".into(),
+            record_id: String::new(),
+            meta: Meta::default(),
+            encoding: "utf-8".into(),
+            bytes: text.len(),
+            text: text.into(),
+        }
+    }
+
+    fn lines(text: &str, labels: &[Label]) -> Structure {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, l) in text.split('\n').enumerate() {
+            if !l.is_empty() {
+                let label = labels[out.len()];
+                out.push(Line {
+                    number: i + 1,
+                    start,
+                    end: start + l.len(),
+                    text_start: start,
+                    label,
+                    reason: "t",
+                });
+            }
+            start += l.len() + 1;
+        }
+        Structure { lines: out, ..Default::default() }
+    }
+
+    fn mention(text: &str, surface: &str, entity: &str) -> Mention {
+        let byte_start = text.find(surface).unwrap();
+        Mention {
+            line: text[..byte_start].matches('\n').count() + 1,
+            char_start: 0,
+            char_end: 0,
+            byte_start,
+            byte_end: byte_start + surface.len(),
+            surface: surface.into(),
+            entity: entity.into(),
+            etype: "country".into(),
+            kind: "name".into(),
+            confidence: 1.0,
+        }
+    }
+
+    #[test]
+    fn lines_sentences_mentions_and_claims_are_anchored() {
+        let text = "Titre & <b>gras</b>\n\nLe Maroc est sorti. La liste compte 37 pays, contre 1 400.\nPub";
+        let d = doc(text);
+        let s = lines(text, &[Label::Title, Label::Body, Label::Boilerplate]);
+        let sentence = "La liste compte 37 pays, contre 1 400.";
+        let at = text.find(sentence).unwrap();
+        let value = |v: &str| {
+            let start = at + sentence.find(v).unwrap();
+            Claim {
+                line: 3,
+                kind: Kind::Quantity,
+                key: "quantity:countries".into(),
+                value: v.replace(' ', ""),
+                unit: String::new(),
+                role: String::new(),
+                approx: String::new(),
+                head: "countries".into(),
+                entities: vec![],
+                members: vec![],
+                speaker: String::new(),
+                days: vec![],
+                surface: v.into(),
+                span: (start, start + v.len()),
+                sentence: (at, at + sentence.len()),
+                text: sentence.into(),
+                marks: vec![],
+                derived: false,
+                compared: String::new(),
+            }
+        };
+        let claims = DocClaims { claims: vec![value("37"), value("1 400")], ..Default::default() };
+        let f = render(&d, &s, &[mention(text, "Maroc", "MA")], &claims);
+        let h = &f.html;
+        assert!(h.contains("Titre &amp; &lt;b&gt;gras&lt;/b&gt;"), "{h}");
+        assert!(!h.contains("<b>"));
+        assert!(h.contains(r#"id="doc-3-l1""#) && h.contains(r#"id="doc-3-l3-s2""#), "{h}");
+        assert!(h.contains(r#"data-entity="MA">Maroc</mark>"#), "{h}");
+        assert!(h.contains(r#"<mark class="num">37</mark>"#), "{h}");
+        assert!(h.contains(r#"<mark class="num">1 400</mark>"#), "{h}");
+        assert!(h.contains(r#"<span class="s claim" id="doc-3-l3-s2">"#), "{h}");
+        assert!(h.contains(r#"<span class="s" id="doc-3-l3-s1">"#), "{h}");
+        let starts: Vec<_> = f.sentences.iter().map(|s| (s.1, s.2)).collect();
+        assert_eq!(starts, [(1, 1), (3, 1), (3, 2), (4, 1)]);
+        assert_eq!(f.sentences[2].0, at);
+        assert_eq!(f.first_line, "Titre & <b>gras</b>");
+        assert!(h.contains(r#"class="ln boilerplate bp""#), "{h}");
+        assert!(h.contains(r#"<span class="lbl" title="t">title</span>"#), "{h}");
+    }
+
+    fn split(text: &str, claims: &[(usize, usize)]) -> Vec<String> {
+        let (mut cuts, mut out) = (Vec::new(), Vec::new());
+        split_sentences(text, 100, claims, &mut cuts, &mut out);
+        assert_eq!(out.iter().map(|s| s.1).collect::<String>(), text, "sentences cover the line");
+        out.iter().map(|s| s.1.to_string()).collect()
+    }
+
+    #[test]
+    fn sentences_split_on_punctuation_and_keep_claim_sentences_whole() {
+        assert_eq!(
+            split("Il a dit « Non. » Puis 3.5 %, etc. et fin! « Oui » 中文。好", &[]),
+            ["Il a dit « Non. » ", "Puis 3.5 %, etc. et fin! ", "« Oui » 中文。", "好"]
+        );
+        // A claim sentence that the rule would cut ("M. Dupont") stays one sentence.
+        let t = "Selon M. Dupont, 37 pays. Fin.";
+        assert_eq!(split(t, &[(100, 125)]), ["Selon M. Dupont, 37 pays. ", "Fin."]);
+        assert_eq!(split(t, &[]), ["Selon M. ", "Dupont, 37 pays. ", "Fin."]);
+    }
+
+    #[test]
+    fn a_glued_section_label_is_shown_apart() {
+        let text = "DiplomatieIsraël réduit sa liste";
+        let mut s = lines(text, &[Label::Title]);
+        s.lines[0].text_start = "Diplomatie".len();
+        let f = render(&doc(text), &s, &[], &DocClaims::default());
+        assert!(
+            f.html.contains(r#"<span class="section" title="section label">Diplomatie</span> <span class="s" id="doc-3-l1-s1">Israël"#),
+            "{}",
+            f.html
+        );
+        assert_eq!(f.first_line, "Israël réduit sa liste");
+    }
+
+    #[test]
+    fn bad_mention_offsets_are_ignored() {
+        let text = "Éric à Paris";
+        let d = doc(text);
+        let s = lines(text, &[Label::Body]);
+        let mut m = mention(text, "Paris", "paris");
+        m.byte_start = 1; // inside 'É'
+        let f = render(&d, &s, &[m], &DocClaims::default());
+        assert!(f.html.contains("Éric à Paris"), "{}", f.html);
+        assert!(!f.html.contains("<mark"));
+    }
+}
