@@ -302,6 +302,7 @@ pub fn run(cfg: &Config) -> Result<Summary> {
                         analysis::enter("aggregate");
                         agg.add_prepared(prepared)
                     }));
+                    analysis::leave();
                     match added {
                         Ok(stored) => {
                             stored?;
@@ -336,8 +337,9 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     analysis::print_stage_times();
     let t = Instant::now();
     let mut story_files = crate::report::StoryFiles::create(out.path(), cfg.raw_csv)?;
-    let corpus =
-        agg.finish_into(&model.entities, &mut story_files, crate::report::html::MAX_STORIES)?;
+    let corpus = pool.install(|| {
+        agg.finish_into(&model.entities, &mut story_files, crate::report::html::MAX_STORIES)
+    })?;
     story_files.finish()?;
     analysis::phase("aggregation and story reports", t);
     let summary = Summary { documents: sink.docs, errors: sink.errors_count, bytes, seconds: 0.0 };

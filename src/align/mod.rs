@@ -25,6 +25,7 @@ use crate::entities::Mention;
 use crate::report::CsvOut;
 use anyhow::{Context, Result};
 pub use model::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use store::{ClaimStore, Sym, Syms};
@@ -76,10 +77,14 @@ pub struct Prepared {
 }
 
 /// Receives the corpus-level results as they are produced: the documents and variants first
-/// (`begin`, with the stories still empty), then each story in order, then `end`.
-pub trait StoryOutput {
+/// (`begin`, with the stories still empty), then each story, rendered in parallel (`render`)
+/// and written in story order (`write`), then `end`.
+pub trait StoryOutput: Sync {
     fn begin(&mut self, report: &Report, stories: usize) -> Result<()>;
-    fn story(&mut self, story: &Story) -> Result<()>;
+    /// Renders one story into the bytes `write` appends (called in parallel, in any order).
+    fn render(&self, story: &Story) -> Result<Vec<Vec<u8>>>;
+    /// Writes one rendered story; called in story order.
+    fn write(&mut self, story: &Story, rendered: Vec<Vec<u8>>) -> Result<()>;
     fn end(&mut self, report: &Report) -> Result<()>;
 }
 
@@ -90,7 +95,10 @@ impl StoryOutput for Nowhere {
     fn begin(&mut self, _: &Report, _: usize) -> Result<()> {
         Ok(())
     }
-    fn story(&mut self, _: &Story) -> Result<()> {
+    fn render(&self, _: &Story) -> Result<Vec<Vec<u8>>> {
+        Ok(Vec::new())
+    }
+    fn write(&mut self, _: &Story, _: Vec<Vec<u8>>) -> Result<()> {
         Ok(())
     }
     fn end(&mut self, _: &Report) -> Result<()> {
@@ -252,62 +260,45 @@ impl Aggregator {
         out.begin(&report, n_stories)?;
         // Each document is in one story: its record is taken out when its story is aligned.
         let mut docs: Vec<Option<DocRecord>> = docs.into_iter().map(Some).collect();
+        let ctx = StoryCtx { copies: &copies, copy_of: &copy_of, names: &names, syms: &syms };
         let mut quote_ids = 0;
-        for (n, idx) in members.iter().enumerate() {
-            let mut sdocs: Vec<DocRecord> = Vec::with_capacity(idx.len());
-            for &i in idx {
-                let mut d = docs[i].take().context("a document in two stories")?;
-                d.claims = store.get(d.claims_at)?;
-                sdocs.push(d);
+        let mut next = 0;
+        while next < n_stories {
+            // A chunk of stories aligned in parallel, within a budget of documents so that
+            // memory holds a bounded number of documents' claims.
+            let mut end = next;
+            let mut budget = 0;
+            while end < n_stories && (end == next || budget + members[end].len() <= CHUNK_DOCS) {
+                budget += members[end].len();
+                end += 1;
             }
-            let sdocs: Vec<&DocRecord> = sdocs.iter().collect();
-            let scopy: Vec<Option<String>> = idx.iter().map(|&i| copy_of[i].clone()).collect();
-            let (findings, lists) = consistency::align(&sdocs, &scopy, &names);
-            let quotes = quotes::group(&sdocs, &scopy, &mut quote_ids);
-            let count = |st: Status| findings.iter().filter(|f| f.status == st).count();
-            let outlets: BTreeSet<&str> =
-                sdocs.iter().map(|d| d.outlet.as_str()).filter(|o| !o.is_empty()).collect();
-            let copies: Vec<Copy> = idx
-                .iter()
-                .zip(&sdocs)
-                .filter_map(|(&i, d)| {
-                    copies[i].map(|(_, sim)| Copy {
-                        doc: d.doc.clone(),
-                        original: copy_of[i].clone().unwrap_or_default(),
-                        similarity: round3(sim),
-                    })
-                })
-                .collect();
-            let summary = StorySummary {
-                documents: sdocs.len(),
-                outlets: outlets.len(),
-                independent: sdocs.len() - copies.len(),
-                claims: sdocs.iter().map(|d| d.claims.len()).sum(),
-                agree: count(Status::Agree),
-                conflict: count(Status::Conflict),
-                single: count(Status::Single),
-                derived: count(Status::Derived),
-                copies: copies.len(),
-            };
-            let story = Story {
-                id: format!("s{}", n + 1),
-                title: sdocs
-                    .iter()
-                    .find(|d| !d.title.is_empty())
-                    .map_or_else(|| sdocs[0].doc.clone(), |d| d.title.clone()),
-                docs: sdocs.iter().map(|d| d.doc.clone()).collect(),
-                summary,
-                findings,
-                lists,
-                quotes,
-                variants: variants(&sdocs, &names, &syms),
-                coverage: coverage(&sdocs, &names, &syms),
-                copies,
-            };
-            out.story(&story)?;
-            if kept[n] {
-                report.stories.push(story);
+            let mut work = Vec::with_capacity(end - next);
+            for (n, idx) in members.iter().enumerate().take(end).skip(next) {
+                let mut sdocs: Vec<DocRecord> = Vec::with_capacity(idx.len());
+                for &i in idx {
+                    sdocs.push(docs[i].take().context("a document in two stories")?);
+                }
+                work.push((n, idx.as_slice(), sdocs));
             }
+            let mut aligned: Vec<Story> = work
+                .into_par_iter()
+                .map(|(n, idx, sdocs)| ctx.story(n, idx, sdocs, &store))
+                .collect::<Result<_>>()?;
+            // Quote groups are numbered across the corpus, in story order.
+            for g in aligned.iter_mut().flat_map(|s| s.quotes.iter_mut()) {
+                quote_ids += 1;
+                g.id = format!("q{quote_ids}");
+            }
+            let shared: &dyn StoryOutput = &*out;
+            let rendered: Vec<Vec<Vec<u8>>> =
+                aligned.par_iter().map(|s| shared.render(s)).collect::<Result<_>>()?;
+            for ((n, story), bytes) in (next..end).zip(aligned).zip(rendered) {
+                out.write(&story, bytes)?;
+                if kept[n] {
+                    report.stories.push(story);
+                }
+            }
+            next = end;
         }
         out.end(&report)?;
         phase("  alignment", t);
@@ -317,6 +308,78 @@ impl Aggregator {
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// Documents whose stories are aligned in one parallel chunk.
+const CHUNK_DOCS: usize = 4096;
+
+/// What aligning one story needs besides its documents.
+struct StoryCtx<'a> {
+    copies: &'a [Option<(usize, f64)>],
+    copy_of: &'a [Option<String>],
+    names: &'a Names,
+    syms: &'a Syms,
+}
+
+impl StoryCtx<'_> {
+    /// Aligns story number `n`: the documents at corpus positions `idx`, whose records are
+    /// `sdocs` (their claims read back from `store`). Quote groups are numbered from 1 within
+    /// the story; the caller renumbers them across the corpus.
+    fn story(
+        &self,
+        n: usize,
+        idx: &[usize],
+        mut sdocs: Vec<DocRecord>,
+        store: &ClaimStore,
+    ) -> Result<Story> {
+        for d in &mut sdocs {
+            d.claims = store.get(d.claims_at)?;
+        }
+        let sdocs: Vec<&DocRecord> = sdocs.iter().collect();
+        let scopy: Vec<Option<String>> = idx.iter().map(|&i| self.copy_of[i].clone()).collect();
+        let (findings, lists) = consistency::align(&sdocs, &scopy, self.names);
+        let quotes = quotes::group(&sdocs, &scopy, &mut 0);
+        let count = |st: Status| findings.iter().filter(|f| f.status == st).count();
+        let outlets: BTreeSet<&str> =
+            sdocs.iter().map(|d| d.outlet.as_str()).filter(|o| !o.is_empty()).collect();
+        let copies: Vec<Copy> = idx
+            .iter()
+            .zip(&sdocs)
+            .filter_map(|(&i, d)| {
+                self.copies[i].map(|(_, sim)| Copy {
+                    doc: d.doc.clone(),
+                    original: self.copy_of[i].clone().unwrap_or_default(),
+                    similarity: round3(sim),
+                })
+            })
+            .collect();
+        let summary = StorySummary {
+            documents: sdocs.len(),
+            outlets: outlets.len(),
+            independent: sdocs.len() - copies.len(),
+            claims: sdocs.iter().map(|d| d.claims.len()).sum(),
+            agree: count(Status::Agree),
+            conflict: count(Status::Conflict),
+            single: count(Status::Single),
+            derived: count(Status::Derived),
+            copies: copies.len(),
+        };
+        Ok(Story {
+            id: format!("s{}", n + 1),
+            title: sdocs
+                .iter()
+                .find(|d| !d.title.is_empty())
+                .map_or_else(|| sdocs[0].doc.clone(), |d| d.title.clone()),
+            docs: sdocs.iter().map(|d| d.doc.clone()).collect(),
+            summary,
+            findings,
+            lists,
+            quotes,
+            variants: variants(&sdocs, self.names, self.syms),
+            coverage: coverage(&sdocs, self.names, self.syms),
+            copies,
+        })
+    }
 }
 
 /// Display names of entities: the knowledge base's, else the form the sources use most.

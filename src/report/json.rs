@@ -74,11 +74,20 @@ impl StoryOutput for Stream {
             .with_context(|| self.context())
     }
 
-    fn story(&mut self, story: &Story) -> Result<()> {
+    fn render(&self, story: &Story) -> Result<Vec<Vec<u8>>> {
+        let mut buf = Vec::new();
+        nested(&mut buf, story, 2)?;
+        Ok(vec![buf])
+    }
+
+    fn write(&mut self, _: &Story, rendered: Vec<Vec<u8>>) -> Result<()> {
         let sep: &[u8] = if self.written == 0 { b"\n    " } else { b",\n    " };
         self.written += 1;
-        self.w.write_all(sep)?;
-        nested(&mut self.w, story, 2).with_context(|| self.context())
+        self.w.write_all(sep).with_context(|| self.context())?;
+        for part in rendered {
+            self.w.write_all(&part).with_context(|| self.context())?;
+        }
+        Ok(())
     }
 
     fn end(&mut self, report: &Report) -> Result<()> {
@@ -130,7 +139,8 @@ mod tests {
             let head = crate::align::Report { stories: Vec::new(), ..r.clone() };
             s.begin(&head, r.stories.len()).unwrap();
             for st in &r.stories {
-                s.story(st).unwrap();
+                let bytes = s.render(st).unwrap();
+                s.write(st, bytes).unwrap();
             }
             s.end(&head).unwrap();
             assert_eq!(

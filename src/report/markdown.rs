@@ -229,17 +229,12 @@ pub fn write(report: &Report, path: &Path) -> Result<()> {
 pub struct Stream {
     w: BufWriter<File>,
     path: PathBuf,
-    buf: String,
 }
 
 impl Stream {
     pub fn create(path: &Path) -> Result<Self> {
         let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(Stream {
-            w: BufWriter::with_capacity(1 << 16, file),
-            path: path.to_path_buf(),
-            buf: String::new(),
-        })
+        Ok(Stream { w: BufWriter::with_capacity(1 << 16, file), path: path.to_path_buf() })
     }
 
     fn context(&self) -> String {
@@ -253,10 +248,17 @@ impl StoryOutput for Stream {
         self.w.write_all(head.as_bytes()).with_context(|| self.context())
     }
 
-    fn story(&mut self, st: &Story) -> Result<()> {
-        self.buf.clear();
-        story(&mut self.buf, st);
-        self.w.write_all(self.buf.as_bytes()).with_context(|| self.context())
+    fn render(&self, st: &Story) -> Result<Vec<Vec<u8>>> {
+        let mut s = String::new();
+        story(&mut s, st);
+        Ok(vec![s.into_bytes()])
+    }
+
+    fn write(&mut self, _: &Story, rendered: Vec<Vec<u8>>) -> Result<()> {
+        for part in rendered {
+            self.w.write_all(&part).with_context(|| self.context())?;
+        }
+        Ok(())
     }
 
     fn end(&mut self, _: &Report) -> Result<()> {

@@ -182,11 +182,37 @@ fn remove_stale(parent: &Path, target: &Path) {
     }
 }
 
+/// A file of bytes rendered elsewhere.
+struct BytesOut {
+    w: std::io::BufWriter<std::fs::File>,
+    path: PathBuf,
+}
+
+impl BytesOut {
+    fn create(path: &Path) -> Result<Self> {
+        let f =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(BytesOut { w: std::io::BufWriter::with_capacity(1 << 16, f), path: path.to_path_buf() })
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        self.w.write_all(bytes).with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    fn finish(mut self) -> Result<()> {
+        use std::io::Write;
+        self.w.flush().with_context(|| format!("writing {}", self.path.display()))
+    }
+}
+
 /// The corpus-level reports written story by story as alignment produces them: consistency.csv,
-/// quotes.csv, report.json and report.md.
+/// quotes.csv, report.json and report.md. Each story's bytes are rendered in parallel; the
+/// writer only appends them in story order.
 pub struct StoryFiles {
-    consistency: CsvOut,
-    quotes: CsvOut,
+    raw: bool,
+    consistency: BytesOut,
+    quotes: BytesOut,
     json: json::Stream,
     markdown: markdown::Stream,
 }
@@ -194,8 +220,9 @@ pub struct StoryFiles {
 impl StoryFiles {
     pub fn create(dir: &Path, raw: bool) -> Result<Self> {
         Ok(StoryFiles {
-            consistency: CsvOut::create(&dir.join("consistency.csv"), raw)?,
-            quotes: CsvOut::create(&dir.join("quotes.csv"), raw)?,
+            raw,
+            consistency: BytesOut::create(&dir.join("consistency.csv"))?,
+            quotes: BytesOut::create(&dir.join("quotes.csv"))?,
             json: json::Stream::create(&dir.join("report.json"))?,
             markdown: markdown::Stream::create(&dir.join("report.md"))?,
         })
@@ -206,21 +233,40 @@ impl StoryFiles {
         self.consistency.finish()?;
         self.quotes.finish()
     }
+
+    /// CSV rows written by `f` into memory.
+    fn csv(&self, f: impl FnOnce(&mut CsvOut) -> Result<()>) -> Result<Vec<u8>> {
+        let mut w = CsvOut::memory(self.raw);
+        f(&mut w)?;
+        w.into_bytes()
+    }
 }
 
 impl crate::align::StoryOutput for StoryFiles {
     fn begin(&mut self, report: &crate::align::Report, stories: usize) -> Result<()> {
-        crate::align::consistency_header(&mut self.consistency)?;
-        crate::align::quotes_header(&mut self.quotes)?;
+        let head = self.csv(crate::align::consistency_header)?;
+        self.consistency.append(&head)?;
+        let head = self.csv(crate::align::quotes_header)?;
+        self.quotes.append(&head)?;
         self.json.begin(report, stories)?;
         self.markdown.begin(report, stories)
     }
 
-    fn story(&mut self, story: &crate::align::Story) -> Result<()> {
-        crate::align::consistency_rows(story, &mut self.consistency)?;
-        crate::align::quotes_rows(story, &mut self.quotes)?;
-        self.json.story(story)?;
-        self.markdown.story(story)
+    fn render(&self, story: &crate::align::Story) -> Result<Vec<Vec<u8>>> {
+        let consistency = self.csv(|w| crate::align::consistency_rows(story, w))?;
+        let quotes = self.csv(|w| crate::align::quotes_rows(story, w))?;
+        let json = self.json.render(story)?;
+        let markdown = self.markdown.render(story)?;
+        Ok(vec![consistency, quotes, json.concat(), markdown.concat()])
+    }
+
+    fn write(&mut self, story: &crate::align::Story, rendered: Vec<Vec<u8>>) -> Result<()> {
+        let [consistency, quotes, json, markdown]: [Vec<u8>; 4] =
+            rendered.try_into().map_err(|_| anyhow::anyhow!("a story rendered incompletely"))?;
+        self.consistency.append(&consistency)?;
+        self.quotes.append(&quotes)?;
+        self.json.write(story, vec![json])?;
+        self.markdown.write(story, vec![markdown])
     }
 
     fn end(&mut self, report: &crate::align::Report) -> Result<()> {
