@@ -47,9 +47,9 @@ pub fn decode_doc(raw: RawDoc, limits: Limits) -> Result<Document, DecodeError> 
                 String::from_utf8(raw.bytes).map_err(|e| fail(format!("invalid UTF-8: {e}")))?;
             (text, "utf-8".to_string())
         }
-        Payload::Bytes => decode_bytes(&raw.bytes).map_err(fail)?,
+        Payload::Bytes => decode_owned(raw.bytes).map_err(fail)?,
     };
-    let text = canonicalize(&text);
+    let text = if needs_canonicalizing(&text) { canonicalize(&text) } else { text };
     if text.trim().is_empty() {
         return Err(fail(if bytes_len == 0 {
             "empty input: no text to analyse".to_string()
@@ -77,6 +77,47 @@ pub fn decode_doc(raw: RawDoc, limits: Limits) -> Result<Document, DecodeError> 
         bytes: bytes_len,
         text,
     })
+}
+
+/// `decode_bytes` on owned bytes: valid UTF-8 without a BOM (the common case) becomes the
+/// text without a copy.
+fn decode_owned(bytes: Vec<u8>) -> Result<(String, String), String> {
+    if encoding_rs::Encoding::for_bom(&bytes).is_none() && looks_binary(&bytes).is_none() {
+        match String::from_utf8(bytes) {
+            Ok(s) => return Ok((s, "utf-8".to_string())),
+            Err(e) => return decode_bytes(e.as_bytes()),
+        }
+    }
+    decode_bytes(&bytes)
+}
+
+/// Whether `canonicalize` would change `text`: a CR, a control character, an invisible format
+/// character, or text not in NFC. A byte scan, so that text already canonical (most of it) is
+/// used as it is, without a copy.
+fn needs_canonicalizing(text: &str) -> bool {
+    let b = text.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    for (i, &c) in b.iter().enumerate() {
+        let hit = match c {
+            b'\n' | b'\t' => false,
+            0..=0x1f | 0x7f => true,
+            // U+0080–U+009F (C1 controls), U+00AD (soft hyphen)
+            0xc2 => matches!(at(i + 1), 0x80..=0x9f | 0xad),
+            // U+200B–U+200F, U+202A–U+202E, U+2060–U+2064, U+2066–U+2069
+            0xe2 => match at(i + 1) {
+                0x80 => matches!(at(i + 2), 0x8b..=0x8f | 0xaa..=0xae),
+                0x81 => matches!(at(i + 2), 0xa0..=0xa4 | 0xa6..=0xa9),
+                _ => false,
+            },
+            // U+FEFF
+            0xef => at(i + 1) == 0xbb && at(i + 2) == 0xbf,
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+    }
+    is_nfc_quick(text.chars()) != IsNormalized::Yes
 }
 
 /// Detects the encoding of `bytes` and decodes them. Returns the text and the encoding's name.
@@ -239,6 +280,38 @@ mod tests {
     fn canonical_text() {
         let s = canonicalize("Isra\u{65}\u{308}l\r\nNS\u{200B}O\rfin\u{7}");
         assert_eq!(s, "Israël\nNSO\nfin ");
+    }
+
+    #[test]
+    fn canonical_text_is_recognised() {
+        for s in [
+            "Israël\nNSO Group\tà 37 %",
+            "\u{2065}\u{2070}\u{20AC}\u{00A0}\u{00AE}\u{FEFE}\u{FFBF}日本",
+            "",
+        ] {
+            assert!(!needs_canonicalizing(s), "{s:?}");
+            assert_eq!(canonicalize(s), s);
+        }
+        for s in [
+            "a\rb",
+            "a\u{7}",
+            "a\u{7f}",
+            "a\u{85}",
+            "soft\u{AD}hyphen",
+            "\u{200B}",
+            "\u{200F}",
+            "\u{202A}",
+            "\u{202E}",
+            "\u{2060}",
+            "\u{2064}",
+            "\u{2066}",
+            "\u{2069}",
+            "\u{FEFF}x",
+            "Isra\u{65}\u{308}l",
+        ] {
+            assert!(needs_canonicalizing(s), "{s:?}");
+            assert_ne!(canonicalize(s), s);
+        }
     }
 
     #[test]

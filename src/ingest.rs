@@ -327,11 +327,11 @@ fn value_item(src: &Source, id: &str, v: serde_json::Value, cfg: &InputConfig) -
     let fields = &cfg.fields;
     let fail =
         |stage: &str, msg: String| Item::Error(ErrorRow::new(0, id, &src.display, stage, msg));
-    let serde_json::Value::Object(obj) = v else {
+    let serde_json::Value::Object(mut obj) = v else {
         return fail("parse", format!("expected a JSON object, found {}", json_kind(&v)));
     };
-    let text = match field(&obj, &fields.text) {
-        Some((_, serde_json::Value::String(s))) => s.as_str(),
+    let text_name = match field(&obj, &fields.text) {
+        Some((name, serde_json::Value::String(_))) => name.to_string(),
         Some((name, other)) => {
             return fail(
                 "parse",
@@ -351,6 +351,10 @@ fn value_item(src: &Source, id: &str, v: serde_json::Value, cfg: &InputConfig) -
             );
         }
     };
+    // Taken out of the record, not copied: article texts are most of the bytes.
+    let Some(serde_json::Value::String(text)) = obj.remove(&text_name) else {
+        unreachable!("the text field was just found")
+    };
     let mut meta = Meta {
         outlet: meta_field(&obj, &fields.outlet),
         date: meta_field(&obj, &fields.date),
@@ -363,9 +367,13 @@ fn value_item(src: &Source, id: &str, v: serde_json::Value, cfg: &InputConfig) -
     // and entities in titles are found; offsets then refer to this combined text.
     let body = text.trim_start();
     let combined = if meta.title.is_empty() || body.starts_with(meta.title.as_str()) {
-        text.to_string()
+        text
     } else {
-        format!("{}\n\n{}", meta.title, text)
+        let mut c = String::with_capacity(meta.title.len() + 2 + text.len());
+        c.push_str(&meta.title);
+        c.push_str("\n\n");
+        c.push_str(&text);
+        c
     };
     let max = cfg.limits.max_doc_bytes;
     if combined.len() as u64 > max {

@@ -67,9 +67,26 @@ fn fault_from_env() -> Fault {
     Some((Box::leak(stage.to_string().into_boxed_str()), marker.as_bytes().to_vec()))
 }
 
-/// The outcome of one item.
+/// The stage the test hook makes panic for a document with these raw bytes, if any.
+fn fault_stage(fault: &Fault, bytes: &[u8]) -> Option<&'static str> {
+    let (stage, marker) = fault.as_ref()?;
+    let hit = !marker.is_empty() && bytes.windows(marker.len()).any(|w| w == marker.as_slice());
+    hit.then_some(*stage)
+}
+
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// The outcome of one item: an analysed document (with its rendered rows, and the stage the
+/// test hook arms for it), or an error row.
 enum Outcome {
-    Done(Box<DocAnalysis>, Rendered),
+    Done(Box<DocAnalysis>, Rendered, Option<&'static str>),
     Failed(ErrorRow),
 }
 
@@ -90,9 +107,9 @@ fn process(item: Item, ctx: &Ctx) -> Outcome {
     };
     let (index, id, path) = (raw.index, raw.id.clone(), raw.path.clone());
     analysis::enter("decode");
-    if let Some((stage, marker)) = ctx.fault {
-        let hit = !marker.is_empty() && raw.bytes.windows(marker.len()).any(|w| w == marker);
-        analysis::arm_fault(hit.then_some(*stage));
+    let armed = fault_stage(ctx.fault, &raw.bytes);
+    if ctx.fault.is_some() {
+        analysis::arm_fault(armed);
     }
     let result = catch_unwind(AssertUnwindSafe(|| {
         let doc = decode::decode_doc(raw, ctx.limits)?;
@@ -105,14 +122,10 @@ fn process(item: Item, ctx: &Ctx) -> Outcome {
         analysis::arm_fault(None);
     }
     match result {
-        Ok(Ok((a, r))) => Outcome::Done(Box::new(a), r),
+        Ok(Ok((a, r))) => Outcome::Done(Box::new(a), r, armed),
         Ok(Err(e)) => Outcome::Failed(ErrorRow::new(index, id, path, e.stage, e.message)),
         Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
+            let msg = panic_message(&*panic);
             let stage = analysis::current_stage();
             Outcome::Failed(ErrorRow::new(
                 index,
@@ -190,29 +203,53 @@ pub fn run(cfg: &Config) -> Result<Summary> {
         .context("starting worker threads")?;
     let limits = Limits { max_line_bytes: cfg.input.limits.max_line_bytes as usize };
 
+    let fault = fault_from_env();
+
     // Pass 1: corpus-level line statistics, when the structure stage uses them.
     let stats = if CorpusStats::NEEDED {
         let bar = progress_bar(cfg, prepared.total_bytes, "scanning");
         let mut stats = CorpusStats::default();
+        let mut skipped = 0usize;
         batches(&prepared, |batch| {
-            let part = pool.install(|| {
+            let (part, failed) = pool.install(|| {
                 batch
                     .into_par_iter()
                     .filter_map(|item| match item {
-                        Item::Doc(raw) => decode::decode(raw, limits).ok(),
+                        Item::Doc(raw) => Some(raw),
                         Item::Error(_) => None,
                     })
-                    .fold(CorpusStats::default, |mut s, doc| {
-                        s.observe(&doc);
-                        s
-                    })
-                    .reduce(CorpusStats::default, CorpusStats::merge)
+                    .fold(
+                        || (CorpusStats::default(), 0usize),
+                        |(mut s, failed), raw| {
+                            // A panic here only leaves this document out of the statistics;
+                            // its analysis in pass 2 reports whatever is wrong with it.
+                            let armed = fault_stage(&fault, &raw.bytes);
+                            let ok = catch_unwind(AssertUnwindSafe(|| {
+                                analysis::arm_fault(armed);
+                                analysis::enter("scan");
+                                if let Ok(doc) = decode::decode(raw, limits) {
+                                    s.observe(&doc);
+                                }
+                            }))
+                            .is_ok();
+                            analysis::arm_fault(None);
+                            (s, failed + usize::from(!ok))
+                        },
+                    )
+                    .reduce(|| (CorpusStats::default(), 0), |(a, n), (b, m)| (a.merge(b), n + m))
             });
             stats = std::mem::take(&mut stats).merge(part);
+            skipped += failed;
             bar.set_position(prepared.read_bytes.load(Ordering::Relaxed));
             Ok(())
         })?;
         bar.finish_and_clear();
+        if skipped > 0 && !cfg.quiet {
+            eprintln!(
+                "recoupe: warning: {skipped} documents left out of the corpus statistics after \
+                 an internal error (their analysis follows)"
+            );
+        }
         stats
     } else {
         CorpusStats::default()
@@ -224,7 +261,6 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     let mut agg = Aggregator::default();
     let mut story_index = Vec::new();
     let mut bytes = 0u64;
-    let fault = fault_from_env();
     let ctx = Ctx { model: &model, stats: &stats, limits, raw_csv: cfg.raw_csv, fault: &fault };
     let bar = progress_bar(cfg, prepared.total_bytes, "analysing");
     batches(&prepared, |batch| {
@@ -232,11 +268,34 @@ pub fn run(cfg: &Config) -> Result<Summary> {
             pool.install(|| batch.into_par_iter().map(|item| process(item, &ctx)).collect());
         for r in results {
             match r {
-                Outcome::Done(a, rendered) => {
-                    sink.rendered(&rendered)?;
-                    bytes += a.info.bytes as u64;
-                    story_index.push(a.info.index);
-                    agg.add(*a);
+                Outcome::Done(a, rendered, armed) => {
+                    let (index, doc_bytes) = (a.info.index, a.info.bytes as u64);
+                    let (id, path) = (a.info.doc.clone(), a.info.path.clone());
+                    // The document's rows are written only once the aggregator took it, so a
+                    // panic there lists it in errors.csv alone.
+                    let added = catch_unwind(AssertUnwindSafe(|| {
+                        analysis::arm_fault(armed);
+                        analysis::enter("aggregate");
+                        agg.add(*a);
+                    }));
+                    analysis::arm_fault(None);
+                    match added {
+                        Ok(()) => {
+                            sink.rendered(&rendered)?;
+                            bytes += doc_bytes;
+                            story_index.push(index);
+                        }
+                        Err(panic) => sink.error(&ErrorRow::new(
+                            index,
+                            id,
+                            path,
+                            "aggregate",
+                            format!(
+                                "internal error in the aggregate stage: {}",
+                                panic_message(&*panic)
+                            ),
+                        ))?,
+                    }
                 }
                 Outcome::Failed(e) => sink.error(&e)?,
             }

@@ -50,6 +50,8 @@ pub const MAX_STORIES: usize = 200;
 pub const MAX_DOCS: usize = 1000;
 /// Source columns of one story's tables.
 pub const MAX_SOURCES: usize = 30;
+/// Rows of any other table of one story (claims of one status, list members, quotes, forms).
+pub const MAX_ROWS: usize = 300;
 /// Entities (rows) of one story's coverage heatmap.
 pub const MAX_ENTITIES: usize = 40;
 /// Article text kept in the part file; later documents keep their metadata but not their text.
@@ -58,7 +60,7 @@ pub const MAX_TEXT_BYTES: u64 = 256 << 20;
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
 /// base64 SHA-256 of `CSS` and `JS`, for the Content-Security-Policy (checked by a unit test).
-const CSS_SHA256: &str = "SfrvQzio2BUfsGkdVNHlPpGhn/X9aZWbQF9uATlcWEE=";
+const CSS_SHA256: &str = "KIdHlfQQT7blq6ArOkQItBF8zarZdq3fJUSbjCyGX/Q=";
 const JS_SHA256: &str = "ilm7Iti4oJTf+OFVsmcVHTJluwogE1EsLCYpF7z5TdY=";
 
 /// What the report keeps of one document.
@@ -78,9 +80,12 @@ struct Record {
     mentions: Vec<(String, String, String, usize)>,
     /// (byte start, line, k) of each sentence: see `Fragment::sentences`.
     sentences: Vec<(usize, usize, usize)>,
-    /// The text fragment; `None` when over the text budget. Stored after the record's JSON.
+    /// The text fragment, when read back with it. Stored after the record's JSON.
     #[serde(skip)]
     html: Option<String>,
+    /// Whether the text is in the page (within the text budget), so its anchors exist.
+    #[serde(skip)]
+    kept: bool,
 }
 
 impl Record {
@@ -97,8 +102,8 @@ impl Record {
     /// text is not in the page).
     fn href_at(&self, byte: usize) -> String {
         let i = self.sentences.partition_point(|s| s.0 <= byte);
-        match (&self.html, i.checked_sub(1).map(|i| self.sentences[i])) {
-            (Some(_), Some((_, line, k))) => format!("#doc-{}-l{line}-s{k}", self.index),
+        match (self.kept, i.checked_sub(1).map(|i| self.sentences[i])) {
+            (true, Some((_, line, k))) => format!("#doc-{}-l{line}-s{k}", self.index),
             _ => format!("#doc-{}", self.index),
         }
     }
@@ -146,6 +151,7 @@ impl Part {
                 .collect(),
             sentences: frag.sentences,
             html: None,
+            kept: false,
         };
         let meta = serde_json::to_vec(&rec).context("encoding an HTML record")?;
         Ok(Part { index: i.index, meta, text: frag.html })
@@ -244,12 +250,14 @@ impl Store {
     /// The record in `slot`, with its text when `with_text` (and the text was kept).
     fn get(&mut self, slot: usize, with_text: bool) -> Result<Record> {
         let (offset, meta, text) = self.at[slot];
+        let kept = text.is_some();
         let text = text.filter(|_| with_text);
         let mut buf = vec![0; meta + text.unwrap_or(0)];
         self.file.seek(SeekFrom::Start(offset))?;
         self.file.read_exact(&mut buf).context("reading back the HTML part file")?;
         let mut rec: Record =
             serde_json::from_slice(&buf[..meta]).context("decoding an HTML record")?;
+        rec.kept = kept;
         if text.is_some() {
             let t = String::from_utf8(buf.split_off(meta)).context("decoding an HTML record")?;
             rec.html = Some(t);
@@ -263,6 +271,8 @@ struct StoryPlan {
     id: String,
     /// Slots (positions in the part file) of its documents, in corpus order.
     slots: Vec<usize>,
+    /// How many of them (the first ones) the page shows.
+    shown: usize,
 }
 
 /// Writes report.html into `dir` and removes the part files.
@@ -274,19 +284,19 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
         by_story.entry(corpus.story_of(index).to_string()).or_default().push(slot);
     }
     let mut stories: Vec<StoryPlan> =
-        by_story.into_iter().map(|(id, slots)| StoryPlan { id, slots }).collect();
+        by_story.into_iter().map(|(id, slots)| StoryPlan { id, slots, shown: 0 }).collect();
     stories.sort_by_key(|s| (std::cmp::Reverse(s.slots.len()), s.slots[0]));
     let total_stories = stories.len();
     let total_docs = store.at.len();
     let mut shown = Vec::new();
     let mut shown_docs = 0;
-    for s in stories {
-        if shown.len() >= MAX_STORIES
-            || (!shown.is_empty() && shown_docs + s.slots.len() > MAX_DOCS)
-        {
+    for mut s in stories {
+        if shown.len() >= MAX_STORIES || shown_docs >= MAX_DOCS {
             break;
         }
-        shown_docs += s.slots.len();
+        // A story larger than what is left shows its first documents (and says so).
+        s.shown = s.slots.len().min(MAX_DOCS - shown_docs);
+        shown_docs += s.shown;
         shown.push(s);
     }
 
@@ -296,7 +306,7 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     let ctx = || format!("writing {}", path.display());
     let mut overview_rows = Vec::with_capacity(shown_docs);
     for s in &shown {
-        for &slot in &s.slots {
+        for &slot in &s.slots[..s.shown] {
             overview_rows.push((s.id.clone(), store.get(slot, false)?));
         }
     }
@@ -304,12 +314,18 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
     let model_stories: BTreeMap<&str, &crate::align::Story> =
         corpus.report.stories.iter().map(|s| (s.id.as_str(), s)).collect();
+    // One story at a time, one article at a time: the page is never held in memory.
+    let mut rows = overview_rows.iter();
     for s in &shown {
-        let recs: Vec<Record> =
-            s.slots.iter().map(|&slot| store.get(slot, true)).collect::<Result<_>>()?;
-        let section =
-            story::section(&s.id, &recs, model_stories.get(s.id.as_str()).copied(), model);
-        w.write_all(section.into_string().as_bytes()).with_context(ctx)?;
+        let recs: Vec<&Record> = rows.by_ref().take(s.shown).map(|(_, r)| r).collect();
+        let story = model_stories.get(s.id.as_str()).copied();
+        let head = story::section(&s.id, &recs, s.slots.len(), story, model);
+        w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
+        for &slot in &s.slots[..s.shown] {
+            let rec = store.get(slot, true)?;
+            w.write_all(story::article(&rec).into_string().as_bytes()).with_context(ctx)?;
+        }
+        w.write_all(b"</section>\n").with_context(ctx)?;
     }
     let tail = html! {
         (corpus_variants(&corpus.report.variants, &overview_rows))
@@ -369,7 +385,7 @@ fn page_head(
                             "claims only one source makes, lists, quotes and how names are written. "
                             "Every value links to the sentence it comes from."
                         }
-                        @if shown.len() < total_stories {
+                        @if shown.len() < total_stories || shown_docs < total_docs {
                             p.note #cap-note {
                                 "This page shows " (shown.len()) " of " (total_stories)
                                 " stories (" (shown_docs) " of " (total_docs) " documents), those "

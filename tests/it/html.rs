@@ -449,6 +449,15 @@ fn browser_renders_report() {
     assert_eq!(t["script"], 1);
     assert!(h.contains("&lt;script&gt;document.documentElement.dataset.pwned"));
 
+    // It prints (the print style hides the controls and starts each story on a new page).
+    let pdf = dir.path().join("report.pdf");
+    let (_, err) = run_chromium(
+        &page,
+        &["--no-pdf-header-footer".into(), format!("--print-to-pdf={}", pdf.display())],
+    );
+    let bytes = std::fs::read(&pdf).unwrap_or_else(|e| panic!("no PDF ({e}):\n{err}"));
+    assert!(bytes.starts_with(b"%PDF") && bytes.len() > 10_000, "the printed report looks empty");
+
     // The screenshot shown in the README.
     let png = repo().join("reports/report.png");
     let (_, err) = run_chromium(

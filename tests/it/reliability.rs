@@ -324,7 +324,6 @@ fn benign_variants_are_analysed_identically() {
 /// The entities of an article are found whatever its encoding, line ends, normalization form
 /// or invisible characters inside the names.
 #[test]
-#[ignore = "needs the entities stage (the foundation's entities stage finds nothing yet)"]
 fn entities_found_through_hostile_encodings() {
     let dir = Dir::new();
     let text = article();
@@ -422,7 +421,7 @@ fn panics_are_contained_and_attributed() {
         }
         dir.write(&format!("in/{n}.txt"), t);
     }
-    for stage in ["lang", "structure", "entities", "claims", "report"] {
+    for stage in ["lang", "structure", "entities", "claims", "report", "aggregate"] {
         let out = format!("out-{stage}");
         let o = dir
             .cmd()
@@ -445,6 +444,19 @@ fn panics_are_contained_and_attributed() {
             let rows = dir.csv(&format!("{out}/{file}"));
             assert!(rows.iter().all(|r| r["doc"] != "3.txt"), "{stage}: {file}");
         }
+    }
+    // A panic while gathering corpus statistics (the first pass) leaves the document out of
+    // them; its analysis goes on.
+    let o = dir
+        .cmd()
+        .args(["run", "in", "--out", "scan"])
+        .env("RECOUPE_FAULT_INJECT", "scan:FAULT-MARKER-7f3a")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(accounted(&dir.path().join("scan")).0.len(), 6);
+    if recoupe::structure::CorpusStats::NEEDED {
+        assert!(String::from_utf8_lossy(&o.stderr).contains("1 documents left out"));
     }
     let o = dir
         .cmd()
@@ -519,7 +531,6 @@ fn csv_formulas_are_neutralized_end_to_end() {
 
 /// HTML and Markdown reports escape every field: an article carrying markup cannot inject it.
 #[test]
-#[ignore = "report.md and report.html are not written yet (html issue)"]
 fn markup_in_articles_is_escaped_in_html_and_markdown() {
     let dir = Dir::new();
     let evil = "<script>alert('xss')</script>";
@@ -537,6 +548,8 @@ fn markup_in_articles_is_escaped_in_html_and_markdown() {
         for bad in ["<script>alert", "<img src=x", "<b onmouseover", "href=\"javascript:"] {
             assert!(!s.contains(bad), "{file} holds {bad:?} unescaped");
         }
+        // The title is shown, escaped: the test is not passing on an empty report.
+        assert!(s.contains("alert('xss')"), "{file} does not show the title");
     }
 }
 
@@ -670,14 +683,14 @@ fn synthetic_corpus_reports_do_not_depend_on_threads() {
     let dir = Dir::new();
     let from = repo().join("corpus");
     let from = from.to_str().unwrap();
-    dir.ok(&["synth", "--docs", "2500", "--out", "corpus", "--seed", "11", "--from", from]);
-    dir.ok(&["synth", "--docs", "2500", "--out", "again", "--seed", "11", "--from", from]);
+    dir.ok(&["synth", "--docs", "2000", "--out", "corpus", "--seed", "11", "--from", from]);
+    dir.ok(&["synth", "--docs", "2000", "--out", "again", "--seed", "11", "--from", from]);
     assert_eq!(snapshot(&dir.path().join("corpus")), snapshot(&dir.path().join("again")));
-    for (out, threads) in [("t1", "1"), ("t2", "2"), ("t8", "8"), ("t8b", "8")] {
+    for (out, threads) in [("t1", "1"), ("t2", "2"), ("t8", "8"), ("t2b", "2")] {
         dir.ok(&["run", "corpus", "--out", out, "-q", "--threads", threads]);
     }
-    assert_same_reports(&dir, &["t1", "t2", "t8", "t8b"]);
-    assert_eq!(dir.csv("t1/documents.csv").len(), 2500);
+    assert_same_reports(&dir, &["t1", "t2", "t8", "t2b"]);
+    assert_eq!(dir.csv("t1/documents.csv").len(), 2000);
 }
 
 /// Per-document analysis as a library call, checked for panics and for the offsets contract.
@@ -710,6 +723,7 @@ mod property {
         let text = doc.text.as_str();
         prop_assert!(!text.contains('\r'));
         prop_assert!(unicode_normalization::is_nfc(text));
+        prop_assert_eq!(recoupe::decode::canonicalize(text), text, "decoded text is canonical");
         let mut stats = CorpusStats::default();
         stats.observe(&doc);
         let a = analyse(&doc, model(), &stats);

@@ -7,7 +7,7 @@
 //! every table has a caption and header cells, so the page reads without colour and with a
 //! screen reader.
 
-use super::{MAX_ENTITIES, MAX_SOURCES, MAX_TEXT_BYTES, Record, plural};
+use super::{MAX_ENTITIES, MAX_ROWS, MAX_SOURCES, MAX_TEXT_BYTES, Record, plural};
 use crate::align::{Cell, Coverage, CoverageRow, Evidence, Finding, Status, Story};
 use crate::model::Model;
 use maud::{Markup, PreEscaped, html};
@@ -40,13 +40,22 @@ impl<'a> Cols<'a> {
     }
 }
 
-/// Renders the section of story `id`. `story` is the corpus-level model's view of it, when it
-/// has one; without it the section shows what the documents alone tell (coverage, texts).
-pub(super) fn section(id: &str, recs: &[Record], story: Option<&Story>, model: &Model) -> Markup {
-    let by_doc: BTreeMap<&str, &Record> = recs.iter().map(|r| (r.doc.as_str(), r)).collect();
+/// Renders the start of story `id`'s section, up to the heading of its articles; the caller
+/// writes the articles (`article`, one at a time) and closes the section. `recs` are the
+/// documents the page shows (the first ones of the story), `total` how many the story has.
+/// `story` is the corpus-level model's view of it, when it has one; without it the section
+/// shows what the documents alone tell (coverage, texts).
+pub(super) fn section(
+    id: &str,
+    recs: &[&Record],
+    total: usize,
+    story: Option<&Story>,
+    model: &Model,
+) -> Markup {
+    let by_doc: BTreeMap<&str, &Record> = recs.iter().map(|r| (r.doc.as_str(), *r)).collect();
     let mut cols: Vec<&Record> = match story {
         Some(s) => s.docs.iter().filter_map(|d| by_doc.get(d.as_str()).copied()).collect(),
-        None => recs.iter().collect(),
+        None => recs.to_vec(),
     };
     cols.truncate(MAX_SOURCES);
     let c = Cols { by_doc, cols };
@@ -55,9 +64,9 @@ pub(super) fn section(id: &str, recs: &[Record], story: Option<&Story>, model: &
     let outlets: std::collections::BTreeSet<&str> =
         recs.iter().map(|r| r.outlet.as_str()).filter(|o| !o.is_empty()).collect();
     let fallback_summary = crate::align::StorySummary {
-        documents: recs.len(),
+        documents: total,
         outlets: outlets.len(),
-        independent: recs.len(),
+        independent: total,
         ..Default::default()
     };
     let sum = story.map_or(&fallback_summary, |s| &s.summary);
@@ -65,49 +74,61 @@ pub(super) fn section(id: &str, recs: &[Record], story: Option<&Story>, model: &
         Some(s) if !s.coverage.rows.is_empty() => s.coverage.clone(),
         _ => coverage_of(recs, model),
     };
+    // Opened here, closed by the caller once the articles are written.
+    let open = html! { (id) }.into_string();
+    let open =
+        format!("<section class=\"story\" id=\"story-{open}\" aria-labelledby=\"h-{open}\">\n");
     html! {
-        section.story id={ "story-" (id) } aria-labelledby={ "h-" (id) } {
-            h2 id={ "h-" (id) } { "Story " (id) ": " (title) }
-            dl.summary aria-label="Summary" {
-                div { dt { "outlets" } dd { (sum.outlets) } }
-                div { dt { "articles" } dd { (sum.documents) } }
-                div { dt { "independent sources" } dd { (sum.independent) } }
-                div { dt { "claims that agree" } dd { (sum.agree) } }
-                div.sum-conflict { dt { "conflicts" } dd { (sum.conflict) } }
-                div { dt { "on one source only" } dd { (sum.single) } }
-                div { dt { "derived checks" } dd { (sum.derived) } }
-                div { dt { "syndicated copies" } dd { (sum.copies) } }
+        (PreEscaped(open))
+        h2 id={ "h-" (id) } { "Story " (id) ": " (title) }
+        dl.summary aria-label="Summary" {
+            div { dt { "outlets" } dd { (sum.outlets) } }
+            div { dt { "articles" } dd { (sum.documents) } }
+            div { dt { "independent sources" } dd { (sum.independent) } }
+            div { dt { "claims that agree" } dd { (sum.agree) } }
+            div.sum-conflict { dt { "conflicts" } dd { (sum.conflict) } }
+            div { dt { "on one source only" } dd { (sum.single) } }
+            div { dt { "derived checks" } dd { (sum.derived) } }
+            div { dt { "syndicated copies" } dd { (sum.copies) } }
+        }
+        @if total > c.cols.len() {
+            p.note {
+                "This story has " (total) " documents; its tables show the first "
+                (c.cols.len()) " as columns and the page the text of the first " (recs.len())
+                " (consistency.csv, report.json and lines.csv have all)."
             }
-            @if recs.len() > MAX_SOURCES {
-                p.note {
-                    "This story has " (recs.len()) " documents; its tables show the first "
-                    (MAX_SOURCES) " as columns (consistency.csv and report.json have all)."
-                }
-            }
-            @if let Some(s) = story {
-                @if !s.copies.is_empty() {
-                    h3 { "Syndicated copies" }
-                    ul {
-                        @for cp in &s.copies {
-                            li {
-                                (c.link(&cp.doc)) " is a near copy of " (c.link(&cp.original))
-                                " (" (format!("{:.0}", cp.similarity * 100.0)) "% of word sequences shared): "
-                                "it is shown but not counted as an independent source."
-                            }
+        }
+        @if let Some(s) = story {
+            @if !s.copies.is_empty() {
+                h3 { "Syndicated copies" }
+                ul {
+                    @for cp in s.copies.iter().take(MAX_ROWS) {
+                        li {
+                            (c.link(&cp.doc)) " is a near copy of " (c.link(&cp.original))
+                            " (" (format!("{:.0}", cp.similarity * 100.0)) "% of word sequences shared): "
+                            "it is shown but not counted as an independent source."
                         }
                     }
                 }
-                (findings(id, &s.findings, &c))
-                (lists(id, s, &c))
-                (quotes(id, s, &c, model))
-                (variants(id, s, &c))
-            } @else {
-                p.empty { "No claim of this story was aligned across sources." }
+                (more(MAX_ROWS, s.copies.len(), "report.json"))
             }
-            (heatmap(id, &coverage, &c, model))
-            h3 { "Articles" }
-            @for r in &c.cols { (article(r)) }
-            @for r in recs.iter().filter(|r| !c.cols.iter().any(|k| k.index == r.index)) { (article(r)) }
+            (findings(id, &s.findings, &c))
+            (lists(id, s, &c))
+            (quotes(id, s, &c, model))
+            (variants(id, s, &c))
+        } @else {
+            p.empty { "No claim of this story was aligned across sources." }
+        }
+        (heatmap(id, &coverage, &c, model))
+        h3 { "Articles" }
+    }
+}
+
+/// A note saying that a list was cut, and where the rest is.
+fn more(shown: usize, total: usize, file: &str) -> Markup {
+    html! {
+        @if total > shown {
+            p.note { "The first " (shown) " of " (total) " are shown; " (file) " has all." }
         }
     }
 }
@@ -119,7 +140,12 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
         (Status::Agree, "Agreements", "Independent sources give the same value."),
         (Status::Derived, "Derived checks", "Checked by arithmetic or against a full list."),
     ];
-    let single: Vec<&Finding> = all.iter().filter(|f| f.status == Status::Single).collect();
+    // One row per source of each single-source finding (copies of it included).
+    let single: Vec<(&Finding, &Cell)> = all
+        .iter()
+        .filter(|f| f.status == Status::Single)
+        .flat_map(|f| f.cells.iter().map(move |cell| (f, cell)))
+        .collect();
     html! {
         h3 { "Claims" }
         @if all.is_empty() {
@@ -143,7 +169,7 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
                             }
                         }
                         tbody {
-                            @for f in rows {
+                            @for f in rows.iter().take(MAX_ROWS) {
                                 tr class=(status.as_str()) {
                                     th scope="row" { (subject(f)) }
                                     td { (badge(f)) }
@@ -159,10 +185,11 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
                         }
                     }
                 }
+                (more(MAX_ROWS, rows.len(), "consistency.csv"))
             }
         }
         @if !single.is_empty() {
-            h4 { "On one source only (" (single.len()) ")" }
+            h4 { "On one source only (" (all.iter().filter(|f| f.status == Status::Single).count()) ")" }
             p.legend { "Claims only one independent source makes (copies of it do not count)." }
             div.wrap {
                 table.sortable.claims id={ "single-" (id) } {
@@ -176,19 +203,18 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
                         }
                     }
                     tbody {
-                        @for f in &single {
-                            @for cell in &f.cells {
+                        @for (f, cell) in single.iter().take(MAX_ROWS) {
                                 tr.single {
                                     th scope="row" { (subject(f)) }
                                     td { (c.link(&cell.doc)) }
                                     td.v { (value_cell(cell, c)) }
                                     td.ev { @if let Some(e) = cell.evidence.first() { (super::fragment::shorten(&e.text, 200)) } }
                                 }
-                            }
                         }
                     }
                 }
             }
+            (more(MAX_ROWS, single.len(), "consistency.csv"))
         }
     }
 }
@@ -259,7 +285,7 @@ fn lists(id: &str, s: &Story, c: &Cols) -> Markup {
         } @else {
             p.legend { "For each list, what each source says of each entity: in, out, or silent." }
         }
-        @for (k, l) in s.lists.iter().enumerate() {
+        @for (k, l) in s.lists.iter().enumerate().take(MAX_ROWS) {
             div.wrap {
                 table.sortable.membership id={ "list-" (id) "-" (k + 1) } {
                     caption { "Who is on the list: " (if l.label.is_empty() { &l.key } else { &l.label }) }
@@ -271,7 +297,7 @@ fn lists(id: &str, s: &Story, c: &Cols) -> Markup {
                         }
                     }
                     tbody {
-                        @for row in &l.rows {
+                        @for row in l.rows.iter().take(MAX_ROWS) {
                             tr {
                                 th scope="row" { (if row.name.is_empty() { &row.entity } else { &row.name }) }
                                 td { span class={ "badge st-" (row.status.as_str()) } { (row.status.as_str()) } }
@@ -292,7 +318,9 @@ fn lists(id: &str, s: &Story, c: &Cols) -> Markup {
                     }
                 }
             }
+            (more(MAX_ROWS, l.rows.len(), "consistency.csv"))
         }
+        (more(MAX_ROWS, s.lists.len(), "report.json"))
     }
 }
 
@@ -319,14 +347,14 @@ fn quotes(id: &str, s: &Story, c: &Cols, model: &Model) -> Markup {
                 " words are only in that wording, " del.d { "struck-through" } " words only in the first."
             }
         }
-        @for g in groups {
+        @for g in groups.iter().take(MAX_ROWS) {
             h4 {
                 "Quote " (g.id)
                 @if !g.speaker.is_empty() { " — " (speaker(model, &g.speaker)) }
                 " " span class={ "badge st-" (if g.status == "variant" { "conflict" } else { "agree" }) } { (g.status) }
             }
             div.quotes id={ "quote-" (id) "-" (g.id) } {
-                @for m in &g.members {
+                @for m in g.members.iter().take(MAX_SOURCES) {
                     figure {
                         blockquote {
                             @if m.diff.is_empty() {
@@ -363,22 +391,22 @@ fn quotes(id: &str, s: &Story, c: &Cols, model: &Model) -> Markup {
                         }
                     }
                     tbody {
-                        @for g in &single {
-                            @for m in &g.members {
-                                tr {
-                                    td { q { (m.text) } }
-                                    td { (speaker(model, if m.speaker.is_empty() { &g.speaker } else { &m.speaker })) }
-                                    td {
-                                        (c.link(&m.doc)) " · "
-                                        a href=(c.href(&m.doc, m.byte_start)) { "line " (m.line) }
-                                    }
+                        @for (g, m) in single.iter().flat_map(|g| g.members.iter().map(move |m| (g, m))).take(MAX_ROWS) {
+                            tr {
+                                td { q { (m.text) } }
+                                td { (speaker(model, if m.speaker.is_empty() { &g.speaker } else { &m.speaker })) }
+                                td {
+                                    (c.link(&m.doc)) " · "
+                                    a href=(c.href(&m.doc, m.byte_start)) { "line " (m.line) }
                                 }
                             }
                         }
                     }
                 }
             }
+            (more(MAX_ROWS, single.len(), "quotes.csv"))
         }
+        (more(MAX_ROWS, groups.len(), "quotes.csv"))
     }
 }
 
@@ -402,8 +430,7 @@ fn variants(id: &str, s: &Story, c: &Cols) -> Markup {
                         }
                     }
                     tbody {
-                        @for v in &s.variants {
-                            @for f in &v.forms {
+                        @for (v, f) in s.variants.iter().flat_map(|v| v.forms.iter().map(move |f| (v, f))).take(MAX_ROWS) {
                                 tr {
                                     th scope="row" { (if v.name.is_empty() { &v.entity } else { &v.name }) span.key { " " (v.etype) } }
                                     td { q { (f.surface) } }
@@ -415,17 +442,17 @@ fn variants(id: &str, s: &Story, c: &Cols) -> Markup {
                                         }
                                     }
                                 }
-                            }
                         }
                     }
                 }
             }
+            (more(MAX_ROWS, s.variants.iter().map(|v| v.forms.len()).sum(), "variants.csv"))
         }
     }
 }
 
 /// Coverage from the documents' own mentions, when the model has none for the story.
-fn coverage_of(recs: &[Record], model: &Model) -> Coverage {
+fn coverage_of(recs: &[&Record], model: &Model) -> Coverage {
     let mut grid: BTreeMap<&str, (&str, Vec<u32>)> = BTreeMap::new();
     for (k, r) in recs.iter().enumerate() {
         for (entity, etype, _, n) in &r.mentions {
@@ -507,7 +534,7 @@ fn heatmap(id: &str, cov: &Coverage, c: &Cols, _model: &Model) -> Markup {
 }
 
 /// One article: its metadata and its text fragment.
-fn article(r: &Record) -> Markup {
+pub(super) fn article(r: &Record) -> Markup {
     html! {
         article.doc id=(r.anchor()) aria-labelledby={ (r.anchor()) "-h" } {
             header {

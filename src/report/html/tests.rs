@@ -431,3 +431,34 @@ fn every_section_renders_from_the_model() {
 fn page_is_deterministic() {
     assert_eq!(sample_page(), sample_page());
 }
+
+#[test]
+fn a_story_larger_than_the_page_shows_its_first_documents_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut parts = Parts::create(dir.path()).unwrap();
+    let n = MAX_DOCS + 5;
+    for i in 0..n {
+        let m = vec![mention(B, "Candira", "candiru", "company")];
+        let (a, d) = analysis(i, &format!("d{i}.txt"), "", B, m, vec![]);
+        parts.append(&Part::of(&a, &d).unwrap()).unwrap();
+    }
+    parts.finish().unwrap();
+    let mut corpus = Corpus::default();
+    corpus.report.documents = (0..n)
+        .map(|i| DocSummary {
+            doc: format!("d{i}.txt"),
+            index: i,
+            story: "s1".into(),
+            ..Default::default()
+        })
+        .collect();
+    write(dir.path(), &corpus, &Model::build(&[]).unwrap()).unwrap();
+    let h = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(h.matches("<article class=\"doc\"").count(), MAX_DOCS);
+    assert!(h.contains(&format!("This story has {n} documents")), "no note on the story");
+    assert!(h.contains(&format!("({MAX_DOCS} of {n} documents)")), "no note at the top");
+    let heat = &h[h.find("id=\"coverage-s1\"").unwrap()..];
+    let heat = &heat[..heat.find("</table>").unwrap()];
+    assert!(heat.contains(&format!(" title=\"d{}.txt\">", MAX_SOURCES - 1)), "{heat}");
+    assert!(!heat.contains(&format!(" title=\"d{MAX_SOURCES}.txt\">")), "{heat}");
+}
