@@ -10,6 +10,9 @@ use crate::lang::Lang;
 use crate::model::Model;
 use crate::structure::{CorpusStats, Structure};
 use std::cell::Cell;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 thread_local! {
     /// The stage the current thread is in, so a caught panic can be attributed.
@@ -18,8 +21,66 @@ thread_local! {
     static FAULT: Cell<Option<&'static str>> = const { Cell::new(None) };
 }
 
+/// Environment variable: set (and not `0`), a run prints on stderr how long each phase took and
+/// the CPU time each stage spent over all threads. Never written into a report.
+pub const TIMINGS_ENV: &str = "RECOUPE_TIMINGS";
+
+/// Stages whose time is accumulated (the names `enter` receives).
+const STAGES: [&str; 6] = ["decode", "lang", "structure", "entities", "claims", "report"];
+static STAGE_NANOS: [AtomicU64; STAGES.len()] = [const { AtomicU64::new(0) }; STAGES.len()];
+
+thread_local! {
+    /// The timed stage this thread is in and since when.
+    static CLOCK: Cell<Option<(usize, Instant)>> = const { Cell::new(None) };
+}
+
+/// Whether `RECOUPE_TIMINGS` asks for timings.
+pub fn timings_on() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os(TIMINGS_ENV).is_some_and(|v| !v.is_empty() && v != "0"))
+}
+
+/// Closes the timed interval of this thread and opens one for `next`.
+fn clock(next: Option<&'static str>) {
+    let now = Instant::now();
+    CLOCK.with(|c| {
+        if let Some((i, since)) = c.get() {
+            let nanos = u64::try_from(now.duration_since(since).as_nanos()).unwrap_or(u64::MAX);
+            STAGE_NANOS[i].fetch_add(nanos, Ordering::Relaxed);
+        }
+        c.set(next.and_then(|s| STAGES.iter().position(|x| *x == s)).map(|i| (i, now)));
+    });
+}
+
+/// Marks the end of this thread's work on a document (for the stage timings).
+pub fn leave() {
+    if timings_on() {
+        clock(None);
+    }
+}
+
+/// With timings on, prints how long a phase took since `since`.
+pub fn phase(name: &str, since: Instant) {
+    if timings_on() {
+        eprintln!("recoupe timings: {name:<28} {:>9.3} s", since.elapsed().as_secs_f64());
+    }
+}
+
+/// With timings on, prints the CPU time each stage spent, summed over threads.
+pub fn print_stage_times() {
+    if timings_on() {
+        for (name, nanos) in STAGES.iter().zip(&STAGE_NANOS) {
+            let secs = nanos.load(Ordering::Relaxed) as f64 / 1e9;
+            eprintln!("recoupe timings: stage {name:<22} {secs:>9.3} s (all threads)");
+        }
+    }
+}
+
 /// Records which stage this thread is running.
 pub fn enter(stage: &'static str) {
+    if timings_on() {
+        clock(Some(stage));
+    }
     STAGE.with(|s| s.set(stage));
     if FAULT.with(Cell::get) == Some(stage) {
         panic!("fault injected for testing in the {stage} stage");

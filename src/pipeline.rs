@@ -118,6 +118,7 @@ fn process(item: Item, ctx: &Ctx) -> Outcome {
             .map_err(|e| DecodeError { stage: "report", message: format!("{e:#}") })?;
         Ok::<_, DecodeError>((a, rendered))
     }));
+    analysis::leave();
     if ctx.fault.is_some() {
         analysis::arm_fault(None);
     }
@@ -193,6 +194,7 @@ fn progress_bar(cfg: &Config, total: u64, pass: &str) -> ProgressBar {
 pub fn run(cfg: &Config) -> Result<Summary> {
     let start = Instant::now();
     let model = Model::build(&cfg.kb_files)?;
+    analysis::phase("model", start);
     let prepared = Prepared::new(&cfg.input)?;
     if prepared.sources() == 0 {
         bail!("no input documents found in {:?}", cfg.input.inputs);
@@ -206,6 +208,7 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     let fault = fault_from_env();
 
     // Pass 1: corpus-level line statistics, when the structure stage uses them.
+    let t = Instant::now();
     let stats = if CorpusStats::NEEDED {
         let bar = progress_bar(cfg, prepared.total_bytes, "scanning");
         let mut stats = CorpusStats::default();
@@ -255,7 +258,10 @@ pub fn run(cfg: &Config) -> Result<Summary> {
         CorpusStats::default()
     };
 
+    analysis::phase("pass 1 (line statistics)", t);
+
     // Pass 2: analysis.
+    let t = Instant::now();
     let out = OutputDir::create(&cfg.out)?;
     let mut sink = Sink::new(out.path(), cfg.raw_csv)?;
     let mut agg = Aggregator::default();
@@ -308,15 +314,23 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     if sink.docs == 0 && sink.errors_count == 0 {
         bail!("no input documents found");
     }
+    analysis::phase("pass 2 (analysis)", t);
+    analysis::print_stage_times();
+    let t = Instant::now();
     let corpus = agg.finish(&model.entities);
+    analysis::phase("aggregation", t);
     let summary = Summary { documents: sink.docs, errors: sink.errors_count, bytes, seconds: 0.0 };
     if summary.documents == 0 {
         // Nothing readable: keep the previous reports, but say what failed.
         let errors = std::fs::read_to_string(out.path().join("errors.csv")).unwrap_or_default();
         bail!("no readable input: all {} inputs failed\n{}", summary.errors, errors.trim_end());
     }
+    let t = Instant::now();
     sink.finish(&corpus, &story_index)?;
+    analysis::phase("documents.csv", t);
     crate::report::write_corpus(out.path(), cfg.raw_csv, &corpus, &model)?;
+    let t = Instant::now();
     out.commit()?;
+    analysis::phase("commit", t);
     Ok(Summary { seconds: start.elapsed().as_secs_f64(), ..summary })
 }

@@ -85,11 +85,20 @@ impl Aggregator {
 
     /// Groups, aligns and builds the report model. `kb` gives entities their display names.
     pub fn finish(self, kb: &crate::entities::Model) -> Corpus {
+        use crate::analysis::phase;
+        use std::time::Instant;
+        let t = Instant::now();
         let mut docs = self.docs;
         docs.sort_by_key(|d| d.index);
         let names = Names::build(&docs, kb);
+        phase("  names", t);
+        let t = Instant::now();
         let copies = stories::copies(&docs);
+        phase("  copies", t);
+        let t = Instant::now();
         let story_of = stories::stories(&docs, &copies);
+        phase("  stories", t);
+        let t = Instant::now();
         let copy_of: Vec<Option<String>> =
             copies.iter().map(|c| c.map(|(j, _)| docs[j].doc.clone())).collect();
         let n_stories = story_of.iter().max().map_or(0, |m| m + 1);
@@ -144,6 +153,7 @@ impl Aggregator {
                 copies,
             });
         }
+        phase("  alignment", t);
         let documents = docs
             .iter()
             .enumerate()

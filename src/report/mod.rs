@@ -189,19 +189,36 @@ pub fn write_corpus(
     corpus: &crate::align::Corpus,
     model: &crate::model::Model,
 ) -> Result<()> {
+    use crate::analysis::phase;
+    use std::time::Instant;
+    let t = Instant::now();
     let mut w = CsvOut::create(&dir.join("entities.csv"), raw)?;
     corpus.tally().write(&model.entities, &mut w)?;
     w.finish()?;
+    phase("entities.csv", t);
+    let t = Instant::now();
     let mut w = CsvOut::create(&dir.join("consistency.csv"), raw)?;
     corpus.write_consistency(&mut w)?;
     w.finish()?;
+    phase("consistency.csv", t);
+    let t = Instant::now();
     let mut w = CsvOut::create(&dir.join("quotes.csv"), raw)?;
     corpus.write_quotes(&mut w)?;
     w.finish()?;
+    phase("quotes.csv", t);
+    let t = Instant::now();
     let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
     corpus.write_variants(&mut w)?;
     w.finish()?;
+    phase("variants.csv", t);
+    let t = Instant::now();
     json::write(&corpus.report, &dir.join("report.json"))?;
+    phase("report.json", t);
+    let t = Instant::now();
     markdown::write(&corpus.report, &dir.join("report.md"))?;
-    html::write(dir, corpus, model)
+    phase("report.md", t);
+    let t = Instant::now();
+    html::write(dir, corpus, model)?;
+    phase("report.html", t);
+    Ok(())
 }

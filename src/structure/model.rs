@@ -93,12 +93,12 @@ pub struct Model {
     /// Stopwords by ISO 639-1 code.
     stopwords: HashMap<&'static str, Stopwords>,
     /// Whole-line patterns (end, block, furniture), with the kind of each.
-    whole: RegexSet,
+    whole: FastSet,
     whole_kinds: Vec<LineKind>,
     /// Notices, matched anywhere in a line.
-    notice: RegexSet,
+    notice: FastSet,
     /// Credit patterns: a set to test, then each pattern for its `names` group.
-    credit_set: RegexSet,
+    credit_set: FastSet,
     credit: Vec<Regex>,
     /// Dateline patterns, with an optional `source` group.
     dateline: Vec<Regex>,
@@ -106,6 +106,60 @@ pub struct Model {
     sep: Regex,
     /// Section labels, lowercased.
     sections: HashSet<String>,
+}
+
+/// A regex set that stays on the fast (DFA) engines. A Unicode word boundary (`\b`) anywhere
+/// in a set makes the regex crate fall back to its slowest engine on every line holding a
+/// non-ASCII character, which is every line of French text (300 times slower, measured on
+/// whole-article lines). So a set with word boundaries is paired with a relaxed copy without
+/// them: the relaxed one (a superset of the matches, since it only drops assertions) screens
+/// every line fast, and the exact one confirms the rare lines it lets through.
+#[derive(Debug)]
+struct FastSet {
+    exact: RegexSet,
+    relaxed: Option<RegexSet>,
+}
+
+impl FastSet {
+    fn is_match(&self, line: &str) -> bool {
+        self.relaxed.as_ref().is_none_or(|r| r.is_match(line)) && self.exact.is_match(line)
+    }
+
+    /// Indices of the patterns matching `line`, in increasing order.
+    fn matches(&self, line: &str) -> impl Iterator<Item = usize> {
+        let screened = self.relaxed.as_ref().is_none_or(|r| r.is_match(line));
+        screened.then(|| self.exact.matches(line)).into_iter().flatten()
+    }
+}
+
+/// The pattern without its word-boundary assertions (`\b`, `\B`); escaped backslashes kept.
+fn without_word_boundaries(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut chars = p.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b' | 'B') => {
+                // `\b{start}` and its kin: the braces belong to the assertion.
+                if chars.clone().next() == Some('{') {
+                    for n in chars.by_ref() {
+                        if n == '}' {
+                            break;
+                        }
+                    }
+                }
+            }
+            Some(n) => {
+                out.push(c);
+                out.push(n);
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 /// One parsed table row.
@@ -177,17 +231,25 @@ impl Model {
         sep.append(&mut sep_any);
         // Compiled as sets; only when a set fails is each pattern compiled alone, so that the
         // error names its file and line (compiling each one always would double start-up time).
-        let set = |pats: &[(String, String)], ci: bool| -> Result<RegexSet> {
+        let set = |pats: &[(String, String)], ci: bool| -> Result<FastSet> {
             let build = |p: &[&str]| {
                 RegexSetBuilder::new(p).case_insensitive(ci).size_limit(64 << 20).build()
             };
             let all: Vec<&str> = pats.iter().map(|(p, _)| p.as_str()).collect();
-            build(&all).or_else(|e| {
+            let exact = build(&all).or_else(|e| {
                 for (p, ctx) in pats {
                     build(&[p.as_str()]).with_context(|| ctx.clone())?;
                 }
                 Err(e).context("compiling structure patterns")
-            })
+            })?;
+            let relaxed: Vec<String> = all.iter().map(|p| without_word_boundaries(p)).collect();
+            let relaxed = if relaxed.iter().zip(&all).any(|(r, p)| r != p) {
+                let relaxed: Vec<&str> = relaxed.iter().map(String::as_str).collect();
+                Some(build(&relaxed).context("compiling structure patterns")?)
+            } else {
+                None
+            };
+            Ok(FastSet { exact, relaxed })
         };
         let credit_src: Vec<(String, String)> =
             credit.iter().map(|r| (r.as_str().to_string(), String::new())).collect();
@@ -216,7 +278,7 @@ impl Model {
     /// symbols around the line ("★ Most read ★", "Read more:") are set aside first.
     pub fn line_kind(&self, line: &str) -> Option<LineKind> {
         let core = line.trim_matches(|c: char| !c.is_alphanumeric());
-        self.whole.matches(core).iter().map(|i| self.whole_kinds[i]).max()
+        self.whole.matches(core).map(|i| self.whole_kinds[i]).max()
     }
 
     /// Whether `line` holds a legal, copyright or cookie notice.
@@ -226,7 +288,7 @@ impl Model {
 
     /// If `line` is a credit line, the text holding its names (possibly empty).
     pub fn credit<'a>(&self, line: &'a str) -> Option<&'a str> {
-        let first = self.credit_set.matches(line).iter().next()?;
+        let first = self.credit_set.matches(line).next()?;
         let caps = self.credit[first].captures(line)?;
         Some(caps.name("names").map_or("", |m| m.as_str()))
     }
@@ -297,5 +359,15 @@ mod tests {
         assert!(m.credit("Le Monde avec AFP").is_some());
         assert!(m.credit("Un ancien animateur de TF1 s'engage avec LREM").is_none());
         assert!(m.credit("CNN's Jane Doe contributed reporting.").is_some());
+    }
+
+    #[test]
+    fn word_boundaries_are_screened_not_lost() {
+        assert_eq!(without_word_boundaries(r"^\W*copyright\b"), r"^\W*copyright");
+        assert_eq!(without_word_boundaries(r"\bx\B\\b\b{start}y"), r"x\\by");
+        let m = Model::build().unwrap();
+        // The exact set still decides: no boundary after "copyright" here.
+        assert!(!m.is_notice("Copyrightée, l'œuvre"));
+        assert!(m.is_notice("Copyright, 2024"));
     }
 }
