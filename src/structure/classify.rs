@@ -1,0 +1,272 @@
+//! Line classification in the spirit of jusText (Pomikálek, 2011), adapted to text whose lines
+//! are paragraphs:
+//!
+//! 1. local class of each line: furniture, notices, credits, symbols-only lines, repetition
+//!    inside the document and recurrence across the corpus come first; otherwise the line is
+//!    `Good` (long enough, stopword-dense, ends like a sentence), `NearGood`, `Short` or `Low`
+//!    (long but poor in stopwords: a list of names, a tag cloud);
+//! 2. blocks: an end-of-article marker ("Most read") makes what follows boilerplate until
+//!    article text clearly resumes; a teaser marker ("Read more:") does the same for a few lines;
+//!    runs of very short lines are menus;
+//! 3. smoothing: uncertain lines take the side of their nearest certain neighbours, leaning to
+//!    body (a body line lost here is lost to every later stage; a furniture line kept costs little).
+//!
+//! Titles and headings are decided afterwards (see `title.rs`) on the smoothed classes.
+
+use super::features::{Ending, Feat};
+use super::model::{FnvBuild, LineKind, Model};
+use std::collections::HashSet;
+
+/// Below this many characters a line is short: its class comes from its neighbours.
+pub const SHORT_CHARS: usize = 70;
+/// From this many characters a stopword-dense line is good even without a final period.
+const LONG_CHARS: usize = 200;
+/// Stopword density above which a line reads as running text (NLTK-sized lists).
+const DENSITY_HIGH: f64 = 0.28;
+/// Stopword density under which a long line is a list rather than prose.
+const DENSITY_LOW: f64 = 0.18;
+/// Lines longer than this are never whole-line furniture or credits.
+const FURNITURE_MAX_CHARS: usize = 200;
+const CREDIT_MAX_CHARS: usize = 300;
+/// A teaser block ("Read more:") covers at most this many lines.
+const TEASER_BLOCK_MAX: usize = 8;
+/// Corpus recurrence: a line is site furniture when it occurs in at least this many documents…
+const RECUR_MIN_DOCS: u32 = 5;
+/// …and in more than this many times as many documents as the document's own most widely
+/// shared paragraph (syndicated copies share their headings along with their paragraphs).
+const RECUR_OVER_SYNDICATION: u32 = 2;
+/// Only lines this short can be site furniture by recurrence.
+const RECUR_MAX_CHARS: usize = 100;
+/// A paragraph this long counts when measuring how widely the document is syndicated.
+const SYNDICATION_MIN_CHARS: usize = 150;
+
+/// The working class of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Good,
+    NearGood,
+    Short,
+    Low,
+    Credit,
+    Bad(&'static str),
+}
+
+/// Side of a neighbour, for smoothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Good,
+    Bad,
+    Edge,
+}
+
+/// Class of a line from its text alone.
+fn text_class(f: &Feat, has_stopwords: bool) -> Class {
+    if f.chars < SHORT_CHARS {
+        return Class::Short;
+    }
+    let sentence = matches!(f.ending, Ending::Sentence | Ending::Question | Ending::Exclamation);
+    let d = if has_stopwords { f.density() } else { 1.0 };
+    if d >= DENSITY_HIGH {
+        if sentence || f.chars >= LONG_CHARS { Class::Good } else { Class::NearGood }
+    } else if d >= DENSITY_LOW {
+        Class::NearGood
+    } else {
+        Class::Low
+    }
+}
+
+/// Whether a short line reads as a sentence (several words, final period): such lines are
+/// never site furniture by recurrence.
+fn sentence_like(f: &Feat) -> bool {
+    f.words >= 8 && matches!(f.ending, Ending::Sentence | Ending::Question | Ending::Exclamation)
+}
+
+/// Counts of a line across the corpus, for recurrence.
+pub trait Recurrence {
+    fn count(&self, hash: u64) -> u32;
+}
+
+impl Recurrence for super::CorpusStats {
+    fn count(&self, hash: u64) -> u32 {
+        super::CorpusStats::count(self, hash)
+    }
+}
+
+/// Step 1: local classes. Returns the classes, the block markers and each credit line's names.
+pub fn local<'t>(
+    text: &'t str,
+    feats: &[Feat],
+    model: &Model,
+    has_stopwords: bool,
+    stats: &impl Recurrence,
+) -> (Vec<Class>, Vec<Option<LineKind>>, Vec<&'t str>) {
+    let n = feats.len();
+    let mut cls = Vec::with_capacity(n);
+    let mut marks = vec![None; n];
+    let mut names = vec![""; n];
+    let mut seen: HashSet<u64, FnvBuild> =
+        HashSet::with_capacity_and_hasher(n, FnvBuild::default());
+    for (i, f) in feats.iter().enumerate() {
+        let line = &text[f.tstart..f.tend];
+        let repeated = !seen.insert(f.hash);
+        let c = if f.letters < 2 {
+            Class::Bad("symbols")
+        } else if model.is_notice(line) {
+            Class::Bad("notice")
+        } else if let Some(kind) =
+            (f.chars <= FURNITURE_MAX_CHARS).then(|| model.line_kind(line)).flatten()
+        {
+            marks[i] = Some(kind);
+            Class::Bad(match kind {
+                LineKind::End => "end-marker",
+                LineKind::Block => "teaser-marker",
+                LineKind::Furniture => "furniture",
+            })
+        } else if let Some(who) = (f.chars <= CREDIT_MAX_CHARS)
+            .then(|| model.credit(line))
+            .flatten()
+            .filter(|who| who.is_empty() || super::title::names(model, who).next().is_some())
+        {
+            names[i] = who;
+            Class::Credit
+        } else if repeated {
+            Class::Bad("repeated")
+        } else {
+            text_class(f, has_stopwords)
+        };
+        cls.push(c);
+    }
+    // Recurrence across the corpus, beyond what the document's own syndication explains.
+    let syndication = feats
+        .iter()
+        .zip(&cls)
+        .filter(|(f, c)| f.chars >= SYNDICATION_MIN_CHARS && !matches!(c, Class::Bad(_)))
+        .map(|(f, _)| stats.count(f.hash))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let threshold = RECUR_MIN_DOCS.max(RECUR_OVER_SYNDICATION * syndication + 1);
+    for (f, c) in feats.iter().zip(cls.iter_mut()) {
+        if matches!(c, Class::Short | Class::NearGood | Class::Low)
+            && f.chars <= RECUR_MAX_CHARS
+            && !sentence_like(f)
+            && stats.count(f.hash) >= threshold
+        {
+            *c = Class::Bad("recurring");
+        }
+    }
+    (cls, marks, names)
+}
+
+/// Step 2: end-of-article and teaser blocks, then menus.
+pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>]) {
+    let n = cls.len();
+    let mut state: Option<(LineKind, usize)> = None;
+    for i in 0..n {
+        if let Some(kind @ (LineKind::End | LineKind::Block)) = marks[i] {
+            state = Some((kind, 0));
+            continue;
+        }
+        let Some((kind, len)) = state else { continue };
+        let good = cls[i] == Class::Good && feats[i].ending != Ending::Ellipsis;
+        let resume = match kind {
+            // Closing furniture ends only where two paragraphs of text follow each other.
+            LineKind::End => {
+                good && i + 1 < n
+                    && cls[i + 1] == Class::Good
+                    && feats[i + 1].ending != Ending::Ellipsis
+            }
+            _ => good || len >= TEASER_BLOCK_MAX,
+        };
+        if resume {
+            state = None;
+        } else {
+            if !matches!(cls[i], Class::Bad(_)) {
+                cls[i] =
+                    Class::Bad(if kind == LineKind::End { "end-block" } else { "teaser-block" });
+            }
+            state = Some((kind, len + 1));
+        }
+    }
+    // Menus: three or more consecutive lines of at most three words without punctuation.
+    let menu_item = |f: &Feat, c: Class| {
+        c == Class::Short && f.words <= 3 && f.ending == Ending::Open && f.chars <= 30
+    };
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j < n && menu_item(&feats[j], cls[j]) {
+            j += 1;
+        }
+        if j - i >= 3 {
+            for c in &mut cls[i..j] {
+                *c = Class::Bad("menu");
+            }
+        }
+        i = j.max(i + 1);
+    }
+}
+
+/// The nearest decided neighbour of line `i` in direction `step` (−1 or +1).
+fn neighbour(cls: &[Class], i: usize, forward: bool) -> Side {
+    let mut j = i;
+    loop {
+        if forward {
+            j += 1;
+            if j >= cls.len() {
+                return Side::Edge;
+            }
+        } else {
+            if j == 0 {
+                return Side::Edge;
+            }
+            j -= 1;
+        }
+        match cls[j] {
+            Class::Good => return Side::Good,
+            Class::Bad(_) => return Side::Bad,
+            _ => {}
+        }
+    }
+}
+
+/// Step 3: smoothing. Near-good lines first (from good and bad neighbours), then short and
+/// low-density lines (from the updated classes). Returns, per line, whether it was decided by
+/// context (for the reason code).
+pub fn smooth(feats: &[Feat], cls: &mut [Class]) -> Vec<&'static str> {
+    let n = cls.len();
+    let mut why = vec![""; n];
+    let against = |p: Side, q: Side| {
+        matches!((p, q), (Side::Bad, Side::Bad) | (Side::Bad, Side::Edge) | (Side::Edge, Side::Bad))
+    };
+    let decided: Vec<Class> = cls.to_vec();
+    for i in 0..n {
+        if decided[i] == Class::NearGood {
+            let (p, q) = (neighbour(&decided, i, false), neighbour(&decided, i, true));
+            cls[i] = if against(p, q) { Class::Bad("context") } else { Class::Good };
+            why[i] = "context";
+        }
+    }
+    let decided: Vec<Class> = cls.to_vec();
+    for i in 0..n {
+        match decided[i] {
+            Class::Short => {
+                let (p, q) = (neighbour(&decided, i, false), neighbour(&decided, i, true));
+                cls[i] = if against(p, q) { Class::Bad("context") } else { Class::Good };
+                why[i] = "context";
+            }
+            Class::Low => {
+                let (p, q) = (neighbour(&decided, i, false), neighbour(&decided, i, true));
+                // A list announced by a colon, or framed by text on both sides, is body.
+                let announced = i > 0 && feats[i - 1].ending == Ending::Colon;
+                let framed =
+                    p != Side::Bad && q != Side::Bad && (p == Side::Good || q == Side::Good);
+                cls[i] =
+                    if announced || framed { Class::Good } else { Class::Bad("low-stopwords") };
+                why[i] = "list";
+            }
+            _ => {}
+        }
+    }
+    why
+}

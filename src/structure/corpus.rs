@@ -1,0 +1,146 @@
+//! Corpus-level line counts, gathered in the pipeline's first parallel pass: in how many
+//! documents does each (normalized) line occur? Site furniture that no table lists ("Focus
+//! Thématiques", a site's own slogan) recurs across many unrelated documents.
+//!
+//! Memory is bounded whatever the corpus size: counts live in a count-min sketch of fixed size
+//! (4 rows × 2^18 saturating 16-bit counters, 2 MiB), which can only over-estimate. Each
+//! document contributes each distinct line once. Per-document hashes wait in a small pending
+//! list until a merge folds them into the sketch, so the many partial results rayon creates
+//! cost nothing until they meet. Counts are sums, so the result does not depend on the order
+//! of merges or on the thread count.
+
+use super::features::line_hash;
+use crate::document::Document;
+
+const ROWS: usize = 4;
+const WIDTH_BITS: u32 = 18;
+const WIDTH: usize = 1 << WIDTH_BITS;
+/// Pending hashes beyond which a merge folds them into a sketch.
+const PENDING_MAX: usize = 1 << 15;
+
+/// Corpus-level line statistics. Mergeable, so the first pass can fold in parallel.
+#[derive(Debug, Default, Clone)]
+pub struct CorpusStats {
+    /// Hashes observed but not yet in the sketch (each document's distinct lines).
+    pending: Vec<u64>,
+    sketch: Option<Box<[u16]>>,
+    /// Documents observed.
+    docs: u64,
+}
+
+fn slots(h: u64) -> impl Iterator<Item = usize> {
+    let h1 = h as u32;
+    let h2 = ((h >> 32) as u32) | 1;
+    (0..ROWS).map(move |r| {
+        r * WIDTH + (h1.wrapping_add((r as u32).wrapping_mul(h2)) as usize & (WIDTH - 1))
+    })
+}
+
+impl CorpusStats {
+    /// Whether the analysis needs the first pass at all.
+    pub const NEEDED: bool = true;
+
+    /// Counts the distinct lines of one document.
+    pub fn observe(&mut self, doc: &Document) {
+        let start = self.pending.len();
+        self.pending.extend(
+            doc.text.split('\n').filter(|l| !l.trim().is_empty()).map(|l| line_hash(l.trim())),
+        );
+        self.pending[start..].sort_unstable();
+        let mut w = start;
+        for r in start..self.pending.len() {
+            if w == start || self.pending[w - 1] != self.pending[r] {
+                self.pending[w] = self.pending[r];
+                w += 1;
+            }
+        }
+        self.pending.truncate(w);
+        self.docs += 1;
+        if self.pending.len() > PENDING_MAX {
+            self.flush();
+        }
+    }
+
+    /// Adds up two partial results.
+    pub fn merge(mut self, mut other: CorpusStats) -> CorpusStats {
+        self.docs += other.docs;
+        match (&mut self.sketch, other.sketch.take()) {
+            (Some(mine), Some(theirs)) => {
+                for (a, b) in mine.iter_mut().zip(theirs.iter()) {
+                    *a = a.saturating_add(*b);
+                }
+            }
+            (None, Some(theirs)) => self.sketch = Some(theirs),
+            _ => {}
+        }
+        self.pending.append(&mut other.pending);
+        if self.sketch.is_some() || self.pending.len() > PENDING_MAX {
+            self.flush();
+        }
+        self
+    }
+
+    fn flush(&mut self) {
+        let sketch = self.sketch.get_or_insert_with(|| vec![0u16; ROWS * WIDTH].into_boxed_slice());
+        for &h in &self.pending {
+            for s in slots(h) {
+                sketch[s] = sketch[s].saturating_add(1);
+            }
+        }
+        self.pending = Vec::new();
+    }
+
+    /// Documents observed.
+    pub fn docs(&self) -> u64 {
+        self.docs
+    }
+
+    /// In how many documents a line with this hash occurs (an upper bound).
+    pub fn count(&self, hash: u64) -> u32 {
+        let sketched =
+            self.sketch.as_ref().map_or(0, |s| slots(hash).map(|i| s[i]).min().unwrap_or(0));
+        // Only small corpora keep hashes pending at the end.
+        u32::from(sketched) + self.pending.iter().filter(|&&h| h == hash).count() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Document, Meta};
+
+    fn doc(text: &str) -> Document {
+        Document {
+            index: 0,
+            id: "d".into(),
+            path: "d".into(),
+            record_id: String::new(),
+            meta: Meta::default(),
+            encoding: "utf-8".into(),
+            bytes: text.len(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn counts_documents_not_lines() {
+        let mut a = CorpusStats::default();
+        a.observe(&doc("Menu\nMenu\nUn texte."));
+        let mut b = CorpusStats::default();
+        b.observe(&doc("Menu\nAutre texte."));
+        let m = a.clone().merge(b.clone());
+        assert_eq!(m.count(line_hash("Menu")), 2);
+        assert_eq!(m.count(line_hash("Un texte.")), 1);
+        assert_eq!(m.docs(), 2);
+        // The same counts once sketched, in either merge order.
+        let big = CorpusStats {
+            pending: (0..PENDING_MAX as u64 + 1).map(|i| i * 7919 + 3).collect(),
+            ..CorpusStats::default()
+        };
+        let s1 = big.clone().merge(a.clone()).merge(b.clone());
+        let s2 = b.merge(a.merge(big));
+        assert_eq!(s1.count(line_hash("Menu")), 2);
+        assert_eq!(s2.count(line_hash("Menu")), 2);
+        assert_eq!(s1.count(line_hash("jamais vu")), s2.count(line_hash("jamais vu")));
+    }
+}

@@ -1,0 +1,275 @@
+//! The structure stage's read-only model, built once per run: stopword sets per language (from
+//! the `stop-words` crate: NLTK lists where NLTK has the language, Stopwords ISO otherwise) and
+//! the pattern tables of `data/lang/<lang>/structure-*.tsv`, compiled into regex sets.
+//!
+//! Furniture, notice, credit and dateline patterns of every language are applied to every
+//! document, whatever its detected language: pages mix languages in their furniture (an English
+//! "Related Articles" widget on a French site), and the patterns are anchored or specific enough
+//! not to fire on article text. Stopwords, on the other hand, follow the detected language.
+
+use anyhow::{Context, Result, bail};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The bundled tables: (language, patterns, section labels). Adding a language is adding its
+/// two files and one line here.
+const TABLES: &[(&str, &str, &str)] = &[
+    ("mul", include_str!("../../data/lang/mul/structure-patterns.tsv"), ""),
+    (
+        "fr",
+        include_str!("../../data/lang/fr/structure-patterns.tsv"),
+        include_str!("../../data/lang/fr/structure-sections.tsv"),
+    ),
+    (
+        "en",
+        include_str!("../../data/lang/en/structure-patterns.tsv"),
+        include_str!("../../data/lang/en/structure-sections.tsv"),
+    ),
+    (
+        "es",
+        include_str!("../../data/lang/es/structure-patterns.tsv"),
+        include_str!("../../data/lang/es/structure-sections.tsv"),
+    ),
+    (
+        "de",
+        include_str!("../../data/lang/de/structure-patterns.tsv"),
+        include_str!("../../data/lang/de/structure-sections.tsv"),
+    ),
+    (
+        "it",
+        include_str!("../../data/lang/it/structure-patterns.tsv"),
+        include_str!("../../data/lang/it/structure-sections.tsv"),
+    ),
+    (
+        "pt",
+        include_str!("../../data/lang/pt/structure-patterns.tsv"),
+        include_str!("../../data/lang/pt/structure-sections.tsv"),
+    ),
+];
+
+/// What a whole-line pattern says about a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LineKind {
+    /// Page furniture on its own line.
+    Furniture,
+    /// Opens a teaser block that ends where article text resumes.
+    Block,
+    /// Opens the page's closing furniture.
+    End,
+}
+
+/// FNV-1a: a fast hasher for short keys (stopwords, line hashes); no DoS concern here since the
+/// keys of the stopword sets are fixed.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub type FnvBuild = BuildHasherDefault<Fnv>;
+
+/// A stopword set.
+pub type Stopwords = HashSet<&'static str, FnvBuild>;
+
+/// Read-only knowledge the stage needs, built once per run.
+#[derive(Debug)]
+pub struct Model {
+    /// Stopwords by ISO 639-1 code.
+    stopwords: HashMap<&'static str, Stopwords>,
+    /// Whole-line patterns (end, block, furniture), with the kind of each.
+    whole: RegexSet,
+    whole_kinds: Vec<LineKind>,
+    /// Notices, matched anywhere in a line.
+    notice: RegexSet,
+    /// Credit patterns: a set to test, then each pattern for its `names` group.
+    credit_set: RegexSet,
+    credit: Vec<Regex>,
+    /// Dateline patterns, with an optional `source` group.
+    dateline: Vec<Regex>,
+    /// Separators between names in a credit line.
+    sep: Regex,
+    /// Section labels, lowercased.
+    sections: HashSet<String>,
+}
+
+/// One parsed table row.
+struct Row<'a> {
+    lang: &'a str,
+    line: usize,
+    kind: &'a str,
+    pattern: &'a str,
+}
+
+fn rows<'a>(lang: &'a str, text: &'a str) -> impl Iterator<Item = Result<Row<'a>>> + 'a {
+    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')).map(
+        move |(i, l)| {
+            let Some((kind, pattern)) = l.split_once('\t') else {
+                bail!("data/lang/{lang}/structure-patterns.tsv line {}: no TAB", i + 1);
+            };
+            Ok(Row { lang, line: i + 1, kind: kind.trim(), pattern })
+        },
+    )
+}
+
+impl Model {
+    pub fn build() -> Result<Self> {
+        let mut stopwords = HashMap::new();
+        for &code in stop_words::available_languages() {
+            if let Some(words) = stop_words::lookup(code) {
+                stopwords.insert(code, words.iter().copied().collect::<Stopwords>());
+            }
+        }
+        let mut whole = Vec::new();
+        let mut whole_kinds = Vec::new();
+        let (mut notice, mut credit, mut dateline, mut sep, mut sep_any) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut sections = HashSet::new();
+        for &(lang, patterns, section_list) in TABLES {
+            for row in rows(lang, patterns) {
+                let row = row?;
+                let ctx =
+                    || format!("data/lang/{}/structure-patterns.tsv line {}", row.lang, row.line);
+                let p = row.pattern;
+                match row.kind {
+                    "end" | "block" | "furniture" => {
+                        whole.push((format!("^(?:{p})$"), ctx()));
+                        whole_kinds.push(match row.kind {
+                            "end" => LineKind::End,
+                            "block" => LineKind::Block,
+                            _ => LineKind::Furniture,
+                        });
+                    }
+                    "notice" => notice.push((p.to_string(), ctx())),
+                    "sep" if lang == "mul" => sep_any.push(p),
+                    // Language separators first: they are longer ("; Editing by").
+                    "sep" => sep.push(p),
+                    "credit" | "dateline" => {
+                        let re = Regex::new(p).with_context(ctx)?;
+                        if row.kind == "credit" { credit.push(re) } else { dateline.push(re) }
+                    }
+                    other => bail!("{}: unknown kind {other:?}", ctx()),
+                }
+            }
+            for l in section_list.lines() {
+                let l = l.trim();
+                if !l.is_empty() && !l.starts_with('#') {
+                    sections.insert(l.to_lowercase());
+                }
+            }
+        }
+        sep.append(&mut sep_any);
+        // Compiled as sets; only when a set fails is each pattern compiled alone, so that the
+        // error names its file and line (compiling each one always would double start-up time).
+        let set = |pats: &[(String, String)], ci: bool| -> Result<RegexSet> {
+            let build = |p: &[&str]| {
+                RegexSetBuilder::new(p).case_insensitive(ci).size_limit(64 << 20).build()
+            };
+            let all: Vec<&str> = pats.iter().map(|(p, _)| p.as_str()).collect();
+            build(&all).or_else(|e| {
+                for (p, ctx) in pats {
+                    build(&[p.as_str()]).with_context(|| ctx.clone())?;
+                }
+                Err(e).context("compiling structure patterns")
+            })
+        };
+        let credit_src: Vec<(String, String)> =
+            credit.iter().map(|r| (r.as_str().to_string(), String::new())).collect();
+        Ok(Model {
+            stopwords,
+            whole: set(&whole, true)?,
+            whole_kinds,
+            notice: set(&notice, true)?,
+            credit_set: set(&credit_src, false)?,
+            credit,
+            dateline,
+            sep: RegexBuilder::new(&sep.join("|"))
+                .case_insensitive(true)
+                .build()
+                .context("compiling name separators")?,
+            sections,
+        })
+    }
+
+    /// The stopwords of a language, if the crate has them.
+    pub fn stopwords(&self, code: &str) -> Option<&Stopwords> {
+        self.stopwords.get(code)
+    }
+
+    /// The strongest whole-line kind `line` matches (end > block > furniture). Punctuation and
+    /// symbols around the line ("★ Most read ★", "Read more:") are set aside first.
+    pub fn line_kind(&self, line: &str) -> Option<LineKind> {
+        let core = line.trim_matches(|c: char| !c.is_alphanumeric());
+        self.whole.matches(core).iter().map(|i| self.whole_kinds[i]).max()
+    }
+
+    /// Whether `line` holds a legal, copyright or cookie notice.
+    pub fn is_notice(&self, line: &str) -> bool {
+        self.notice.is_match(line)
+    }
+
+    /// If `line` is a credit line, the text holding its names (possibly empty).
+    pub fn credit<'a>(&self, line: &'a str) -> Option<&'a str> {
+        let first = self.credit_set.matches(line).iter().next()?;
+        let caps = self.credit[first].captures(line)?;
+        Some(caps.name("names").map_or("", |m| m.as_str()))
+    }
+
+    /// If `line` starts with a dateline: the byte length of the dateline and the source it names.
+    pub fn dateline<'a>(&self, line: &'a str) -> Option<(usize, &'a str)> {
+        self.dateline.iter().find_map(|re| {
+            let caps = re.captures(line)?;
+            let all = caps.get(0)?;
+            Some((all.end(), caps.name("source").map_or("", |m| m.as_str().trim())))
+        })
+    }
+
+    /// Splits a list of names at the separators of every language.
+    pub fn split_names<'a>(&'a self, names: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.sep.split(names).map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    /// Whether `word` is a known section label.
+    pub fn is_section(&self, word: &str) -> bool {
+        self.sections.contains(&word.to_lowercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_compile() {
+        let m = Model::build().unwrap();
+        for code in ["fr", "en", "es", "de", "it", "pt"] {
+            assert!(m.stopwords(code).is_some_and(|s| s.len() > 100), "{code}");
+        }
+        assert_eq!(m.line_kind("Les plus lus"), Some(LineKind::End));
+        assert_eq!(m.line_kind("Related Articles"), Some(LineKind::End));
+        assert_eq!(m.line_kind("Read more:"), Some(LineKind::Block));
+        assert_eq!(m.line_kind("Laisser un commentaire"), Some(LineKind::Furniture));
+        assert_eq!(m.line_kind("Le ministère a réduit la liste."), None);
+        assert!(m.is_notice("©️ Copyright Pulse Media. Tous droits réservés."));
+        assert!(!m.is_notice("The copyright lawsuit was dismissed on Monday."));
+        assert_eq!(
+            m.credit("Reporting by Jane Doe; Editing by John Roe"),
+            Some("Jane Doe; Editing by John Roe")
+        );
+        assert_eq!(m.dateline("(Agence Test) — Le texte").map(|d| d.1), Some("Agence Test"));
+        assert_eq!(m.dateline("JERUSALEM (Reuters) - Israel said").map(|d| d.1), Some("Reuters"));
+        assert!(m.dateline("Le Bureau de l’industrie (BIS) du Département a publié").is_none());
+        assert!(m.is_section("diplomatie"));
+    }
+}
