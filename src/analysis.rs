@@ -59,10 +59,24 @@ pub fn leave() {
     }
 }
 
-/// With timings on, prints how long a phase took since `since`.
+/// With timings on, prints how long a phase took since `since`, and the resident memory now
+/// and at its peak (Linux).
 pub fn phase(name: &str, since: Instant) {
     if timings_on() {
-        eprintln!("recoupe timings: {name:<28} {:>9.3} s", since.elapsed().as_secs_f64());
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let mb = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .map_or(String::from("?"), |kb| format!("{}", kb / 1024))
+        };
+        eprintln!(
+            "recoupe timings: {name:<28} {:>9.3} s  rss {:>5} MB  peak {:>5} MB",
+            since.elapsed().as_secs_f64(),
+            mb("VmRSS:"),
+            mb("VmHWM:")
+        );
     }
 }
 

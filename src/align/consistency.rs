@@ -10,7 +10,7 @@
 use super::model::*;
 use super::{DocRecord, Names};
 use crate::claims::{Claim, Kind, fmt_value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A claim and the position of its document in the story.
 #[derive(Clone, Copy)]
@@ -362,11 +362,13 @@ fn finding(
 fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
     let _ = names;
     let mut out = Vec::new();
-    let get = |head: &str, role: &str| {
-        findings
-            .iter()
-            .find(|f| f.key == format!("count:{head}|{role}") && f.status != Status::Conflict)
-    };
+    // The first finding of each key that is not a conflict (a scan per look-up was quadratic
+    // in the findings of a story).
+    let mut by_key: HashMap<&str, &Finding> = HashMap::new();
+    for f in findings.iter().filter(|f| f.status != Status::Conflict) {
+        by_key.entry(f.key.as_str()).or_insert(f);
+    }
+    let get = |head: &str, role: &str| by_key.get(format!("count:{head}|{role}").as_str()).copied();
     let mut heads: BTreeSet<&str> = BTreeSet::new();
     for f in findings {
         if let Some(rest) = f.key.strip_prefix("count:")

@@ -235,7 +235,10 @@ fn variants(docs: &[&DocRecord], names: &Names) -> Vec<EntityVariants> {
                 continue;
             }
             let docs = forms.entry(e).or_default().entry((surface, kind)).or_default();
-            if !docs.contains(&d.doc) {
+            // A document lists each of its forms once and documents come in order, so a
+            // repeated id can only be the last one (a search of the whole list was quadratic
+            // over the corpus).
+            if docs.last() != Some(&d.doc) {
                 docs.push(d.doc.clone());
             }
         }
@@ -265,29 +268,39 @@ fn variants(docs: &[&DocRecord], names: &Names) -> Vec<EntityVariants> {
 /// Rows of a coverage matrix: the entities most sources name.
 const COVERAGE_ROWS: usize = 60;
 
-/// Entities × documents mention counts, the entities most sources name first.
+/// Entities × documents mention counts, the entities most sources name first. Counts are
+/// gathered sparse and only the kept rows are laid out per document: a story of thousands of
+/// documents naming thousands of entities would otherwise fill a dense matrix to drop most of it.
 fn coverage(docs: &[&DocRecord], names: &Names) -> Coverage {
-    let mut rows: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    /// Documents naming an entity, its total mentions, and the (document, count) pairs.
+    type Sparse = (usize, u32, Vec<(usize, u32)>);
+    let mut rows: BTreeMap<&str, Sparse> = BTreeMap::new();
     for (d, doc) in docs.iter().enumerate() {
         for (e, _, n) in &doc.entities {
-            rows.entry(e).or_insert_with(|| vec![0; docs.len()])[d] = *n;
+            let row = rows.entry(e).or_default();
+            row.0 += usize::from(*n > 0);
+            row.1 += *n;
+            row.2.push((d, *n));
         }
     }
-    let mut rows: Vec<CoverageRow> = rows
+    let mut rows: Vec<(&str, Sparse)> = rows.into_iter().collect();
+    rows.sort_by(|(a, x), (b, y)| (y.0, y.1).cmp(&(x.0, x.1)).then_with(|| a.cmp(b)));
+    rows.truncate(COVERAGE_ROWS);
+    let rows = rows
         .into_iter()
-        .map(|(e, counts)| CoverageRow {
-            entity: e.to_string(),
-            name: names.name(e).to_string(),
-            etype: names.etype(e).to_string(),
-            counts,
+        .map(|(e, (_, _, sparse))| {
+            let mut counts = vec![0; docs.len()];
+            for (d, n) in sparse {
+                counts[d] = n;
+            }
+            CoverageRow {
+                entity: e.to_string(),
+                name: names.name(e).to_string(),
+                etype: names.etype(e).to_string(),
+                counts,
+            }
         })
         .collect();
-    rows.sort_by(|a, b| {
-        let total = |r: &CoverageRow| r.counts.iter().sum::<u32>();
-        let sources = |r: &CoverageRow| r.counts.iter().filter(|c| **c > 0).count();
-        (sources(b), total(b)).cmp(&(sources(a), total(a))).then_with(|| a.entity.cmp(&b.entity))
-    });
-    rows.truncate(COVERAGE_ROWS);
     Coverage { docs: docs.iter().map(|d| d.doc.clone()).collect(), rows }
 }
 

@@ -5,7 +5,7 @@
 use super::DocRecord;
 use super::model::{DiffSpan, QuoteGroup, QuoteMember};
 use crate::claims::{Kind, mix};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Shared shingles (absolute and relative to the smaller quote) making two quotes one.
 const MIN_SHARED: usize = 3;
@@ -133,12 +133,11 @@ pub fn group(
         .into_iter()
         .map(|g| {
             *next_id += 1;
+            let members: HashSet<&str> = g.members.iter().map(|m| m.doc.as_str()).collect();
             let docs: BTreeSet<&str> = g
                 .members
                 .iter()
-                .filter(|m| {
-                    m.copy_of.as_ref().is_none_or(|o| !g.members.iter().any(|x| x.doc == *o))
-                })
+                .filter(|m| m.copy_of.as_ref().is_none_or(|o| !members.contains(o.as_str())))
                 .map(|m| m.doc.as_str())
                 .collect();
             let same = g.members.iter().all(|m| m.text == g.members[0].text);
@@ -154,12 +153,15 @@ pub fn group(
             let mut speakers: Vec<&str> =
                 g.members.iter().map(|m| m.speaker.as_str()).filter(|s| !s.is_empty()).collect();
             speakers.sort_unstable();
-            let speaker = speakers
-                .iter()
-                .max_by_key(|s| {
-                    (speakers.iter().filter(|x| x == s).count(), std::cmp::Reverse(**s))
-                })
-                .map_or(String::new(), |s| s.to_string());
+            // The most frequent speaker, the first in order among equals.
+            let mut speaker = "";
+            let mut best = 0;
+            for run in speakers.chunk_by(|a, b| a == b) {
+                if run.len() > best {
+                    (speaker, best) = (run[0], run.len());
+                }
+            }
+            let speaker = speaker.to_string();
             QuoteGroup {
                 id: format!("q{next_id}"),
                 speaker,
