@@ -26,7 +26,8 @@ thread_local! {
 pub const TIMINGS_ENV: &str = "RECOUPE_TIMINGS";
 
 /// Stages whose time is accumulated (the names `enter` receives).
-const STAGES: [&str; 6] = ["decode", "lang", "structure", "entities", "claims", "report"];
+const STAGES: [&str; 7] =
+    ["decode", "lang", "structure", "entities", "claims", "report", "aggregate"];
 static STAGE_NANOS: [AtomicU64; STAGES.len()] = [const { AtomicU64::new(0) }; STAGES.len()];
 
 thread_local! {

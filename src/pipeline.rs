@@ -7,7 +7,7 @@
 //! thread count.
 
 use crate::align::Aggregator;
-use crate::analysis::{self, DocAnalysis};
+use crate::analysis;
 use crate::config::Config;
 use crate::decode::{self, DecodeError, Limits};
 use crate::document::{ErrorRow, Item};
@@ -21,6 +21,10 @@ use rayon::prelude::*;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
+
+/// The part file holding the claims until stories are aligned (in the temporary output
+/// directory; removed once read).
+const CLAIMS_PART: &str = "claims.part.bin";
 
 /// A batch is handed to the workers when it holds this many documents or bytes.
 const BATCH_DOCS: usize = 1024;
@@ -86,8 +90,18 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// The outcome of one item: an analysed document (with its rendered rows, and the stage the
 /// test hook arms for it), or an error row.
 enum Outcome {
-    Done(Box<DocAnalysis>, Rendered, Option<&'static str>),
+    Done(Box<Analysed>),
     Failed(ErrorRow),
+}
+
+/// An analysed document: what the aggregator keeps of it and its rendered rows.
+struct Analysed {
+    prepared: crate::align::Prepared,
+    rendered: Rendered,
+    index: usize,
+    bytes: u64,
+    id: String,
+    path: String,
 }
 
 /// What every worker needs to process an item.
@@ -116,14 +130,20 @@ fn process(item: Item, ctx: &Ctx) -> Outcome {
         let a = analysis::analyse(&doc, ctx.model, ctx.stats);
         let rendered = Rendered::of(&a, &doc, ctx.raw_csv)
             .map_err(|e| DecodeError { stage: "report", message: format!("{e:#}") })?;
-        Ok::<_, DecodeError>((a, rendered))
+        let (index, bytes) = (a.info.index, a.info.bytes as u64);
+        let (id, path) = (a.info.doc.clone(), a.info.path.clone());
+        // What the corpus level keeps is extracted here, in parallel; the aggregator only
+        // appends it in corpus order.
+        analysis::enter("aggregate");
+        let prepared = Aggregator::prepare(a);
+        Ok::<_, DecodeError>(Analysed { prepared, rendered, index, bytes, id, path })
     }));
     analysis::leave();
     if ctx.fault.is_some() {
         analysis::arm_fault(None);
     }
     match result {
-        Ok(Ok((a, r))) => Outcome::Done(Box::new(a), r, armed),
+        Ok(Ok(a)) => Outcome::Done(Box::new(a)),
         Ok(Err(e)) => Outcome::Failed(ErrorRow::new(index, id, path, e.stage, e.message)),
         Err(panic) => {
             let msg = panic_message(&*panic);
@@ -264,7 +284,7 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     let t = Instant::now();
     let out = OutputDir::create(&cfg.out)?;
     let mut sink = Sink::new(out.path(), cfg.raw_csv)?;
-    let mut agg = Aggregator::default();
+    let mut agg = Aggregator::spilling(&out.path().join(CLAIMS_PART))?;
     let mut story_index = Vec::new();
     let mut bytes = 0u64;
     let ctx = Ctx { model: &model, stats: &stats, limits, raw_csv: cfg.raw_csv, fault: &fault };
@@ -274,19 +294,17 @@ pub fn run(cfg: &Config) -> Result<Summary> {
             pool.install(|| batch.into_par_iter().map(|item| process(item, &ctx)).collect());
         for r in results {
             match r {
-                Outcome::Done(a, rendered, armed) => {
-                    let (index, doc_bytes) = (a.info.index, a.info.bytes as u64);
-                    let (id, path) = (a.info.doc.clone(), a.info.path.clone());
+                Outcome::Done(a) => {
+                    let Analysed { prepared, rendered, index, bytes: doc_bytes, id, path } = *a;
                     // The document's rows are written only once the aggregator took it, so a
                     // panic there lists it in errors.csv alone.
                     let added = catch_unwind(AssertUnwindSafe(|| {
-                        analysis::arm_fault(armed);
                         analysis::enter("aggregate");
-                        agg.add(*a);
+                        agg.add_prepared(prepared)
                     }));
-                    analysis::arm_fault(None);
                     match added {
-                        Ok(()) => {
+                        Ok(stored) => {
+                            stored?;
                             sink.rendered(&rendered)?;
                             bytes += doc_bytes;
                             story_index.push(index);
@@ -317,8 +335,11 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     analysis::phase("pass 2 (analysis)", t);
     analysis::print_stage_times();
     let t = Instant::now();
-    let corpus = agg.finish(&model.entities);
-    analysis::phase("aggregation", t);
+    let mut story_files = crate::report::StoryFiles::create(out.path(), cfg.raw_csv)?;
+    let corpus =
+        agg.finish_into(&model.entities, &mut story_files, crate::report::html::MAX_STORIES)?;
+    story_files.finish()?;
+    analysis::phase("aggregation and story reports", t);
     let summary = Summary { documents: sink.docs, errors: sink.errors_count, bytes, seconds: 0.0 };
     if summary.documents == 0 {
         // Nothing readable: keep the previous reports, but say what failed.

@@ -2,8 +2,11 @@
 //! the claims of each story into agreements, conflicts, single-source and derived findings,
 //! groups quotes and collects name variants.
 //!
-//! Memory stays bounded by the compact per-document results (`DocRecord`: claims, a MinHash
-//! signature, entity counts); the texts themselves are gone once a document is analysed.
+//! Memory stays bounded by the compact per-document results (`DocRecord`: a MinHash signature,
+//! interned entity counts and name forms, story features); the texts are gone once a document
+//! is analysed, and its claims wait in a `store::ClaimStore` (a part file during a run) until
+//! its story is aligned. Stories are aligned one at a time and handed to a `StoryOutput` that
+//! writes them, so the findings of the whole corpus are never held at once either.
 //! Nothing here is quadratic in the number of documents: copies and stories are found through
 //! LSH buckets and an inverted index with bounded candidate lists (see `stories`).
 //!
@@ -13,16 +16,21 @@
 mod consistency;
 pub mod model;
 mod quotes;
+mod store;
 mod stories;
 
 use crate::analysis::DocAnalysis;
 use crate::claims::Claim;
+use crate::entities::Mention;
 use crate::report::CsvOut;
-use anyhow::Result;
+use anyhow::{Context, Result};
 pub use model::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use store::{ClaimStore, Sym, Syms};
+pub use stories::MAX_STORY;
 
-/// What the corpus level keeps of one document.
+/// What the corpus level keeps of one document until the end of the run.
 #[derive(Debug, Clone, Default)]
 pub struct DocRecord {
     pub index: usize,
@@ -31,19 +39,83 @@ pub struct DocRecord {
     pub title: String,
     pub lang: String,
     pub date: String,
+    /// The document's claims: only while its story is aligned (they wait in the claim store).
     pub claims: Vec<Claim>,
+    /// How many claims it has.
+    pub n_claims: usize,
     /// MinHash signature of the document's word shingles.
     pub signature: Vec<u32>,
-    /// entity → (type, mention count), sorted by entity.
-    pub entities: Vec<(String, String, u32)>,
-    /// (entity, surface, kind), sorted and deduplicated.
-    pub forms: Vec<(String, String, String)>,
+    /// (entity, type, mention count), sorted by entity id.
+    entities: Vec<(Sym, Sym, u32)>,
+    /// (entity, surface, kind), sorted by their text and deduplicated.
+    forms: Vec<(Sym, Sym, Sym)>,
+    /// Hashes of the counted quantities that link documents into stories.
+    quantities: Vec<u64>,
+    /// Where its claims are in the claim store.
+    claims_at: (u64, u32),
 }
 
-impl DocRecord {
-    /// Keeps the compact part of one analysis.
-    pub fn from_analysis(a: DocAnalysis) -> Self {
-        let mut counts: std::collections::BTreeMap<&str, (&str, u32)> = Default::default();
+/// One document's analysis reduced to what the corpus level needs, with its claims encoded: made
+/// by `Aggregator::prepare` in the worker that analysed the document, so that this work runs in
+/// parallel, then handed to `Aggregator::add_prepared` in corpus order.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    index: usize,
+    doc: String,
+    outlet: String,
+    title: String,
+    lang: String,
+    date: String,
+    n_claims: usize,
+    signature: Vec<u32>,
+    entities: Vec<(String, String, u32)>,
+    forms: Vec<(String, String, String)>,
+    quantities: Vec<u64>,
+    claims: Vec<u8>,
+    mentions: Vec<Mention>,
+}
+
+/// Receives the corpus-level results as they are produced: the documents and variants first
+/// (`begin`, with the stories still empty), then each story in order, then `end`.
+pub trait StoryOutput {
+    fn begin(&mut self, report: &Report, stories: usize) -> Result<()>;
+    fn story(&mut self, story: &Story) -> Result<()>;
+    fn end(&mut self, report: &Report) -> Result<()>;
+}
+
+/// An output that writes nothing (the stories are kept in the `Corpus`).
+struct Nowhere;
+
+impl StoryOutput for Nowhere {
+    fn begin(&mut self, _: &Report, _: usize) -> Result<()> {
+        Ok(())
+    }
+    fn story(&mut self, _: &Story) -> Result<()> {
+        Ok(())
+    }
+    fn end(&mut self, _: &Report) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Collects what the corpus-level reports need from each document, in corpus order.
+#[derive(Debug, Default)]
+pub struct Aggregator {
+    docs: Vec<DocRecord>,
+    syms: Syms,
+    store: ClaimStore,
+    tally: crate::entities::Tally,
+}
+
+impl Aggregator {
+    /// An aggregator keeping the claims in the part file `path` (removed when done).
+    pub fn spilling(path: &Path) -> Result<Self> {
+        Ok(Aggregator { store: ClaimStore::file(path)?, ..Default::default() })
+    }
+
+    /// Reduces one document's analysis to what the corpus level keeps (a pure function).
+    pub fn prepare(a: DocAnalysis) -> Prepared {
+        let mut counts: BTreeMap<&str, (&str, u32)> = BTreeMap::new();
         let mut forms = Vec::new();
         for m in &a.mentions {
             let e = counts.entry(m.entity.as_str()).or_insert((m.etype.as_str(), 0));
@@ -54,49 +126,86 @@ impl DocRecord {
         forms.dedup();
         let entities =
             counts.into_iter().map(|(e, (t, n))| (e.to_string(), t.to_string(), n)).collect();
-        DocRecord {
+        let mut claims = Vec::new();
+        store::encode(&a.claims.claims, &mut claims);
+        Prepared {
             index: a.info.index,
             doc: a.info.doc,
             outlet: a.info.outlet,
             title: a.info.title,
             lang: a.info.lang.code,
             date: a.info.date,
-            claims: a.claims.claims,
+            n_claims: a.claims.claims.len(),
             signature: a.claims.signature,
             entities,
             forms,
+            quantities: stories::quantity_features(&a.claims.claims),
+            claims,
+            mentions: a.mentions,
         }
     }
-}
 
-/// Collects what the corpus-level reports need from each document, in corpus order.
-#[derive(Debug, Default)]
-pub struct Aggregator {
-    docs: Vec<DocRecord>,
-    tally: crate::entities::Tally,
-}
-
-impl Aggregator {
-    /// Takes one document's analysis (its per-document rows are already written).
+    /// Takes one document's analysis (its per-document rows are already written). Panics if
+    /// the claim store cannot be written: use `prepare` and `add_prepared` with a spilling
+    /// aggregator.
     pub fn add(&mut self, a: DocAnalysis) {
-        self.tally.add(&a.mentions);
-        self.docs.push(DocRecord::from_analysis(a));
+        self.add_prepared(Self::prepare(a)).expect("storing claims");
     }
 
-    /// Groups, aligns and builds the report model. `kb` gives entities their display names.
+    /// Takes one prepared document, in corpus order.
+    pub fn add_prepared(&mut self, p: Prepared) -> Result<()> {
+        self.tally.add(&p.mentions);
+        let claims_at = self.store.put(&p.claims)?;
+        let syms = &mut self.syms;
+        let entities = p.entities.iter().map(|(e, t, n)| (syms.id(e), syms.id(t), *n)).collect();
+        let forms = p.forms.iter().map(|(e, s, k)| (syms.id(e), syms.id(s), syms.id(k))).collect();
+        self.docs.push(DocRecord {
+            index: p.index,
+            doc: p.doc,
+            outlet: p.outlet,
+            title: p.title,
+            lang: p.lang,
+            date: p.date,
+            claims: Vec::new(),
+            n_claims: p.n_claims,
+            signature: p.signature,
+            entities,
+            forms,
+            quantities: p.quantities,
+            claims_at,
+        });
+        Ok(())
+    }
+
+    /// Groups, aligns and builds the report model, every story kept in it. `kb` gives entities
+    /// their display names.
     pub fn finish(self, kb: &crate::entities::Model) -> Corpus {
+        self.finish_into(kb, &mut Nowhere, usize::MAX).expect("aligning stories in memory")
+    }
+
+    /// Groups and aligns, handing each story to `out` as soon as it is aligned. The returned
+    /// corpus keeps the documents, the variants and only the `keep` stories with the most
+    /// documents (the first ones among equals), in story order.
+    pub fn finish_into(
+        self,
+        kb: &crate::entities::Model,
+        out: &mut dyn StoryOutput,
+        keep: usize,
+    ) -> Result<Corpus> {
         use crate::analysis::phase;
         use std::time::Instant;
         let t = Instant::now();
-        let mut docs = self.docs;
+        let Aggregator { docs, syms, mut store, tally } = self;
+        let mut docs = docs;
         docs.sort_by_key(|d| d.index);
-        let names = Names::build(&docs, kb);
+        store.seal()?;
+        let names = Names::build(&docs, &syms, kb);
         phase("  names", t);
         let t = Instant::now();
         let copies = stories::copies(&docs);
         phase("  copies", t);
         let t = Instant::now();
-        let story_of = stories::stories(&docs, &copies);
+        let story_of = stories::stories(&docs, &copies, &syms);
         phase("  stories", t);
         let t = Instant::now();
         let copy_of: Vec<Option<String>> =
@@ -106,10 +215,52 @@ impl Aggregator {
         for (i, s) in story_of.iter().enumerate() {
             members[*s].push(i);
         }
+        let documents = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| DocSummary {
+                doc: d.doc.clone(),
+                index: d.index,
+                outlet: d.outlet.clone(),
+                title: d.title.clone(),
+                lang: d.lang.clone(),
+                story: format!("s{}", story_of[i] + 1),
+                copy_of: copy_of[i].clone(),
+                copy_similarity: copies[i].map_or(0.0, |c| round3(c.1)),
+                claims: d.n_claims,
+            })
+            .collect();
+        let all: Vec<&DocRecord> = docs.iter().collect();
+        let corpus_variants = variants(&all, &names, &syms);
+        drop(all);
+        let mut report = Report {
+            schema: SCHEMA_VERSION,
+            documents,
+            stories: Vec::new(),
+            variants: corpus_variants,
+        };
+        // The stories kept in the corpus: the largest, the first among equals.
+        let mut by_size: Vec<usize> = (0..n_stories).collect();
+        by_size.sort_by_key(|&n| (std::cmp::Reverse(members[n].len()), n));
+        let mut kept = vec![false; n_stories];
+        for &n in by_size.iter().take(keep) {
+            kept[n] = true;
+        }
+        drop(by_size);
+        phase("  documents and variants", t);
+        let t = Instant::now();
+        out.begin(&report, n_stories)?;
+        // Each document is in one story: its record is taken out when its story is aligned.
+        let mut docs: Vec<Option<DocRecord>> = docs.into_iter().map(Some).collect();
         let mut quote_ids = 0;
-        let mut stories = Vec::with_capacity(n_stories);
         for (n, idx) in members.iter().enumerate() {
-            let sdocs: Vec<&DocRecord> = idx.iter().map(|&i| &docs[i]).collect();
+            let mut sdocs: Vec<DocRecord> = Vec::with_capacity(idx.len());
+            for &i in idx {
+                let mut d = docs[i].take().context("a document in two stories")?;
+                d.claims = store.get(d.claims_at)?;
+                sdocs.push(d);
+            }
+            let sdocs: Vec<&DocRecord> = sdocs.iter().collect();
             let scopy: Vec<Option<String>> = idx.iter().map(|&i| copy_of[i].clone()).collect();
             let (findings, lists) = consistency::align(&sdocs, &scopy, &names);
             let quotes = quotes::group(&sdocs, &scopy, &mut quote_ids);
@@ -118,10 +269,11 @@ impl Aggregator {
                 sdocs.iter().map(|d| d.outlet.as_str()).filter(|o| !o.is_empty()).collect();
             let copies: Vec<Copy> = idx
                 .iter()
-                .filter_map(|&i| {
-                    copies[i].map(|(j, sim)| Copy {
-                        doc: docs[i].doc.clone(),
-                        original: docs[j].doc.clone(),
+                .zip(&sdocs)
+                .filter_map(|(&i, d)| {
+                    copies[i].map(|(_, sim)| Copy {
+                        doc: d.doc.clone(),
+                        original: copy_of[i].clone().unwrap_or_default(),
                         similarity: round3(sim),
                     })
                 })
@@ -137,7 +289,7 @@ impl Aggregator {
                 derived: count(Status::Derived),
                 copies: copies.len(),
             };
-            stories.push(Story {
+            let story = Story {
                 id: format!("s{}", n + 1),
                 title: sdocs
                     .iter()
@@ -148,31 +300,18 @@ impl Aggregator {
                 findings,
                 lists,
                 quotes,
-                variants: variants(&sdocs, &names),
-                coverage: coverage(&sdocs, &names),
+                variants: variants(&sdocs, &names, &syms),
+                coverage: coverage(&sdocs, &names, &syms),
                 copies,
-            });
+            };
+            out.story(&story)?;
+            if kept[n] {
+                report.stories.push(story);
+            }
         }
+        out.end(&report)?;
         phase("  alignment", t);
-        let documents = docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| DocSummary {
-                doc: d.doc.clone(),
-                index: d.index,
-                outlet: d.outlet.clone(),
-                title: d.title.clone(),
-                lang: d.lang.clone(),
-                story: format!("s{}", story_of[i] + 1),
-                copy_of: copy_of[i].clone(),
-                copy_similarity: copies[i].map_or(0.0, |c| round3(c.1)),
-                claims: d.claims.len(),
-            })
-            .collect();
-        let all: Vec<&DocRecord> = docs.iter().collect();
-        let report =
-            Report { schema: SCHEMA_VERSION, documents, stories, variants: variants(&all, &names) };
-        Corpus { report, tally: self.tally }
+        Ok(Corpus { report, tally })
     }
 }
 
@@ -187,18 +326,18 @@ pub struct Names {
 }
 
 impl Names {
-    fn build(docs: &[DocRecord], kb: &crate::entities::Model) -> Self {
+    fn build(docs: &[DocRecord], syms: &Syms, kb: &crate::entities::Model) -> Self {
         let mut counts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         let mut types: BTreeMap<&str, &str> = BTreeMap::new();
         for d in docs {
-            for (e, surface, kind) in &d.forms {
-                let c = counts.entry(e).or_default();
-                if kind != "demonym" {
-                    *c.entry(surface).or_default() += 1;
+            for &(e, surface, kind) in &d.forms {
+                let c = counts.entry(syms.get(e)).or_default();
+                if syms.get(kind) != "demonym" {
+                    *c.entry(syms.get(surface)).or_default() += 1;
                 }
             }
-            for (e, t, _) in &d.entities {
-                types.entry(e).or_insert(t);
+            for &(e, t, _) in &d.entities {
+                types.entry(syms.get(e)).or_insert(syms.get(t));
             }
         }
         let mut names = BTreeMap::new();
@@ -227,38 +366,52 @@ impl Names {
 }
 
 /// Entities written in more than one way (demonyms aside), with the documents using each form.
-fn variants(docs: &[&DocRecord], names: &Names) -> Vec<EntityVariants> {
-    let mut forms: BTreeMap<&str, BTreeMap<(&str, &str), Vec<String>>> = BTreeMap::new();
+fn variants(docs: &[&DocRecord], names: &Names, syms: &Syms) -> Vec<EntityVariants> {
+    // First the entities with several forms (case aside), so that document lists are only
+    // gathered for them: most entities have one form, named by a large part of the corpus.
+    let mut surfaces: BTreeMap<Sym, BTreeSet<Sym>> = BTreeMap::new();
     for d in docs {
-        for (e, surface, kind) in &d.forms {
-            if kind == "demonym" {
+        for &(e, surface, kind) in &d.forms {
+            if syms.get(kind) != "demonym" {
+                surfaces.entry(e).or_default().insert(surface);
+            }
+        }
+    }
+    let several: BTreeSet<Sym> = surfaces
+        .into_iter()
+        .filter(|(_, s)| {
+            let distinct: BTreeSet<String> =
+                s.iter().map(|&s| syms.get(s).to_lowercase()).collect();
+            distinct.len() > 1
+        })
+        .map(|(e, _)| e)
+        .collect();
+    let mut forms: BTreeMap<&str, BTreeMap<(&str, &str), Vec<usize>>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        for &(e, surface, kind) in &d.forms {
+            if !several.contains(&e) || syms.get(kind) == "demonym" {
                 continue;
             }
-            let docs = forms.entry(e).or_default().entry((surface, kind)).or_default();
-            // A document lists each of its forms once and documents come in order, so a
-            // repeated id can only be the last one (a search of the whole list was quadratic
-            // over the corpus).
-            if docs.last() != Some(&d.doc) {
-                docs.push(d.doc.clone());
+            let key = (syms.get(surface), syms.get(kind));
+            let docs = forms.entry(syms.get(e)).or_default().entry(key).or_default();
+            // A document lists each of its forms once and documents come in order.
+            if docs.last() != Some(&i) {
+                docs.push(i);
             }
         }
     }
     forms
         .into_iter()
-        .filter(|(_, f)| {
-            let distinct: BTreeSet<String> = f.keys().map(|(s, _)| s.to_lowercase()).collect();
-            distinct.len() > 1
-        })
         .map(|(e, f)| EntityVariants {
             entity: e.to_string(),
             name: names.name(e).to_string(),
             etype: names.etype(e).to_string(),
             forms: f
                 .into_iter()
-                .map(|((surface, kind), docs)| Form {
+                .map(|((surface, kind), ds)| Form {
                     surface: surface.to_string(),
                     kind: kind.to_string(),
-                    docs,
+                    docs: ds.into_iter().map(|i| docs[i].doc.clone()).collect(),
                 })
                 .collect(),
         })
@@ -271,16 +424,16 @@ const COVERAGE_ROWS: usize = 60;
 /// Entities × documents mention counts, the entities most sources name first. Counts are
 /// gathered sparse and only the kept rows are laid out per document: a story of thousands of
 /// documents naming thousands of entities would otherwise fill a dense matrix to drop most of it.
-fn coverage(docs: &[&DocRecord], names: &Names) -> Coverage {
+fn coverage(docs: &[&DocRecord], names: &Names, syms: &Syms) -> Coverage {
     /// Documents naming an entity, its total mentions, and the (document, count) pairs.
     type Sparse = (usize, u32, Vec<(usize, u32)>);
     let mut rows: BTreeMap<&str, Sparse> = BTreeMap::new();
     for (d, doc) in docs.iter().enumerate() {
-        for (e, _, n) in &doc.entities {
-            let row = rows.entry(e).or_default();
-            row.0 += usize::from(*n > 0);
-            row.1 += *n;
-            row.2.push((d, *n));
+        for &(e, _, n) in &doc.entities {
+            let row = rows.entry(syms.get(e)).or_default();
+            row.0 += usize::from(n > 0);
+            row.1 += n;
+            row.2.push((d, n));
         }
     }
     let mut rows: Vec<(&str, Sparse)> = rows.into_iter().collect();
@@ -324,69 +477,6 @@ impl Corpus {
         &self.tally
     }
 
-    /// consistency.csv: one row per finding.
-    pub fn write_consistency(&self, w: &mut CsvOut) -> Result<()> {
-        w.row([
-            "story",
-            "key",
-            "kind",
-            "status",
-            "values",
-            "sources",
-            "evidence",
-            "label",
-            "consistent",
-            "note",
-        ])?;
-        for s in &self.report.stories {
-            for f in &s.findings {
-                let evidence: Vec<String> = f
-                    .cells
-                    .iter()
-                    .flat_map(|c| c.evidence.iter().map(|e| format!("{}:{}", e.doc, e.line)))
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                let consistent = f.consistent.map_or("", |c| if c { "yes" } else { "no" });
-                w.row([
-                    s.id.as_str(),
-                    &f.key,
-                    &f.kind,
-                    f.status.as_str(),
-                    &f.values.join(" | "),
-                    &f.sources.join(";"),
-                    &evidence.join(";"),
-                    &f.label,
-                    consistent,
-                    &f.note,
-                ])?;
-            }
-        }
-        Ok(())
-    }
-
-    /// quotes.csv: one row per quote occurrence, grouped.
-    pub fn write_quotes(&self, w: &mut CsvOut) -> Result<()> {
-        w.row(["group", "doc", "line", "speaker", "text", "diff", "status", "story"])?;
-        for s in &self.report.stories {
-            for g in &s.quotes {
-                for m in &g.members {
-                    w.row([
-                        g.id.as_str(),
-                        &m.doc,
-                        &m.line.to_string(),
-                        &m.speaker,
-                        &m.text,
-                        &quotes::diff_line(&m.diff),
-                        &g.status,
-                        &s.id,
-                    ])?;
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// variants.csv: one row per surface form of an entity written in several ways.
     pub fn write_variants(&self, w: &mut CsvOut) -> Result<()> {
         w.row(["entity", "surface", "kind", "docs", "name", "type"])?;
@@ -404,4 +494,71 @@ impl Corpus {
         }
         Ok(())
     }
+}
+
+/// consistency.csv: the header row.
+pub fn consistency_header(w: &mut CsvOut) -> Result<()> {
+    w.row([
+        "story",
+        "key",
+        "kind",
+        "status",
+        "values",
+        "sources",
+        "evidence",
+        "label",
+        "consistent",
+        "note",
+    ])
+}
+
+/// consistency.csv: one row per finding of story `s`.
+pub fn consistency_rows(s: &Story, w: &mut CsvOut) -> Result<()> {
+    for f in &s.findings {
+        let evidence: Vec<String> = f
+            .cells
+            .iter()
+            .flat_map(|c| c.evidence.iter().map(|e| format!("{}:{}", e.doc, e.line)))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let consistent = f.consistent.map_or("", |c| if c { "yes" } else { "no" });
+        w.row([
+            s.id.as_str(),
+            &f.key,
+            &f.kind,
+            f.status.as_str(),
+            &f.values.join(" | "),
+            &f.sources.join(";"),
+            &evidence.join(";"),
+            &f.label,
+            consistent,
+            &f.note,
+        ])?;
+    }
+    Ok(())
+}
+
+/// quotes.csv: the header row.
+pub fn quotes_header(w: &mut CsvOut) -> Result<()> {
+    w.row(["group", "doc", "line", "speaker", "text", "diff", "status", "story"])
+}
+
+/// quotes.csv: one row per quote occurrence of story `s`, grouped.
+pub fn quotes_rows(s: &Story, w: &mut CsvOut) -> Result<()> {
+    for g in &s.quotes {
+        for m in &g.members {
+            w.row([
+                g.id.as_str(),
+                &m.doc,
+                &m.line.to_string(),
+                &m.speaker,
+                &m.text,
+                &quotes::diff_line(&m.diff),
+                &g.status,
+                &s.id,
+            ])?;
+        }
+    }
+    Ok(())
 }

@@ -11,7 +11,8 @@
 //! topic rather than a story link nothing, and a story has a size cap (see `stories`).
 
 use super::DocRecord;
-use crate::claims::{Kind, mix};
+use super::store::Syms;
+use crate::claims::{Claim, Kind, mix};
 use std::collections::{HashMap, VecDeque};
 
 /// LSH banding of the 64-hash signature: 32 bands of 2 rows catch pairs above ~0.4 Jaccard.
@@ -106,25 +107,31 @@ fn feature_hash(tag: u8, parts: &[&str]) -> u64 {
     h
 }
 
+/// Hashes of the counted quantities of a document that link it into a story.
+pub fn quantity_features(claims: &[Claim]) -> Vec<u64> {
+    claims
+        .iter()
+        .filter(|c| c.kind == Kind::Quantity && !c.head.is_empty() && !c.derived)
+        .map(|c| feature_hash(b'q', &[&c.key, &c.value]))
+        .collect()
+}
+
 /// Feature weights of one document, sorted by feature.
-fn features(d: &DocRecord) -> Vec<(u64, f64)> {
-    let mut ents: Vec<&(String, String, u32)> = d.entities.iter().collect();
+fn features(d: &DocRecord, syms: &Syms) -> Vec<(u64, f64)> {
+    let mut ents: Vec<(&str, &str, u32)> =
+        d.entities.iter().map(|&(e, t, n)| (syms.get(e), syms.get(t), n)).collect();
     // Most mentioned first; ties by id so the choice is deterministic.
-    ents.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    ents.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)));
     let mut out: Vec<(u64, f64)> = ents
         .iter()
         .take(SALIENT)
         .map(|(id, ty, _)| {
             // Countries are named by most stories; other entities characterize one.
-            let w = if ty == "country" { 0.5 } else { 1.0 };
+            let w = if *ty == "country" { 0.5 } else { 1.0 };
             (feature_hash(b'e', &[id]), w)
         })
         .collect();
-    for c in &d.claims {
-        if c.kind == Kind::Quantity && !c.head.is_empty() && !c.derived {
-            out.push((feature_hash(b'q', &[&c.key, &c.value]), 1.0));
-        }
-    }
+    out.extend(d.quantities.iter().map(|&h| (h, 1.0)));
     out.sort_by_key(|f| f.0);
     out.dedup_by_key(|f| f.0);
     out
@@ -146,8 +153,8 @@ fn features(d: &DocRecord) -> Vec<(u64, f64)> {
 ///   report different events (a car review and the next year's model), so they do not link.
 ///
 /// The cost is linear: a feature's posting list holds its `POSTING_CAP` latest documents.
-pub fn stories(docs: &[DocRecord], copy_of: &[Option<(usize, f64)>]) -> Vec<usize> {
-    let feats: Vec<Vec<(u64, f64)>> = docs.iter().map(features).collect();
+pub fn stories(docs: &[DocRecord], copy_of: &[Option<(usize, f64)>], syms: &Syms) -> Vec<usize> {
+    let feats: Vec<Vec<(u64, f64)>> = docs.iter().map(|d| features(d, syms)).collect();
     let days: Vec<Option<i64>> = docs.iter().map(|d| day_number(&d.date)).collect();
     let near = |i: usize, j: usize| match (days[i], days[j]) {
         (Some(a), Some(b)) => (a - b).abs() <= STORY_DAYS,
@@ -223,30 +230,32 @@ mod tests {
         assert_eq!(day_number(""), None);
     }
 
-    fn doc(index: usize, date: &str, entities: &[&str]) -> DocRecord {
+    fn doc(syms: &mut Syms, index: usize, date: &str, entities: &[&str]) -> DocRecord {
+        let person = syms.id("person");
         DocRecord {
             index,
             doc: format!("d{index}"),
             date: date.to_string(),
-            entities: entities.iter().map(|e| (e.to_string(), "person".to_string(), 2)).collect(),
+            entities: entities.iter().map(|e| (syms.id(e), person, 2)).collect(),
             ..Default::default()
         }
     }
 
     #[test]
     fn a_bridge_does_not_merge_stories_and_dates_part_events() {
+        let s = &mut Syms::default();
         let docs = vec![
-            doc(0, "2020-01-01", &["a", "b"]),
-            doc(1, "2020-01-02", &["c", "d"]),
+            doc(s, 0, "2020-01-01", &["a", "b"]),
+            doc(s, 1, "2020-01-02", &["c", "d"]),
             // Shares two names with each: joins the first, merges nothing.
-            doc(2, "2020-01-02", &["a", "b", "c", "d"]),
-            doc(3, "2020-01-03", &["c", "d"]),
+            doc(s, 2, "2020-01-02", &["a", "b", "c", "d"]),
+            doc(s, 3, "2020-01-03", &["c", "d"]),
             // The same names a year later: another event.
-            doc(4, "2021-01-03", &["a", "b"]),
+            doc(s, 4, "2021-01-03", &["a", "b"]),
             // Undated: links by names alone.
-            doc(5, "", &["a", "b"]),
+            doc(s, 5, "", &["a", "b"]),
         ];
         let copies = vec![None; docs.len()];
-        assert_eq!(stories(&docs, &copies), [0, 1, 0, 1, 2, 0]);
+        assert_eq!(stories(&docs, &copies, s), [0, 1, 0, 1, 2, 0]);
     }
 }

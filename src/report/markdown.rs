@@ -3,10 +3,12 @@
 //! claims, the list-membership grid, name variants, quotes side by side with their word
 //! differences marked, and the coverage matrix. Article text is escaped for Markdown tables.
 
-use crate::align::{Cell, Finding, Report, Status, Story};
+use crate::align::{Cell, DocSummary, Finding, Report, Status, Story, StoryOutput};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
 
 /// Escapes text for a Markdown table cell (and inline text): pipes, backslashes, markup
 /// characters and line breaks.
@@ -195,17 +197,23 @@ fn story(s: &mut String, st: &Story) {
     s.push('\n');
 }
 
-/// Renders `report` as Markdown.
-pub fn render(report: &Report) -> String {
+/// The top of the report: title and corpus counts.
+fn head(documents: &[DocSummary], stories: usize) -> String {
     let mut s = String::from("# recoupe — consistency report\n\n");
-    let copies = report.documents.iter().filter(|d| d.copy_of.is_some()).count();
+    let copies = documents.iter().filter(|d| d.copy_of.is_some()).count();
     let _ = writeln!(
         s,
         "{} documents, {} stories, {} near-copies. Values in a row are what each source says; “—” means the source is silent. A copy is shown but never counted as a confirmation.\n",
-        report.documents.len(),
-        report.stories.len(),
+        documents.len(),
+        stories,
         copies
     );
+    s
+}
+
+/// Renders `report` as Markdown.
+pub fn render(report: &Report) -> String {
+    let mut s = head(&report.documents, report.stories.len());
     for st in &report.stories {
         story(&mut s, st);
     }
@@ -215,6 +223,45 @@ pub fn render(report: &Report) -> String {
 /// Writes `report` to `path`.
 pub fn write(report: &Report, path: &Path) -> Result<()> {
     std::fs::write(path, render(report)).with_context(|| format!("writing {}", path.display()))
+}
+
+/// report.md written story by story, with the bytes `write` gives for the whole model.
+pub struct Stream {
+    w: BufWriter<File>,
+    path: PathBuf,
+    buf: String,
+}
+
+impl Stream {
+    pub fn create(path: &Path) -> Result<Self> {
+        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(Stream {
+            w: BufWriter::with_capacity(1 << 16, file),
+            path: path.to_path_buf(),
+            buf: String::new(),
+        })
+    }
+
+    fn context(&self) -> String {
+        format!("writing {}", self.path.display())
+    }
+}
+
+impl StoryOutput for Stream {
+    fn begin(&mut self, report: &Report, stories: usize) -> Result<()> {
+        let head = head(&report.documents, stories);
+        self.w.write_all(head.as_bytes()).with_context(|| self.context())
+    }
+
+    fn story(&mut self, st: &Story) -> Result<()> {
+        self.buf.clear();
+        story(&mut self.buf, st);
+        self.w.write_all(self.buf.as_bytes()).with_context(|| self.context())
+    }
+
+    fn end(&mut self, _: &Report) -> Result<()> {
+        self.w.flush().with_context(|| self.context())
+    }
 }
 
 #[cfg(test)]

@@ -182,7 +182,55 @@ fn remove_stale(parent: &Path, target: &Path) {
     }
 }
 
-/// Writes the corpus-level reports (after the streamed ones).
+/// The corpus-level reports written story by story as alignment produces them: consistency.csv,
+/// quotes.csv, report.json and report.md.
+pub struct StoryFiles {
+    consistency: CsvOut,
+    quotes: CsvOut,
+    json: json::Stream,
+    markdown: markdown::Stream,
+}
+
+impl StoryFiles {
+    pub fn create(dir: &Path, raw: bool) -> Result<Self> {
+        Ok(StoryFiles {
+            consistency: CsvOut::create(&dir.join("consistency.csv"), raw)?,
+            quotes: CsvOut::create(&dir.join("quotes.csv"), raw)?,
+            json: json::Stream::create(&dir.join("report.json"))?,
+            markdown: markdown::Stream::create(&dir.join("report.md"))?,
+        })
+    }
+
+    /// Closes the CSV files (after `end`).
+    pub fn finish(self) -> Result<()> {
+        self.consistency.finish()?;
+        self.quotes.finish()
+    }
+}
+
+impl crate::align::StoryOutput for StoryFiles {
+    fn begin(&mut self, report: &crate::align::Report, stories: usize) -> Result<()> {
+        crate::align::consistency_header(&mut self.consistency)?;
+        crate::align::quotes_header(&mut self.quotes)?;
+        self.json.begin(report, stories)?;
+        self.markdown.begin(report, stories)
+    }
+
+    fn story(&mut self, story: &crate::align::Story) -> Result<()> {
+        crate::align::consistency_rows(story, &mut self.consistency)?;
+        crate::align::quotes_rows(story, &mut self.quotes)?;
+        self.json.story(story)?;
+        self.markdown.story(story)
+    }
+
+    fn end(&mut self, report: &crate::align::Report) -> Result<()> {
+        self.json.end(report)?;
+        self.markdown.end(report)
+    }
+}
+
+/// Writes the corpus-level reports that need the whole corpus (after the streamed ones and the
+/// stories): entities.csv, variants.csv and report.html.
 pub fn write_corpus(
     dir: &Path,
     raw: bool,
@@ -197,26 +245,10 @@ pub fn write_corpus(
     w.finish()?;
     phase("entities.csv", t);
     let t = Instant::now();
-    let mut w = CsvOut::create(&dir.join("consistency.csv"), raw)?;
-    corpus.write_consistency(&mut w)?;
-    w.finish()?;
-    phase("consistency.csv", t);
-    let t = Instant::now();
-    let mut w = CsvOut::create(&dir.join("quotes.csv"), raw)?;
-    corpus.write_quotes(&mut w)?;
-    w.finish()?;
-    phase("quotes.csv", t);
-    let t = Instant::now();
     let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
     corpus.write_variants(&mut w)?;
     w.finish()?;
     phase("variants.csv", t);
-    let t = Instant::now();
-    json::write(&corpus.report, &dir.join("report.json"))?;
-    phase("report.json", t);
-    let t = Instant::now();
-    markdown::write(&corpus.report, &dir.join("report.md"))?;
-    phase("report.md", t);
     let t = Instant::now();
     html::write(dir, corpus, model)?;
     phase("report.html", t);
