@@ -194,7 +194,13 @@ pub fn line(
                 })
             };
             let after = lex.say.iter().any(|cue| (1..=3).any(|d| words_at(hay, toks, j + d, cue)));
-            if before(&lex.person_before, 2) || before(&lex.say, 1) || after {
+            // "Will Smith, a spokesman", « Ned Price, porte-parole »: a role after a comma.
+            let role_after = line[toks[j].oe..].trim_start().starts_with(',')
+                && lex
+                    .person_before
+                    .iter()
+                    .any(|cue| (1..=3).any(|d| words_at(hay, toks, j + d, cue)));
+            if before(&lex.person_before, 2) || before(&lex.say, 1) || after || role_after {
                 made = Some(("person", "discovered", 0.6));
             }
         }

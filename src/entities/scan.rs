@@ -215,6 +215,9 @@ fn confidence(kind: Kind, case: super::kb::Case) -> f32 {
 
 /// Keeps non-overlapping candidates: longer spans first, then higher confidence, then earlier.
 fn resolve_overlaps(cands: &mut Vec<Cand>) {
+    if cands.len() < 2 {
+        return;
+    }
     cands.sort_by(|a, b| {
         (b.end - b.start)
             .cmp(&(a.end - a.start))

@@ -111,6 +111,7 @@ pub fn local<'t>(
             marks[i] = Some(kind);
             Class::Bad(match kind {
                 LineKind::End => "end-marker",
+                LineKind::Comments => "comments",
                 LineKind::Block => "teaser-marker",
                 LineKind::Furniture => "furniture",
             })
@@ -162,7 +163,7 @@ pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>], bul
     let n = cls.len();
     let mut state: Option<(LineKind, usize)> = None;
     for i in 0..n {
-        if let Some(kind @ (LineKind::End | LineKind::Block)) = marks[i] {
+        if let Some(kind @ (LineKind::End | LineKind::Block | LineKind::Comments)) = marks[i] {
             state = Some((kind, 0));
             continue;
         }
@@ -175,14 +176,19 @@ pub fn blocks(feats: &[Feat], cls: &mut [Class], marks: &[Option<LineKind>], bul
                     && cls[i + 1] == Class::Good
                     && feats[i + 1].ending != Ending::Ellipsis
             }
+            // Comments are prose: nothing after them is the article.
+            LineKind::Comments => false,
             _ => good || len >= TEASER_BLOCK_MAX,
         };
         if resume {
             state = None;
         } else {
             if !matches!(cls[i], Class::Bad(_)) {
-                cls[i] =
-                    Class::Bad(if kind == LineKind::End { "end-block" } else { "teaser-block" });
+                cls[i] = Class::Bad(match kind {
+                    LineKind::End => "end-block",
+                    LineKind::Comments => "comments",
+                    _ => "teaser-block",
+                });
             }
             state = Some((kind, len + 1));
         }

@@ -57,6 +57,8 @@ pub enum LineKind {
     Block,
     /// Opens the page's closing furniture.
     End,
+    /// Opens the readers' comments, to the end of the document.
+    Comments,
 }
 
 /// FNV-1a: a fast hasher for short keys (stopwords, line hashes); no DoS concern here since the
@@ -199,10 +201,11 @@ impl Model {
                     || format!("data/lang/{}/structure-patterns.tsv line {}", row.lang, row.line);
                 let p = row.pattern;
                 match row.kind {
-                    "end" | "block" | "furniture" => {
+                    "end" | "block" | "furniture" | "comments" => {
                         whole.push((format!("^(?:{p})$"), ctx()));
                         whole_kinds.push(match row.kind {
                             "end" => LineKind::End,
+                            "comments" => LineKind::Comments,
                             "block" => LineKind::Block,
                             _ => LineKind::Furniture,
                         });
@@ -271,7 +274,7 @@ impl Model {
         self.stopwords.get(code)
     }
 
-    /// The strongest whole-line kind `line` matches (end > block > furniture). Punctuation and
+    /// The strongest whole-line kind `line` matches (comments > end > block > furniture). Punctuation and
     /// symbols around the line ("★ Most read ★", "Read more:") are set aside first.
     pub fn line_kind(&self, line: &str) -> Option<LineKind> {
         let core = line.trim_matches(|c: char| !c.is_alphanumeric());
@@ -322,6 +325,7 @@ mod tests {
         }
         assert_eq!(m.line_kind("Les plus lus"), Some(LineKind::End));
         assert_eq!(m.line_kind("Related Articles"), Some(LineKind::End));
+        assert_eq!(m.line_kind("12 commentaires"), Some(LineKind::Comments));
         assert_eq!(m.line_kind("Read more:"), Some(LineKind::Block));
         assert_eq!(m.line_kind("Laisser un commentaire"), Some(LineKind::Furniture));
         assert_eq!(m.line_kind("Le ministère a réduit la liste."), None);

@@ -340,14 +340,7 @@ fn gold_findings_with_gold_mentions() {
 #[test]
 fn gold_findings_in_bundled_reports() {
     let dir = Dir::new();
-    let out = dir.path().join("r");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_recoupe"))
-        .current_dir(repo())
-        .args(["run", "--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.run_bundled("r");
     let report: recoupe::align::Report =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(check_gold_findings(&report).len(), 28);

@@ -6,15 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Runs recoupe on the bundled corpus into a temporary directory.
 fn run_corpus(dir: &Dir) -> std::path::PathBuf {
-    let out = dir.path().join("r");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_recoupe"))
-        .current_dir(repo())
-        .args(["run", "corpus", "--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    out
+    dir.run_bundled("r")
 }
 
 /// Runs recoupe on one article and returns its mentions.

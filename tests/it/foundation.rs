@@ -39,14 +39,7 @@ fn bundled_corpus_is_five_french_documents() {
 fn committed_reports_are_current() {
     // `cargo run --release` writes reports/ from corpus/; the committed copy must match it.
     let dir = Dir::new();
-    let out = dir.path().join("reports");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_recoupe"))
-        .current_dir(repo())
-        .args(["run", "corpus", "--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.run_bundled("reports");
     let fresh = snapshot(&out);
     let mut committed = snapshot(&repo().join("reports"));
     committed.remove("report.png"); // a screenshot made by the browser check, not by `run`

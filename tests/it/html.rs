@@ -364,14 +364,7 @@ fn elements<'a>(dom: &'a str, prefix: &str) -> Vec<&'a str> {
 #[ignore = "needs headless Chromium; .ci/run runs it (cargo test browser -- --ignored)"]
 fn browser_renders_report() {
     let dir = Dir::new();
-    let out = dir.path().join("r");
-    let o = Command::new(env!("CARGO_BIN_EXE_recoupe"))
-        .current_dir(repo())
-        .args(["run", "corpus", "--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.run_bundled("r");
     let page = out.join("report.html");
     let d = dom(&page);
 

@@ -545,6 +545,39 @@ fn menus_and_dates_go_lists_and_answers_stay() {
 }
 
 #[test]
+fn readers_comments_are_boilerplate_to_the_end() {
+    // Comments are prose, as long and stopword-dense as the article: after a comments marker,
+    // nothing is the article any more.
+    let dir = Dir::new();
+    let comment = "I have lived in this city for twenty years and I have never seen the council \
+                   spend so much money on a project that nobody in the neighbourhood asked for.";
+    let text = format!(
+        "Council approves new tram line\n\n\
+         The city council approved on Tuesday a new tram line that will link the airport to the \
+         central station by the end of the decade, after a debate that lasted more than six hours.\n\n\
+         The project is expected to cost about 400 million euros, most of it paid by the region.\n\n\
+         3 Comments\n\n{comment}\n\nReply\n\n{}\n",
+        comment.replace("twenty", "thirty"),
+    );
+    dir.write("in/a.txt", text);
+    dir.ok(&["run", "in", "--out", "r", "-q"]);
+    let got = labels(&dir, "r", "a.txt");
+    expect(
+        &got,
+        &[
+            (1, "title"),
+            (3, "body"),
+            (5, "body"),
+            (7, "boilerplate"),
+            (9, "boilerplate"),
+            (11, "boilerplate"),
+            (13, "boilerplate"),
+        ],
+    );
+    assert_eq!(got[&9].1, "comments");
+}
+
+#[test]
 fn repeated_teaser_inside_a_document_is_boilerplate() {
     let dir = Dir::new();
     let p = paragraph("Metz", "les crèches");

@@ -76,6 +76,20 @@ impl Dir {
         out
     }
 
+    /// Runs `recoupe run corpus` from the repository root (the bundled corpus, as
+    /// `cargo run --release` does) into `<this dir>/<name>` and returns that path.
+    pub fn run_bundled(&self, name: &str) -> PathBuf {
+        let out = self.path().join(name);
+        let o = Command::new(env!("CARGO_BIN_EXE_recoupe"))
+            .current_dir(repo())
+            .args(["run", "corpus", "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .expect("run recoupe");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    }
+
     /// Reads a CSV report as rows of column → value.
     pub fn csv(&self, rel: &str) -> Vec<BTreeMap<String, String>> {
         read_csv(&self.path().join(rel))
