@@ -6,13 +6,14 @@
 //! the aggregator in corpus order, which is what makes the reports byte-identical whatever the
 //! thread count.
 
-use crate::align::Aggregator;
+use crate::align::{Aggregator, Keep};
 use crate::analysis;
 use crate::config::Config;
 use crate::decode::{self, DecodeError, Limits};
 use crate::document::{ErrorRow, Item};
 use crate::ingest::Prepared;
 use crate::model::Model;
+use crate::report::html;
 use crate::report::{OutputDir, Rendered, Sink};
 use crate::structure::CorpusStats;
 use anyhow::{Context, Result, bail};
@@ -338,7 +339,9 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     let t = Instant::now();
     let mut story_files = crate::report::StoryFiles::create(out.path(), cfg.raw_csv)?;
     let corpus = pool.install(|| {
-        agg.finish_into(&model.entities, &mut story_files, crate::report::html::MAX_STORIES)
+        // The corpus keeps in memory only the stories report.html shows.
+        let keep = Keep { stories: html::MAX_STORIES, docs: html::MAX_DOCS };
+        agg.finish_into(&model.entities, &mut story_files, keep)
     })?;
     story_files.finish()?;
     analysis::phase("aggregation and story reports", t);

@@ -8,7 +8,7 @@
 //! conflict on its own.
 
 use super::model::*;
-use super::{DocRecord, Names};
+use super::{Member, Names};
 use crate::claims::{Claim, Kind, fmt_value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -125,7 +125,7 @@ fn display_value(c: &Claim, names: &Names) -> String {
 
 /// Aligns the claims of one story.
 pub fn align(
-    docs: &[&DocRecord],
+    docs: &[&Member],
     copy_of: &[Option<String>],
     names: &Names,
 ) -> (Vec<Finding>, Vec<MembershipList>) {
@@ -235,7 +235,7 @@ fn merge_roleless(by_key: &mut BTreeMap<String, Vec<Ref>>) {
 fn finding(
     key: &str,
     refs: &[Ref],
-    docs: &[&DocRecord],
+    docs: &[&Member],
     copy_of: &[Option<String>],
     names: &Names,
 ) -> Option<Finding> {
@@ -459,7 +459,7 @@ fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
 /// An enumeration against the count that announces it (37 names listed, « 37 pays » claimed).
 fn enumeration_checks(
     enums: &[Ref],
-    docs: &[&DocRecord],
+    docs: &[&Member],
     copy_of: &[Option<String>],
     names: &Names,
 ) -> Vec<Finding> {
@@ -511,7 +511,7 @@ fn enumeration_checks(
 /// Membership grids: per list type, one row per entity, one column per document.
 fn grid(
     by_key: &BTreeMap<String, Vec<Ref>>,
-    docs: &[&DocRecord],
+    docs: &[&Member],
     copy_of: &[Option<String>],
     names: &Names,
 ) -> Vec<MembershipList> {

@@ -26,53 +26,55 @@ use crate::report::CsvOut;
 use anyhow::{Context, Result};
 pub use model::*;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use store::{ClaimStore, Sym, Syms};
 pub use stories::MAX_STORY;
 
-/// What the corpus level keeps of one document until the end of the run.
+/// What the corpus level keeps in memory of one document until the end of the run: its row of
+/// the report's document list, what grouping needs (day, MinHash signature, story features) and
+/// where the rest waits in the claim store.
 #[derive(Debug, Clone, Default)]
-pub struct DocRecord {
-    pub index: usize,
+struct DocRecord {
+    /// Story and copy are filled once known.
+    summary: DocSummary,
+    /// Days since 1970 of its date, when written `YYYY-MM-DD`.
+    day: Option<i64>,
+    /// MinHash signature of the document's word shingles.
+    signature: Vec<u32>,
+    /// Story features (hash, weight), sorted by hash.
+    features: Vec<(u64, f32)>,
+    /// Where its entities, name forms and claims are in the claim store.
+    stored: (u64, u32),
+}
+
+/// A document of a story being aligned, read back from the claim store.
+#[derive(Debug, Clone, Default)]
+pub struct Member {
     pub doc: String,
     pub outlet: String,
     pub title: String,
-    pub lang: String,
-    pub date: String,
-    /// The document's claims: only while its story is aligned (they wait in the claim store).
     pub claims: Vec<Claim>,
-    /// How many claims it has.
-    pub n_claims: usize,
-    /// MinHash signature of the document's word shingles.
-    pub signature: Vec<u32>,
     /// (entity, type, mention count), sorted by entity id.
-    entities: Vec<(Sym, Sym, u32)>,
-    /// (entity, surface, kind), sorted by their text and deduplicated.
-    forms: Vec<(Sym, Sym, Sym)>,
-    /// Hashes of the counted quantities that link documents into stories.
-    quantities: Vec<u64>,
-    /// Where its claims are in the claim store.
-    claims_at: (u64, u32),
+    pub entities: Vec<(String, String, u32)>,
+    /// (entity, surface, kind), sorted and deduplicated.
+    pub forms: Vec<(String, String, String)>,
 }
 
-/// One document's analysis reduced to what the corpus level needs, with its claims encoded: made
-/// by `Aggregator::prepare` in the worker that analysed the document, so that this work runs in
-/// parallel, then handed to `Aggregator::add_prepared` in corpus order.
+/// One document's analysis reduced to what the corpus level needs, the bulk encoded for the
+/// claim store: made by `Aggregator::prepare` in the worker that analysed the document, so that
+/// this work runs in parallel, then handed to `Aggregator::add_prepared` in corpus order.
 #[derive(Debug, Default)]
 pub struct Prepared {
-    index: usize,
-    doc: String,
-    outlet: String,
-    title: String,
-    lang: String,
-    date: String,
-    n_claims: usize,
+    summary: DocSummary,
+    day: Option<i64>,
     signature: Vec<u32>,
-    entities: Vec<(String, String, u32)>,
+    features: Vec<(u64, f32)>,
+    /// (entity, surface, kind) of the name forms, and (entity, type) of the first mention of
+    /// each entity: the corpus-level name tables.
     forms: Vec<(String, String, String)>,
-    quantities: Vec<u64>,
-    claims: Vec<u8>,
+    types: Vec<(String, String)>,
+    record: Vec<u8>,
     mentions: Vec<Mention>,
 }
 
@@ -106,13 +108,40 @@ impl StoryOutput for Nowhere {
     }
 }
 
+/// Which stories the returned `Corpus` keeps in memory (all are handed to the output): the
+/// largest first (the first among equals), while fewer than `stories` are kept and they hold
+/// fewer than `docs` documents — the stories report.html shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Keep {
+    pub stories: usize,
+    pub docs: usize,
+}
+
+impl Keep {
+    pub const ALL: Keep = Keep { stories: usize::MAX, docs: usize::MAX };
+}
+
 /// Collects what the corpus-level reports need from each document, in corpus order.
 #[derive(Debug, Default)]
 pub struct Aggregator {
     docs: Vec<DocRecord>,
-    syms: Syms,
     store: ClaimStore,
+    syms: Syms,
+    /// (entity, surface, kind) → corpus indices of the documents using the form.
+    form_docs: HashMap<(Sym, Sym, Sym), Vec<u32>>,
+    /// entity → (corpus index, type) of its first mention.
+    types: HashMap<Sym, (usize, Sym)>,
     tally: crate::entities::Tally,
+}
+
+/// Appends a list of string tuples to a store record.
+fn put_tuples<const N: usize>(out: &mut Vec<u8>, v: &[[&str; N]]) {
+    store::put_uint(out, v.len() as u64);
+    for t in v {
+        for s in t {
+            store::put_str(out, s);
+        }
+    }
 }
 
 impl Aggregator {
@@ -124,31 +153,51 @@ impl Aggregator {
     /// Reduces one document's analysis to what the corpus level keeps (a pure function).
     pub fn prepare(a: DocAnalysis) -> Prepared {
         let mut counts: BTreeMap<&str, (&str, u32)> = BTreeMap::new();
-        let mut forms = Vec::new();
+        let mut forms: Vec<(&str, &str, &str)> = Vec::new();
         for m in &a.mentions {
             let e = counts.entry(m.entity.as_str()).or_insert((m.etype.as_str(), 0));
             e.1 += 1;
-            forms.push((m.entity.clone(), m.surface.clone(), m.kind.clone()));
+            forms.push((&m.entity, &m.surface, &m.kind));
         }
         forms.sort();
         forms.dedup();
-        let entities =
-            counts.into_iter().map(|(e, (t, n))| (e.to_string(), t.to_string(), n)).collect();
-        let mut claims = Vec::new();
-        store::encode(&a.claims.claims, &mut claims);
+        let entities: Vec<(&str, &str, u32)> =
+            counts.into_iter().map(|(e, (t, n))| (e, t, n)).collect();
+        let mut record = Vec::new();
+        store::put_uint(&mut record, entities.len() as u64);
+        for (e, t, n) in &entities {
+            store::put_str(&mut record, e);
+            store::put_str(&mut record, t);
+            store::put_uint(&mut record, u64::from(*n));
+        }
+        let form_cells: Vec<[&str; 3]> = forms.iter().map(|(e, s, k)| [*e, *s, *k]).collect();
+        put_tuples(&mut record, &form_cells);
+        store::put_str(&mut record, &a.info.doc);
+        store::put_str(&mut record, &a.info.outlet);
+        store::put_str(&mut record, &a.info.title);
+        store::encode(&a.claims.claims, &mut record);
+        let features = stories::features(&entities, &a.claims.claims);
+        let types = entities.iter().map(|(e, t, _)| (e.to_string(), t.to_string())).collect();
+        let forms = forms
+            .into_iter()
+            .map(|(e, s, k)| (e.to_string(), s.to_string(), k.to_string()))
+            .collect();
         Prepared {
-            index: a.info.index,
-            doc: a.info.doc,
-            outlet: a.info.outlet,
-            title: a.info.title,
-            lang: a.info.lang.code,
-            date: a.info.date,
-            n_claims: a.claims.claims.len(),
+            summary: DocSummary {
+                doc: a.info.doc.clone(),
+                index: a.info.index,
+                outlet: a.info.outlet.clone(),
+                title: a.info.title.clone(),
+                lang: a.info.lang.code.clone(),
+                claims: a.claims.claims.len(),
+                ..Default::default()
+            },
+            day: stories::day_number(&a.info.date),
             signature: a.claims.signature,
-            entities,
+            features,
             forms,
-            quantities: stories::quantity_features(&a.claims.claims),
-            claims,
+            types,
+            record,
             mentions: a.mentions,
         }
     }
@@ -163,24 +212,26 @@ impl Aggregator {
     /// Takes one prepared document, in corpus order.
     pub fn add_prepared(&mut self, p: Prepared) -> Result<()> {
         self.tally.add(&p.mentions);
-        let claims_at = self.store.put(&p.claims)?;
+        let stored = self.store.put(&p.record)?;
+        let index = p.summary.index;
         let syms = &mut self.syms;
-        let entities = p.entities.iter().map(|(e, t, n)| (syms.id(e), syms.id(t), *n)).collect();
-        let forms = p.forms.iter().map(|(e, s, k)| (syms.id(e), syms.id(s), syms.id(k))).collect();
+        for (e, s, k) in &p.forms {
+            let docs = self.form_docs.entry((syms.id(e), syms.id(s), syms.id(k))).or_default();
+            docs.push(u32::try_from(index).context("over 2^32 documents")?);
+        }
+        for (e, t) in &p.types {
+            let (e, t) = (syms.id(e), syms.id(t));
+            let first = self.types.entry(e).or_insert((index, t));
+            if index < first.0 {
+                *first = (index, t);
+            }
+        }
         self.docs.push(DocRecord {
-            index: p.index,
-            doc: p.doc,
-            outlet: p.outlet,
-            title: p.title,
-            lang: p.lang,
-            date: p.date,
-            claims: Vec::new(),
-            n_claims: p.n_claims,
+            summary: p.summary,
+            day: p.day,
             signature: p.signature,
-            entities,
-            forms,
-            quantities: p.quantities,
-            claims_at,
+            features: p.features,
+            stored,
         });
         Ok(())
     }
@@ -188,101 +239,93 @@ impl Aggregator {
     /// Groups, aligns and builds the report model, every story kept in it. `kb` gives entities
     /// their display names.
     pub fn finish(self, kb: &crate::entities::Model) -> Corpus {
-        self.finish_into(kb, &mut Nowhere, usize::MAX).expect("aligning stories in memory")
+        self.finish_into(kb, &mut Nowhere, Keep::ALL).expect("aligning stories in memory")
     }
 
     /// Groups and aligns, handing each story to `out` as soon as it is aligned. The returned
-    /// corpus keeps the documents, the variants and only the `keep` stories with the most
-    /// documents (the first ones among equals), in story order.
+    /// corpus keeps the documents, the variants and the stories `keep` names, in story order.
     pub fn finish_into(
         self,
         kb: &crate::entities::Model,
         out: &mut dyn StoryOutput,
-        keep: usize,
+        keep: Keep,
     ) -> Result<Corpus> {
         use crate::analysis::phase;
         use std::time::Instant;
         let t = Instant::now();
-        let Aggregator { docs, syms, mut store, tally } = self;
+        let Aggregator { docs, mut store, syms, form_docs, types, tally } = self;
         let mut docs = docs;
-        docs.sort_by_key(|d| d.index);
+        docs.sort_by_key(|d| d.summary.index);
         store.seal()?;
-        let names = Names::build(&docs, &syms, kb);
+        let names = Names::build(&form_docs, &types, &syms, kb);
         phase("  names", t);
         let t = Instant::now();
         let copies = stories::copies(&docs);
         phase("  copies", t);
         let t = Instant::now();
-        let story_of = stories::stories(&docs, &copies, &syms);
+        let story_of = stories::stories(&docs, &copies);
         phase("  stories", t);
         let t = Instant::now();
-        let copy_of: Vec<Option<String>> =
-            copies.iter().map(|c| c.map(|(j, _)| docs[j].doc.clone())).collect();
         let n_stories = story_of.iter().max().map_or(0, |m| m + 1);
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_stories];
         for (i, s) in story_of.iter().enumerate() {
             members[*s].push(i);
         }
-        let documents = docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| DocSummary {
-                doc: d.doc.clone(),
-                index: d.index,
-                outlet: d.outlet.clone(),
-                title: d.title.clone(),
-                lang: d.lang.clone(),
-                story: format!("s{}", story_of[i] + 1),
-                copy_of: copy_of[i].clone(),
-                copy_similarity: copies[i].map_or(0.0, |c| round3(c.1)),
-                claims: d.n_claims,
-            })
-            .collect();
-        let all: Vec<&DocRecord> = docs.iter().collect();
-        let corpus_variants = variants(&all, &names, &syms);
-        drop(all);
+        for i in 0..docs.len() {
+            let copy = copies[i].map(|(j, sim)| (docs[j].summary.doc.clone(), round3(sim)));
+            let d = &mut docs[i].summary;
+            d.story = format!("s{}", story_of[i] + 1);
+            if let Some((original, sim)) = copy {
+                d.copy_of = Some(original);
+                d.copy_similarity = sim;
+            }
+        }
+        let corpus_variants = corpus_variants(&docs, form_docs, &names, &syms);
+        drop(syms);
+        // The stories kept in the corpus: the largest, the first among equals.
+        let mut by_size: Vec<usize> = (0..n_stories).collect();
+        by_size.sort_by_key(|&n| (std::cmp::Reverse(members[n].len()), n));
+        let mut kept = vec![false; n_stories];
+        let (mut kept_stories, mut kept_docs) = (0, 0);
+        for &n in &by_size {
+            if kept_stories >= keep.stories || kept_docs >= keep.docs {
+                break;
+            }
+            kept[n] = true;
+            kept_stories += 1;
+            kept_docs += members[n].len();
+        }
+        drop(by_size);
+        // What the story loop needs of each document; the rest goes to the report.
+        let grouped: Vec<((u64, u32), Option<f64>)> =
+            docs.iter().zip(&copies).map(|(d, c)| (d.stored, c.map(|c| c.1))).collect();
+        drop(copies);
+        let documents: Vec<DocSummary> = docs.into_iter().map(|d| d.summary).collect();
         let mut report = Report {
             schema: SCHEMA_VERSION,
             documents,
             stories: Vec::new(),
             variants: corpus_variants,
         };
-        // The stories kept in the corpus: the largest, the first among equals.
-        let mut by_size: Vec<usize> = (0..n_stories).collect();
-        by_size.sort_by_key(|&n| (std::cmp::Reverse(members[n].len()), n));
-        let mut kept = vec![false; n_stories];
-        for &n in by_size.iter().take(keep) {
-            kept[n] = true;
-        }
-        drop(by_size);
         phase("  documents and variants", t);
         let t = Instant::now();
         out.begin(&report, n_stories)?;
-        // Each document is in one story: its record is taken out when its story is aligned.
-        let mut docs: Vec<Option<DocRecord>> = docs.into_iter().map(Some).collect();
-        let ctx = StoryCtx { copies: &copies, copy_of: &copy_of, names: &names, syms: &syms };
+        let ctx = StoryCtx { grouped: &grouped, documents: &report.documents, names: &names };
         let mut quote_ids = 0;
         let mut next = 0;
+        let mut kept_stories = Vec::new();
         while next < n_stories {
-            // A chunk of stories aligned in parallel, within a budget of documents so that
-            // memory holds a bounded number of documents' claims.
+            // A chunk of stories aligned and rendered in parallel, within a budget of documents
+            // so that memory holds a bounded number of documents' claims and rendered bytes.
             let mut end = next;
             let mut budget = 0;
             while end < n_stories && (end == next || budget + members[end].len() <= CHUNK_DOCS) {
                 budget += members[end].len();
                 end += 1;
             }
-            let mut work = Vec::with_capacity(end - next);
-            for (n, idx) in members.iter().enumerate().take(end).skip(next) {
-                let mut sdocs: Vec<DocRecord> = Vec::with_capacity(idx.len());
-                for &i in idx {
-                    sdocs.push(docs[i].take().context("a document in two stories")?);
-                }
-                work.push((n, idx.as_slice(), sdocs));
-            }
-            let mut aligned: Vec<Story> = work
+            let mut aligned: Vec<Story> = (next..end)
                 .into_par_iter()
-                .map(|(n, idx, sdocs)| ctx.story(n, idx, sdocs, &store))
+                .map(|n| ctx.story(n, &members[n], &store))
                 .collect::<Result<_>>()?;
             // Quote groups are numbered across the corpus, in story order.
             for g in aligned.iter_mut().flat_map(|s| s.quotes.iter_mut()) {
@@ -295,11 +338,12 @@ impl Aggregator {
             for ((n, story), bytes) in (next..end).zip(aligned).zip(rendered) {
                 out.write(&story, bytes)?;
                 if kept[n] {
-                    report.stories.push(story);
+                    kept_stories.push(story);
                 }
             }
             next = end;
         }
+        report.stories = kept_stories;
         out.end(&report)?;
         phase("  alignment", t);
         Ok(Corpus { report, tally })
@@ -310,33 +354,44 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Documents whose stories are aligned in one parallel chunk.
-const CHUNK_DOCS: usize = 4096;
+/// Documents whose stories are aligned and rendered in one parallel chunk.
+const CHUNK_DOCS: usize = 512;
 
 /// What aligning one story needs besides its documents.
 struct StoryCtx<'a> {
-    copies: &'a [Option<(usize, f64)>],
-    copy_of: &'a [Option<String>],
+    /// Per document position: where its record is stored, and its similarity to the
+    /// document it copies, if it is a copy.
+    grouped: &'a [((u64, u32), Option<f64>)],
+    documents: &'a [DocSummary],
     names: &'a Names,
-    syms: &'a Syms,
+}
+
+/// Reads one stored record back.
+fn read_member(buf: &[u8]) -> Result<Member> {
+    let mut r = store::Reader::new(buf);
+    let entities = (0..r.usize()?)
+        .map(|_| Ok((r.string()?, r.string()?, u32::try_from(r.uint()?)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let forms = (0..r.usize()?)
+        .map(|_| Ok((r.string()?, r.string()?, r.string()?)))
+        .collect::<Result<Vec<_>>>()?;
+    let (doc, outlet, title) = (r.string()?, r.string()?, r.string()?);
+    let claims = store::decode(r.rest())?;
+    Ok(Member { doc, outlet, title, claims, entities, forms })
 }
 
 impl StoryCtx<'_> {
-    /// Aligns story number `n`: the documents at corpus positions `idx`, whose records are
-    /// `sdocs` (their claims read back from `store`). Quote groups are numbered from 1 within
-    /// the story; the caller renumbers them across the corpus.
-    fn story(
-        &self,
-        n: usize,
-        idx: &[usize],
-        mut sdocs: Vec<DocRecord>,
-        store: &ClaimStore,
-    ) -> Result<Story> {
-        for d in &mut sdocs {
-            d.claims = store.get(d.claims_at)?;
-        }
-        let sdocs: Vec<&DocRecord> = sdocs.iter().collect();
-        let scopy: Vec<Option<String>> = idx.iter().map(|&i| self.copy_of[i].clone()).collect();
+    /// Aligns story number `n`: the documents at positions `idx`, read back from `store`.
+    /// Quote groups are numbered from 1 within the story; the caller renumbers them across the
+    /// corpus.
+    fn story(&self, n: usize, idx: &[usize], store: &ClaimStore) -> Result<Story> {
+        let sdocs: Vec<Member> = idx
+            .iter()
+            .map(|&i| read_member(&store.get(self.grouped[i].0)?))
+            .collect::<Result<_>>()?;
+        let sdocs: Vec<&Member> = sdocs.iter().collect();
+        let scopy: Vec<Option<String>> =
+            idx.iter().map(|&i| self.documents[i].copy_of.clone()).collect();
         let (findings, lists) = consistency::align(&sdocs, &scopy, self.names);
         let quotes = quotes::group(&sdocs, &scopy, &mut 0);
         let count = |st: Status| findings.iter().filter(|f| f.status == st).count();
@@ -346,9 +401,9 @@ impl StoryCtx<'_> {
             .iter()
             .zip(&sdocs)
             .filter_map(|(&i, d)| {
-                self.copies[i].map(|(_, sim)| Copy {
+                self.grouped[i].1.map(|sim| Copy {
                     doc: d.doc.clone(),
-                    original: self.copy_of[i].clone().unwrap_or_default(),
+                    original: self.documents[i].copy_of.clone().unwrap_or_default(),
                     similarity: round3(sim),
                 })
             })
@@ -375,8 +430,8 @@ impl StoryCtx<'_> {
             findings,
             lists,
             quotes,
-            variants: variants(&sdocs, self.names, self.syms),
-            coverage: coverage(&sdocs, self.names, self.syms),
+            variants: variants(&sdocs, self.names),
+            coverage: coverage(&sdocs, self.names),
             copies,
         })
     }
@@ -389,20 +444,22 @@ pub struct Names {
 }
 
 impl Names {
-    fn build(docs: &[DocRecord], syms: &Syms, kb: &crate::entities::Model) -> Self {
+    fn build(
+        form_docs: &HashMap<(Sym, Sym, Sym), Vec<u32>>,
+        types: &HashMap<Sym, (usize, Sym)>,
+        syms: &Syms,
+        kb: &crate::entities::Model,
+    ) -> Self {
+        // entity → surface → documents using it (demonyms aside).
         let mut counts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-        let mut types: BTreeMap<&str, &str> = BTreeMap::new();
-        for d in docs {
-            for &(e, surface, kind) in &d.forms {
-                let c = counts.entry(syms.get(e)).or_default();
-                if syms.get(kind) != "demonym" {
-                    *c.entry(syms.get(surface)).or_default() += 1;
-                }
-            }
-            for &(e, t, _) in &d.entities {
-                types.entry(syms.get(e)).or_insert(syms.get(t));
+        for (&(e, surface, kind), docs) in form_docs {
+            let c = counts.entry(syms.get(e)).or_default();
+            if syms.get(kind) != "demonym" {
+                *c.entry(syms.get(surface)).or_default() += docs.len();
             }
         }
+        let types: HashMap<&str, &str> =
+            types.iter().map(|(&e, &(_, t))| (syms.get(e), syms.get(t))).collect();
         let mut names = BTreeMap::new();
         for (e, forms) in counts {
             let ty = types.get(e).copied().unwrap_or("");
@@ -428,53 +485,86 @@ impl Names {
     }
 }
 
-/// Entities written in more than one way (demonyms aside), with the documents using each form.
-fn variants(docs: &[&DocRecord], names: &Names, syms: &Syms) -> Vec<EntityVariants> {
-    // First the entities with several forms (case aside), so that document lists are only
-    // gathered for them: most entities have one form, named by a large part of the corpus.
-    let mut surfaces: BTreeMap<Sym, BTreeSet<Sym>> = BTreeMap::new();
-    for d in docs {
-        for &(e, surface, kind) in &d.forms {
-            if syms.get(kind) != "demonym" {
-                surfaces.entry(e).or_default().insert(surface);
-            }
-        }
-    }
-    let several: BTreeSet<Sym> = surfaces
-        .into_iter()
-        .filter(|(_, s)| {
-            let distinct: BTreeSet<String> =
-                s.iter().map(|&s| syms.get(s).to_lowercase()).collect();
-            distinct.len() > 1
-        })
-        .map(|(e, _)| e)
-        .collect();
-    let mut forms: BTreeMap<&str, BTreeMap<(&str, &str), Vec<usize>>> = BTreeMap::new();
-    for (i, d) in docs.iter().enumerate() {
-        for &(e, surface, kind) in &d.forms {
-            if !several.contains(&e) || syms.get(kind) == "demonym" {
-                continue;
-            }
+/// Whether an entity's forms (demonyms aside) are written in more than one way, case aside.
+fn several_ways<'a>(surfaces: impl Iterator<Item = &'a str>) -> bool {
+    let distinct: BTreeSet<String> = surfaces.map(str::to_lowercase).collect();
+    distinct.len() > 1
+}
+
+/// Variants over the whole corpus, from the form table gathered while documents came in.
+fn corpus_variants(
+    docs: &[DocRecord],
+    form_docs: HashMap<(Sym, Sym, Sym), Vec<u32>>,
+    names: &Names,
+    syms: &Syms,
+) -> Vec<EntityVariants> {
+    let mut forms: BTreeMap<&str, BTreeMap<(&str, &str), Vec<u32>>> = BTreeMap::new();
+    for ((e, surface, kind), indices) in form_docs {
+        if syms.get(kind) != "demonym" {
             let key = (syms.get(surface), syms.get(kind));
-            let docs = forms.entry(syms.get(e)).or_default().entry(key).or_default();
-            // A document lists each of its forms once and documents come in order.
-            if docs.last() != Some(&i) {
-                docs.push(i);
-            }
+            forms.entry(syms.get(e)).or_default().insert(key, indices);
         }
     }
     forms
         .into_iter()
+        .filter(|(_, f)| several_ways(f.keys().map(|(s, _)| *s)))
         .map(|(e, f)| EntityVariants {
             entity: e.to_string(),
             name: names.name(e).to_string(),
             etype: names.etype(e).to_string(),
             forms: f
                 .into_iter()
-                .map(|((surface, kind), ds)| Form {
+                .map(|((surface, kind), mut indices)| {
+                    indices.sort_unstable();
+                    indices.dedup();
+                    Form {
+                        surface: surface.to_string(),
+                        kind: kind.to_string(),
+                        docs: indices
+                            .into_iter()
+                            .filter_map(|index| {
+                                let i = docs
+                                    .binary_search_by_key(&(index as usize), |d| d.summary.index)
+                                    .ok()?;
+                                Some(docs[i].summary.doc.clone())
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Entities written in more than one way (demonyms aside) in a story, with the documents
+/// using each form.
+fn variants(docs: &[&Member], names: &Names) -> Vec<EntityVariants> {
+    let mut forms: BTreeMap<&str, BTreeMap<(&str, &str), Vec<String>>> = BTreeMap::new();
+    for d in docs {
+        for (e, surface, kind) in &d.forms {
+            if kind == "demonym" {
+                continue;
+            }
+            let docs = forms.entry(e).or_default().entry((surface, kind)).or_default();
+            // A document lists each of its forms once and documents come in order.
+            if docs.last() != Some(&d.doc) {
+                docs.push(d.doc.clone());
+            }
+        }
+    }
+    forms
+        .into_iter()
+        .filter(|(_, f)| several_ways(f.keys().map(|(s, _)| *s)))
+        .map(|(e, f)| EntityVariants {
+            entity: e.to_string(),
+            name: names.name(e).to_string(),
+            etype: names.etype(e).to_string(),
+            forms: f
+                .into_iter()
+                .map(|((surface, kind), docs)| Form {
                     surface: surface.to_string(),
                     kind: kind.to_string(),
-                    docs: ds.into_iter().map(|i| docs[i].doc.clone()).collect(),
+                    docs,
                 })
                 .collect(),
         })
@@ -487,13 +577,14 @@ const COVERAGE_ROWS: usize = 60;
 /// Entities × documents mention counts, the entities most sources name first. Counts are
 /// gathered sparse and only the kept rows are laid out per document: a story of thousands of
 /// documents naming thousands of entities would otherwise fill a dense matrix to drop most of it.
-fn coverage(docs: &[&DocRecord], names: &Names, syms: &Syms) -> Coverage {
+fn coverage(docs: &[&Member], names: &Names) -> Coverage {
     /// Documents naming an entity, its total mentions, and the (document, count) pairs.
     type Sparse = (usize, u32, Vec<(usize, u32)>);
     let mut rows: BTreeMap<&str, Sparse> = BTreeMap::new();
     for (d, doc) in docs.iter().enumerate() {
-        for &(e, _, n) in &doc.entities {
-            let row = rows.entry(syms.get(e)).or_default();
+        for (e, _, n) in &doc.entities {
+            let (e, n) = (e.as_str(), *n);
+            let row = rows.entry(e).or_default();
             row.0 += usize::from(n > 0);
             row.1 += n;
             row.2.push((d, n));

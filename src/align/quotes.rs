@@ -2,7 +2,7 @@
 //! word 3-shingles (no pairwise comparison of all quotes), and the word-level differences of
 //! each member against the group's first one (`similar`).
 
-use super::DocRecord;
+use super::Member;
 use super::model::{DiffSpan, QuoteGroup, QuoteMember};
 use crate::claims::{Kind, mix};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -70,11 +70,7 @@ pub fn diff_line(spans: &[DiffSpan]) -> String {
 }
 
 /// Groups the quotes of one story's documents. `next_id` numbers groups across the corpus.
-pub fn group(
-    docs: &[&DocRecord],
-    copy_of: &[Option<String>],
-    next_id: &mut usize,
-) -> Vec<QuoteGroup> {
+pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) -> Vec<QuoteGroup> {
     struct G {
         first: BTreeSet<u64>,
         members: Vec<QuoteMember>,

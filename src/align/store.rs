@@ -11,6 +11,7 @@
 
 use crate::claims::{Claim, Kind};
 use anyhow::{Context, Result, bail};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -43,7 +44,7 @@ impl Syms {
 }
 
 /// Appends `v` as a LEB128 varint.
-fn put_uint(out: &mut Vec<u8>, mut v: u64) {
+pub fn put_uint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -51,7 +52,7 @@ fn put_uint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub fn put_str(out: &mut Vec<u8>, s: &str) {
     put_uint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
 }
@@ -120,14 +121,23 @@ pub fn encode(claims: &[Claim], out: &mut Vec<u8>) {
     }
 }
 
-/// Reads back what `encode` wrote.
-struct Reader<'a> {
+/// Reads back what `put_uint`, `put_str` and `encode` wrote.
+pub struct Reader<'a> {
     buf: &'a [u8],
     at: usize,
 }
 
-impl Reader<'_> {
-    fn uint(&mut self) -> Result<u64> {
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, at: 0 }
+    }
+
+    /// What is left to read.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.buf[self.at..]
+    }
+
+    pub fn uint(&mut self) -> Result<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let Some(&b) = self.buf.get(self.at) else { bail!("truncated claim record") };
@@ -140,11 +150,11 @@ impl Reader<'_> {
         bail!("malformed claim record")
     }
 
-    fn usize(&mut self) -> Result<usize> {
+    pub fn usize(&mut self) -> Result<usize> {
         usize::try_from(self.uint()?).context("claim record value out of range")
     }
 
-    fn string(&mut self) -> Result<String> {
+    pub fn string(&mut self) -> Result<String> {
         let n = self.usize()?;
         let bytes = self.buf.get(self.at..self.at + n).context("truncated claim record")?;
         self.at += n;
@@ -278,24 +288,23 @@ impl ClaimStore {
         Ok(())
     }
 
-    /// The claims of the record at `at` (a sealed store).
-    pub fn get(&self, (offset, len): (u64, u32)) -> Result<Vec<Claim>> {
+    /// The record at `at` (a sealed store).
+    pub fn get(&self, (offset, len): (u64, u32)) -> Result<Cow<'_, [u8]>> {
         match &self.backing {
             Backing::Memory(v) => {
                 let start = usize::try_from(offset)?;
-                decode(v.get(start..start + len as usize).context("claim record out of range")?)
+                let rec = v.get(start..start + len as usize).context("record out of range")?;
+                Ok(Cow::Borrowed(rec))
             }
             Backing::Reading(f) => {
                 let mut buf = vec![0u8; len as usize];
                 read_at(f, &mut buf, offset).with_context(|| {
-                    format!(
-                        "reading back {}",
-                        self.path.as_deref().unwrap_or(Path::new("")).display()
-                    )
+                    let path = self.path.as_deref().unwrap_or(Path::new(""));
+                    format!("reading back {}", path.display())
                 })?;
-                decode(&buf)
+                Ok(Cow::Owned(buf))
             }
-            Backing::Writing(_) => bail!("claims read before the store was sealed"),
+            Backing::Writing(_) => bail!("records read before the store was sealed"),
         }
     }
 }
@@ -364,7 +373,7 @@ mod tests {
             }
             store.seal().unwrap();
             for (n, at) in [0, 2, 5].into_iter().zip(at) {
-                let back = store.get(at).unwrap();
+                let back = decode(&store.get(at).unwrap()).unwrap();
                 assert_eq!(format!("{back:?}"), format!("{:?}", &claims[..n]));
             }
         }

@@ -1,8 +1,8 @@
 //! Stories and copies, without comparing every pair of documents.
 //!
 //! Copies: each document's MinHash signature is cut into LSH bands; documents sharing a band
-//! bucket are candidates, verified by estimated Jaccard similarity. A bucket remembers at most
-//! `BUCKET_CAP` documents, so the work per document is bounded.
+//! bucket are candidates, verified by estimated Jaccard similarity. A document is compared with
+//! at most `BUCKET_CAP` earlier documents per bucket, so the work per document is bounded.
 //!
 //! Stories: each document's salient features (its most-mentioned entities, weighted by type,
 //! and its counted quantities) go into an inverted index; a document joins the story of the
@@ -11,7 +11,6 @@
 //! topic rather than a story link nothing, and a story has a size cap (see `stories`).
 
 use super::DocRecord;
-use super::store::Syms;
 use crate::claims::{Claim, Kind, mix};
 use std::collections::{HashMap, VecDeque};
 
@@ -37,7 +36,7 @@ const STORY_DAYS: i64 = 7;
 
 /// Days since 1970-01-01 of a date written `YYYY-MM-DD` (possibly followed by a time), or
 /// `None` when the date is missing or written otherwise.
-fn day_number(date: &str) -> Option<i64> {
+pub fn day_number(date: &str) -> Option<i64> {
     let b = date.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' || b.get(10).is_some_and(u8::is_ascii_digit) {
         return None;
@@ -57,40 +56,44 @@ fn day_number(date: &str) -> Option<i64> {
 }
 
 /// For each document: the earlier document it copies, with the similarity.
+///
+/// Band by band, the (bucket key, document) pairs are sorted, so that each bucket's documents
+/// come together in corpus order; a document is compared with the first `BUCKET_CAP` earlier
+/// documents of each of its buckets. (A hash map of every bucket of every band held 32 lists
+/// per document at once: the peak of a run's memory.)
 pub fn copies(docs: &[DocRecord]) -> Vec<Option<(usize, f64)>> {
-    let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
-    let mut out: Vec<Option<(usize, f64)>> = vec![None; docs.len()];
-    for (i, d) in docs.iter().enumerate() {
-        if d.signature.len() < BANDS * ROWS {
-            continue;
-        }
-        let mut best: Option<(usize, f64)> = None;
-        let mut keys = [0u64; BANDS];
-        for (b, key) in keys.iter_mut().enumerate() {
+    let mut best: Vec<Option<(usize, f64)>> = vec![None; docs.len()];
+    let signed: Vec<usize> =
+        (0..docs.len()).filter(|&i| docs[i].signature.len() >= BANDS * ROWS).collect();
+    let mut keys: Vec<(u64, usize)> = Vec::with_capacity(signed.len());
+    for b in 0..BANDS {
+        keys.clear();
+        keys.extend(signed.iter().map(|&i| {
+            let sig = &docs[i].signature;
             let mut h = mix(b as u64 + 1);
             for r in 0..ROWS {
-                h = mix(h ^ u64::from(d.signature[b * ROWS + r]));
+                h = mix(h ^ u64::from(sig[b * ROWS + r]));
             }
-            *key = h;
-            if let Some(list) = buckets.get(key) {
-                for &j in list {
-                    let sim = crate::claims::similarity(&d.signature, &docs[j].signature);
+            (h, i)
+        }));
+        keys.sort_unstable();
+        for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
+            for (p, &(_, i)) in bucket.iter().enumerate().skip(1) {
+                for &(_, j) in &bucket[..p.min(BUCKET_CAP)] {
+                    let sim = crate::claims::similarity(&docs[i].signature, &docs[j].signature);
                     if sim >= COPY_THRESHOLD
-                        && best.is_none_or(|(bj, bs)| sim > bs || (sim == bs && j < bj))
+                        && best[i].is_none_or(|(bj, bs)| sim > bs || (sim == bs && j < bj))
                     {
-                        best = Some((j, sim));
+                        best[i] = Some((j, sim));
                     }
                 }
             }
         }
-        // Point at the original, not at another copy.
-        out[i] = best.map(|(j, s)| (out[j].map_or(j, |o| o.0), s));
-        for key in keys {
-            let list = buckets.entry(key).or_default();
-            if list.len() < BUCKET_CAP {
-                list.push(i);
-            }
-        }
+    }
+    // Point at the original, not at another copy.
+    let mut out: Vec<Option<(usize, f64)>> = vec![None; docs.len()];
+    for i in 0..docs.len() {
+        out[i] = best[i].map(|(j, s)| (out[j].map_or(j, |o| o.0), s));
     }
     out
 }
@@ -107,22 +110,13 @@ fn feature_hash(tag: u8, parts: &[&str]) -> u64 {
     h
 }
 
-/// Hashes of the counted quantities of a document that link it into a story.
-pub fn quantity_features(claims: &[Claim]) -> Vec<u64> {
-    claims
-        .iter()
-        .filter(|c| c.kind == Kind::Quantity && !c.head.is_empty() && !c.derived)
-        .map(|c| feature_hash(b'q', &[&c.key, &c.value]))
-        .collect()
-}
-
-/// Feature weights of one document, sorted by feature.
-fn features(d: &DocRecord, syms: &Syms) -> Vec<(u64, f64)> {
-    let mut ents: Vec<(&str, &str, u32)> =
-        d.entities.iter().map(|&(e, t, n)| (syms.get(e), syms.get(t), n)).collect();
+/// Story features of a document, sorted by hash: its most-mentioned entities (`entities`:
+/// id, type, mentions) and its counted quantities.
+pub fn features(entities: &[(&str, &str, u32)], claims: &[Claim]) -> Vec<(u64, f32)> {
+    let mut ents: Vec<&(&str, &str, u32)> = entities.iter().collect();
     // Most mentioned first; ties by id so the choice is deterministic.
     ents.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)));
-    let mut out: Vec<(u64, f64)> = ents
+    let mut out: Vec<(u64, f32)> = ents
         .iter()
         .take(SALIENT)
         .map(|(id, ty, _)| {
@@ -131,7 +125,11 @@ fn features(d: &DocRecord, syms: &Syms) -> Vec<(u64, f64)> {
             (feature_hash(b'e', &[id]), w)
         })
         .collect();
-    out.extend(d.quantities.iter().map(|&h| (h, 1.0)));
+    for c in claims {
+        if c.kind == Kind::Quantity && !c.head.is_empty() && !c.derived {
+            out.push((feature_hash(b'q', &[&c.key, &c.value]), 1.0));
+        }
+    }
     out.sort_by_key(|f| f.0);
     out.dedup_by_key(|f| f.0);
     out
@@ -153,25 +151,25 @@ fn features(d: &DocRecord, syms: &Syms) -> Vec<(u64, f64)> {
 ///   report different events (a car review and the next year's model), so they do not link.
 ///
 /// The cost is linear: a feature's posting list holds its `POSTING_CAP` latest documents.
-pub fn stories(docs: &[DocRecord], copy_of: &[Option<(usize, f64)>], syms: &Syms) -> Vec<usize> {
-    let feats: Vec<Vec<(u64, f64)>> = docs.iter().map(|d| features(d, syms)).collect();
-    let days: Vec<Option<i64>> = docs.iter().map(|d| day_number(&d.date)).collect();
-    let near = |i: usize, j: usize| match (days[i], days[j]) {
+pub fn stories(docs: &[DocRecord], copy_of: &[Option<(usize, f64)>]) -> Vec<usize> {
+    let feats: Vec<&[(u64, f32)]> = docs.iter().map(|d| d.features.as_slice()).collect();
+    let near = |i: usize, j: usize| match (docs[i].day, docs[j].day) {
         (Some(a), Some(b)) => (a - b).abs() <= STORY_DAYS,
         _ => true,
     };
     let mut df: HashMap<u64, u32> = HashMap::new();
     for f in &feats {
-        for (h, _) in f {
+        for (h, _) in f.iter() {
             *df.entry(*h).or_default() += 1;
         }
     }
     let topical = TOPIC_MIN_DOCS.max((TOPIC_SHARE * docs.len() as f64).ceil() as usize);
-    let linking = |h: &u64| df.get(h).is_some_and(|n| (*n as usize) <= topical);
+    // A feature no other document has links nothing either: it needs no posting list.
+    let linking = |h: &u64| df.get(h).is_some_and(|n| *n >= 2 && (*n as usize) <= topical);
     let mut story: Vec<usize> = Vec::with_capacity(docs.len());
     // Documents of each story, and how many joined it through features (not as copies).
     let mut linked_size: Vec<usize> = Vec::new();
-    let mut postings: HashMap<u64, VecDeque<usize>> = HashMap::new();
+    let mut postings: HashMap<u64, VecDeque<u32>> = HashMap::new();
     let mut scores: HashMap<usize, f64> = HashMap::new();
     for (i, f) in feats.iter().enumerate() {
         let joined = if let Some((j, _)) = copy_of[i] {
@@ -180,7 +178,7 @@ pub fn stories(docs: &[DocRecord], copy_of: &[Option<(usize, f64)>], syms: &Syms
             scores.clear();
             for (h, w) in f.iter().filter(|(h, _)| linking(h)) {
                 for &j in postings.get(h).into_iter().flatten() {
-                    *scores.entry(j).or_default() += w;
+                    *scores.entry(j as usize).or_default() += f64::from(*w);
                 }
             }
             let mut cands: Vec<(usize, f64)> = scores
@@ -206,7 +204,7 @@ pub fn stories(docs: &[DocRecord], copy_of: &[Option<(usize, f64)>], syms: &Syms
             if list.len() >= POSTING_CAP {
                 list.pop_front();
             }
-            list.push_back(i);
+            list.push_back(u32::try_from(i).expect("fewer than 2^32 documents"));
         }
     }
     story
@@ -230,32 +228,30 @@ mod tests {
         assert_eq!(day_number(""), None);
     }
 
-    fn doc(syms: &mut Syms, index: usize, date: &str, entities: &[&str]) -> DocRecord {
-        let person = syms.id("person");
+    fn doc(index: usize, date: &str, entities: &[&str]) -> DocRecord {
+        let ents: Vec<(&str, &str, u32)> = entities.iter().map(|e| (*e, "person", 2)).collect();
         DocRecord {
-            index,
-            doc: format!("d{index}"),
-            date: date.to_string(),
-            entities: entities.iter().map(|e| (syms.id(e), person, 2)).collect(),
+            summary: super::super::DocSummary { index, ..Default::default() },
+            day: day_number(date),
+            features: features(&ents, &[]),
             ..Default::default()
         }
     }
 
     #[test]
     fn a_bridge_does_not_merge_stories_and_dates_part_events() {
-        let s = &mut Syms::default();
         let docs = vec![
-            doc(s, 0, "2020-01-01", &["a", "b"]),
-            doc(s, 1, "2020-01-02", &["c", "d"]),
+            doc(0, "2020-01-01", &["a", "b"]),
+            doc(1, "2020-01-02", &["c", "d"]),
             // Shares two names with each: joins the first, merges nothing.
-            doc(s, 2, "2020-01-02", &["a", "b", "c", "d"]),
-            doc(s, 3, "2020-01-03", &["c", "d"]),
+            doc(2, "2020-01-02", &["a", "b", "c", "d"]),
+            doc(3, "2020-01-03", &["c", "d"]),
             // The same names a year later: another event.
-            doc(s, 4, "2021-01-03", &["a", "b"]),
+            doc(4, "2021-01-03", &["a", "b"]),
             // Undated: links by names alone.
-            doc(s, 5, "", &["a", "b"]),
+            doc(5, "", &["a", "b"]),
         ];
         let copies = vec![None; docs.len()];
-        assert_eq!(stories(&docs, &copies, s), [0, 1, 0, 1, 2, 0]);
+        assert_eq!(stories(&docs, &copies), [0, 1, 0, 1, 2, 0]);
     }
 }

@@ -7,6 +7,34 @@
 use super::text::{Tokens, fold_into};
 use anyhow::{Context, Result, bail};
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast hasher for the short folded tokens looked up for every token of every sentence (the
+/// default SipHash was a tenth of the stage). The keys are fixed data, so flooding is no concern.
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A set of folded words, with the fast hasher.
+pub type WordSet = HashSet<String, BuildHasherDefault<Fx>>;
+type WordMap<V> = HashMap<String, V, BuildHasherDefault<Fx>>;
 
 macro_rules! lang_files {
     ($($code:literal),*) => {
@@ -42,13 +70,13 @@ fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 #[derive(Debug)]
 pub struct Phrases<T> {
     /// first folded token → (remaining tokens, payload index)
-    first: HashMap<String, Vec<(Vec<String>, usize)>>,
+    first: WordMap<Vec<(Vec<String>, usize)>>,
     pub payloads: Vec<T>,
 }
 
 impl<T> Default for Phrases<T> {
     fn default() -> Self {
-        Phrases { first: HashMap::new(), payloads: Vec::new() }
+        Phrases { first: WordMap::default(), payloads: Vec::new() }
     }
 }
 
@@ -193,14 +221,15 @@ impl EventClass {
 /// Everything the stage knows about one language.
 pub struct Lex {
     pub code: String,
-    cues: HashMap<&'static str, Phrases<Cue>>,
+    /// Cue phrases by class, in `CLASSES` order (indexed by `CueClass as usize`).
+    cues: Vec<Phrases<Cue>>,
     pub heads: Phrases<String>,
     pub units: Phrases<Unit>,
     pub days: Phrases<String>,
     pub speech: Phrases<()>,
-    pub stop: HashSet<String>,
-    pub abbrev: HashSet<String>,
-    pub weak: HashSet<String>,
+    pub stop: WordSet,
+    pub abbrev: WordSet,
+    pub weak: WordSet,
     pub decimal: char,
     pub groups: Vec<char>,
     pub numbers: Option<text2num::Language>,
@@ -287,7 +316,7 @@ impl Lex {
         for r in rows(speech_f) {
             speech.add(r[0], ());
         }
-        let folded = |f: &str| -> HashSet<String> {
+        let folded = |f: &str| -> WordSet {
             rows(f)
                 .map(|r| {
                     let mut s = String::new();
@@ -296,7 +325,7 @@ impl Lex {
                 })
                 .collect()
         };
-        let (mut decimal, mut groups, mut weak) = ('.', Vec::new(), HashSet::new());
+        let (mut decimal, mut groups, mut weak) = ('.', Vec::new(), WordSet::default());
         for r in rows(numbers_f) {
             let v = r.get(1).copied().unwrap_or("");
             match r[0] {
@@ -311,7 +340,11 @@ impl Lex {
         }
         Ok(Lex {
             code: code.to_string(),
-            cues,
+            // In `CueClass` order, so that a class indexes its phrases.
+            cues: CLASSES
+                .iter()
+                .map(|c| cues.remove(class_name(*c)).expect("every class"))
+                .collect(),
             heads,
             units,
             days,
@@ -327,7 +360,7 @@ impl Lex {
 
     /// The cue phrases of one class.
     pub fn cues(&self, class: CueClass) -> &Phrases<Cue> {
-        &self.cues[class_name(class)]
+        &self.cues[class as usize]
     }
 
     /// Whether token `i` starts a cue of `class`.

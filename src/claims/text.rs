@@ -291,12 +291,7 @@ fn is_closing(c: &str) -> bool {
 
 /// Splits the tokens of one line into sentences. `doc` is the document text; `abbrev` says
 /// which folded words take a period without ending a sentence.
-pub fn sentences(
-    t: &Tokens,
-    doc: &str,
-    abbrev: &std::collections::HashSet<String>,
-    out: &mut Vec<Sentence>,
-) {
+pub fn sentences(t: &Tokens, doc: &str, abbrev: &super::lexicon::WordSet, out: &mut Vec<Sentence>) {
     out.clear();
     let n = t.len();
     let mut start = 0;
