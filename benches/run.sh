@@ -91,6 +91,8 @@ for entry in "${corpora[@]}"; do
       awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
     rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
     docs=$(sed -n 's/^recoupe: \([0-9]*\) documents analysed.*/\1/p' "$log")
+    # Reports of a 1 GB corpus take several GB: keep only the last run's.
+    rm -rf "$out"
     awk -v n="$name" -v mb="$mb" -v d="$docs" -v t="$t" -v w="$wall" -v r="$rss_kb" -v g="$rg_s" \
       'BEGIN { printf "| %s | %s | %d | %d | %.2f | %.1f | %.0f | %.0f | %.2f | %.1f× |\n",
                n, mb, d, t, w, mb / w, d / w, r / 1024, g, w / (g > 0 ? g : 0.01) }'
