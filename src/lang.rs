@@ -7,7 +7,7 @@ use serde::Serialize;
 /// Bytes of text examined: a few paragraphs give whatlang a stable guess (it is reliable from a
 /// few hundred characters); its cost is linear in the input, and at about 3 MB/s it would
 /// otherwise be one of the slowest stages.
-const SAMPLE_BYTES: usize = 1536;
+const SAMPLE_BYTES: usize = 1024;
 
 /// A detected language.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -60,36 +60,57 @@ pub fn day_number(date: &str) -> Option<i64> {
 /// Band by band, the (bucket key, document) pairs are sorted, so that each bucket's documents
 /// come together in corpus order; a document is compared with the first `BUCKET_CAP` earlier
 /// documents of each of its buckets. (A hash map of every bucket of every band held 32 lists
-/// per document at once: the peak of a run's memory.)
+/// per document at once: the peak of a run's memory.) Bands are searched in parallel, each
+/// worker holding one band's keys and its own best candidates.
 pub fn copies(docs: &[DocRecord]) -> Vec<Option<(usize, f64)>> {
-    let mut best: Vec<Option<(usize, f64)>> = vec![None; docs.len()];
+    use rayon::prelude::*;
     let signed: Vec<usize> =
         (0..docs.len()).filter(|&i| docs[i].signature.len() >= BANDS * ROWS).collect();
-    let mut keys: Vec<(u64, usize)> = Vec::with_capacity(signed.len());
-    for b in 0..BANDS {
-        keys.clear();
-        keys.extend(signed.iter().map(|&i| {
-            let sig = &docs[i].signature;
-            let mut h = mix(b as u64 + 1);
-            for r in 0..ROWS {
-                h = mix(h ^ u64::from(sig[b * ROWS + r]));
+    // The better of two candidate originals: higher similarity, then the earlier document. A
+    // total order, so the bands can be searched in any order, in parallel, with the same result.
+    let better =
+        |a: Option<(usize, f64)>, b: Option<(usize, f64)>| match (a, b) {
+            (Some((aj, a_sim)), Some((bj, b_sim))) => {
+                if b_sim > a_sim || (b_sim == a_sim && bj < aj) { b } else { a }
             }
-            (h, i)
-        }));
+            (None, b) => b,
+            (a, None) => a,
+        };
+    let search_band = |mut best: Vec<Option<(usize, f64)>>, b: usize| {
+        let mut keys: Vec<(u64, usize)> = signed
+            .iter()
+            .map(|&i| {
+                let sig = &docs[i].signature;
+                let mut h = mix(b as u64 + 1);
+                for r in 0..ROWS {
+                    h = mix(h ^ u64::from(sig[b * ROWS + r]));
+                }
+                (h, i)
+            })
+            .collect();
         keys.sort_unstable();
         for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
             for (p, &(_, i)) in bucket.iter().enumerate().skip(1) {
                 for &(_, j) in &bucket[..p.min(BUCKET_CAP)] {
                     let sim = crate::claims::similarity(&docs[i].signature, &docs[j].signature);
-                    if sim >= COPY_THRESHOLD
-                        && best[i].is_none_or(|(bj, bs)| sim > bs || (sim == bs && j < bj))
-                    {
-                        best[i] = Some((j, sim));
+                    if sim >= COPY_THRESHOLD {
+                        best[i] = better(best[i], Some((j, sim)));
                     }
                 }
             }
         }
-    }
+        best
+    };
+    let best: Vec<Option<(usize, f64)>> =
+        (0..BANDS).into_par_iter().fold(|| vec![None; docs.len()], search_band).reduce(
+            || vec![None; docs.len()],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x = better(*x, y);
+                }
+                a
+            },
+        );
     // Point at the original, not at another copy.
     let mut out: Vec<Option<(usize, f64)>> = vec![None; docs.len()];
     for i in 0..docs.len() {

@@ -17,6 +17,8 @@ pub fn fold_into(s: &str, out: &mut String) {
 /// Folds one character (see `fold_into`).
 fn fold_char(c: char, out: &mut String) {
     match c {
+        // Most characters of most texts: skip the table look-ups below.
+        'a'..='z' | '0'..='9' | ' ' => out.push(c),
         '’' | '‘' | 'ʼ' | '`' | '´' => out.push('\''),
         'œ' | 'Œ' => out.push_str("oe"),
         'æ' | 'Æ' => out.push_str("ae"),
@@ -38,6 +40,7 @@ fn fold_char(c: char, out: &mut String) {
 /// Lowercases one character, keeping diacritics (number words need them: « dieciséis »).
 fn lower_char(c: char, out: &mut String) {
     match c {
+        _ if c.is_ascii() && c != '`' => out.push(c.to_ascii_lowercase()),
         '’' | '‘' | 'ʼ' | '`' | '´' => out.push('\''),
         _ => out.extend(c.to_lowercase()),
     }
@@ -48,6 +51,9 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
     c.is_alphabetic() || is_combining_mark(c)
 }
 

@@ -1,6 +1,11 @@
-//! report.json: the consistency report model (`align::Report`) serialized as is, pretty-printed
-//! with a final newline. Its schema is documented in the README; `Report` is also
-//! `Deserialize`, so consumers (and the tests) read it back into the same types.
+//! report.json: the consistency report model (`align::Report`) serialized as is, with a final
+//! newline. Its schema is documented in the README; `Report` is also `Deserialize`, so consumers
+//! (and the tests) read it back into the same types.
+//!
+//! Layout: the top-level object and its arrays are laid out one element per line, and each
+//! element (a document, a story, a variant) is compact JSON on its line. Line-oriented tools
+//! (grep, diff, `sed -n`) see one story per line, and the file is about half the size of fully
+//! pretty-printed JSON, whose indentation of deeply nested evidence was most of its bytes.
 //!
 //! During a run the file is written as a stream (`Stream`), one story at a time, with the very
 //! bytes `write` gives for the whole model: the stories of a large corpus are never all held.
@@ -12,31 +17,29 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// Writes `report` to `path`.
+/// Writes `report` to `path`, through the same stream a run uses.
 pub fn write(report: &Report, path: &Path) -> Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut w, report)
-        .with_context(|| format!("writing {}", path.display()))?;
-    w.write_all(b"\n")
-        .and_then(|()| w.flush())
-        .with_context(|| format!("writing {}", path.display()))
+    let mut s = Stream::create(path)?;
+    s.begin(report, report.stories.len())?;
+    for story in &report.stories {
+        let bytes = s.render(story)?;
+        s.write(story, bytes)?;
+    }
+    s.end(report)
 }
 
-/// Writes `value` pretty-printed as it would appear nested `depth` levels deep: serde_json's
-/// pretty printer indents by two spaces, and a serialized value holds no raw line break (they
-/// are escaped in strings), so every line break is followed by the indentation.
-fn nested(w: &mut impl Write, value: &impl Serialize, depth: usize) -> Result<()> {
-    let buf = serde_json::to_vec_pretty(value)?;
-    let indent = "  ".repeat(depth);
-    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            w.write_all(b"\n")?;
-            w.write_all(indent.as_bytes())?;
-        }
-        w.write_all(line)?;
+/// Writes the array `items` under a top-level key: `[`, one compact element per line, `]`.
+fn array<T: Serialize>(w: &mut impl Write, items: &[T]) -> Result<()> {
+    if items.is_empty() {
+        w.write_all(b"[]")?;
+        return Ok(());
     }
+    w.write_all(b"[")?;
+    for (i, item) in items.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        serde_json::to_writer(&mut *w, item)?;
+    }
+    w.write_all(b"\n  ]")?;
     Ok(())
 }
 
@@ -69,15 +72,13 @@ impl StoryOutput for Stream {
         self.stories = stories;
         let w = &mut self.w;
         write!(w, "{{\n  \"schema\": {},\n  \"documents\": ", report.schema)?;
-        nested(w, &report.documents, 1)?;
+        array(w, &report.documents)?;
         w.write_all(if stories == 0 { b",\n  \"stories\": []" } else { b",\n  \"stories\": [" })
             .with_context(|| self.context())
     }
 
     fn render(&self, story: &Story) -> Result<Vec<Vec<u8>>> {
-        let mut buf = Vec::new();
-        nested(&mut buf, story, 2)?;
-        Ok(vec![buf])
+        Ok(vec![serde_json::to_vec(story)?])
     }
 
     fn write(&mut self, _: &Story, rendered: Vec<Vec<u8>>) -> Result<()> {
@@ -99,7 +100,7 @@ impl StoryOutput for Stream {
             self.w.write_all(b"\n  ]")?;
         }
         self.w.write_all(b",\n  \"variants\": ")?;
-        nested(&mut self.w, &report.variants, 1)?;
+        array(&mut self.w, &report.variants)?;
         self.w.write_all(b"\n}\n").and_then(|()| self.w.flush()).with_context(|| self.context())
     }
 }
@@ -119,8 +120,8 @@ mod tests {
     }
 
     #[test]
-    fn the_stream_writes_the_same_bytes() {
-        use crate::align::{Finding, Story, StoryOutput};
+    fn one_element_per_line_and_the_same_model_back() {
+        use crate::align::{Finding, Story};
         let dir = tempfile::tempdir().unwrap();
         let mut r = crate::align::Report { schema: 1, ..Default::default() };
         for stories in [0, 1, 3] {
@@ -132,22 +133,14 @@ mod tests {
                     ..Default::default()
                 })
                 .collect();
-            let whole = dir.path().join("whole.json");
-            super::write(&r, &whole).unwrap();
-            let streamed = dir.path().join("stream.json");
-            let mut s = super::Stream::create(&streamed).unwrap();
-            let head = crate::align::Report { stories: Vec::new(), ..r.clone() };
-            s.begin(&head, r.stories.len()).unwrap();
-            for st in &r.stories {
-                let bytes = s.render(st).unwrap();
-                s.write(st, bytes).unwrap();
-            }
-            s.end(&head).unwrap();
-            assert_eq!(
-                String::from_utf8(std::fs::read(&streamed).unwrap()).unwrap(),
-                String::from_utf8(std::fs::read(&whole).unwrap()).unwrap(),
-                "{stories} stories"
-            );
+            let p = dir.path().join("report.json");
+            super::write(&r, &p).unwrap();
+            let text = String::from_utf8(std::fs::read(&p).unwrap()).unwrap();
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, serde_json::to_value(&r).unwrap(), "{stories} stories");
+            let story_lines = text.lines().filter(|l| l.starts_with("    {\"id\":\"s")).count();
+            assert_eq!(story_lines, stories, "one line per story:\n{text}");
+            assert!(text.ends_with("}\n"));
             r.documents
                 .push(crate::align::DocSummary { doc: "a.txt".into(), ..Default::default() });
         }
