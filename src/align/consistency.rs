@@ -271,7 +271,13 @@ fn finding(
         .filter(|x| !x.3)
         .map(|x| (x.0, x.1, x.2))
         .collect();
-    let anchor: Vec<(String, String)> = read.iter().map(|r| (r.1.clone(), r.2.clone())).collect();
+    // Distinct (value, approx) pairs: whether values are compatible depends on them alone, and
+    // a key hundreds of sources state has only a few distinct values (comparing every pair of
+    // sources made a large story's alignment quadratic).
+    let mut anchor: Vec<(String, String)> =
+        read.iter().map(|r| (r.1.clone(), r.2.clone())).collect();
+    anchor.sort_unstable();
+    anchor.dedup();
     let mut out_cells = Vec::new();
     let mut values: BTreeSet<String> = BTreeSet::new();
     for (d, rs) in &cells {
@@ -392,22 +398,18 @@ fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
             let ok = (b - a) * sign == r;
             let (x, y) = if sign > 0.0 { (b, a) } else { (a, b) };
             // Per source, the three values it gives (« ? » where it is silent).
-            let mut sources: Vec<String> = Vec::new();
-            for f in [before, after, delta] {
+            // (Maps, not scans: a story of hundreds of sources made scans quadratic.)
+            let mut per_doc: BTreeMap<&str, [Option<&Cell>; 3]> = BTreeMap::new();
+            for (i, f) in [before, after, delta].into_iter().enumerate() {
                 for c in &f.cells {
-                    if !sources.contains(&c.doc) {
-                        sources.push(c.doc.clone());
-                    }
+                    per_doc.entry(c.doc.as_str()).or_default()[i].get_or_insert(c);
                 }
             }
-            sources.sort();
-            let cells: Vec<Cell> = sources
+            let sources: Vec<String> = per_doc.keys().map(|d| d.to_string()).collect();
+            let cells: Vec<Cell> = per_doc
                 .iter()
-                .map(|doc| {
-                    let parts: Vec<Option<&Cell>> = [before, after, delta]
-                        .iter()
-                        .map(|f| f.cells.iter().find(|c| c.doc == *doc))
-                        .collect();
+                .map(|(doc, parts)| {
+                    let doc = doc.to_string();
                     let v = |i: usize| parts[i].map_or("?", |c| c.value.as_str());
                     let value = if sign > 0.0 {
                         format!("{} - {} = {}", v(0), v(1), v(2))
@@ -419,7 +421,7 @@ fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
                     evidence.sort();
                     evidence.dedup();
                     Cell {
-                        doc: doc.clone(),
+                        doc,
                         value: value.clone(),
                         shown: value.clone(),
                         surface: value,
@@ -508,27 +510,40 @@ fn enumeration_checks(
     out
 }
 
-/// Membership grids: per list type, one row per entity, one column per document.
+/// `member:{type}|{entity}` keys: (type, entity).
+fn member_key(key: &str) -> Option<(&str, &str)> {
+    key.strip_prefix("member:").and_then(|r| r.split_once('|'))
+}
+
+/// Membership grids: per list type, one row per entity, one column per document that says
+/// anything of that list. (A document silent on the whole list would add a column of "silent"
+/// to every row: in a story of hundreds of documents, most of the grid's bytes and time.)
 fn grid(
     by_key: &BTreeMap<String, Vec<Ref>>,
     docs: &[&Member],
     copy_of: &[Option<String>],
     names: &Names,
 ) -> Vec<MembershipList> {
+    // The documents speaking of each list type, in story order.
+    let mut speaking: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (key, refs) in by_key {
+        if let Some((ty, _)) = member_key(key) {
+            speaking.entry(ty).or_default().extend(refs.iter().map(|r| r.d));
+        }
+    }
     let mut lists: BTreeMap<String, Vec<MembershipRow>> = BTreeMap::new();
     for (key, refs) in by_key {
-        let Some(rest) = key.strip_prefix("member:") else { continue };
-        let Some((ty, id)) = rest.split_once('|') else { continue };
+        let Some((ty, id)) = member_key(key) else { continue };
         let f = finding(key, refs, docs, copy_of, names);
         let status = f.as_ref().map_or(Status::Single, |f| f.status);
         let mut per_doc: BTreeMap<usize, Vec<&Ref>> = BTreeMap::new();
         for r in refs {
             per_doc.entry(r.d).or_default().push(r);
         }
-        let cells = docs
+        let cells = speaking[ty]
             .iter()
-            .enumerate()
-            .map(|(d, doc)| {
+            .map(|&d| {
+                let doc = docs[d];
                 let mine: Vec<&Ref> = per_doc.remove(&d).unwrap_or_default();
                 let words = mine.iter().find(|r| !r.by_list);
                 let (state, how) = match (words, mine.first()) {
@@ -557,6 +572,7 @@ fn grid(
     lists
         .into_iter()
         .map(|(ty, mut rows)| {
+            let cols = speaking[ty.as_str()].iter().map(|&d| docs[d].doc.clone()).collect();
             // Rows stated in words first, then the ones only a complete list gives.
             rows.sort_by(|a, b| {
                 let words = |r: &MembershipRow| r.cells.iter().any(|c| c.how == "words");
@@ -565,7 +581,7 @@ fn grid(
             MembershipList {
                 key: format!("list:{ty}"),
                 label: format!("list of {ty} entities"),
-                docs: docs.iter().map(|d| d.doc.clone()).collect(),
+                docs: cols,
                 rows,
             }
         })

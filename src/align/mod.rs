@@ -354,8 +354,10 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Documents whose stories are aligned and rendered in one parallel chunk.
-const CHUNK_DOCS: usize = 512;
+/// Documents whose stories are aligned and rendered in one parallel chunk. Large enough that a
+/// chunk holds many stories (a chunk of one large story would run on one thread while the
+/// others wait), small enough to bound the claims and rendered bytes held at once.
+const CHUNK_DOCS: usize = 4096;
 
 /// What aligning one story needs besides its documents.
 struct StoryCtx<'a> {
@@ -505,6 +507,26 @@ fn corpus_variants(
             forms.entry(syms.get(e)).or_default().insert(key, indices);
         }
     }
+    entity_variants(forms, names, |mut indices| {
+        indices.sort_unstable();
+        indices.dedup();
+        indices
+            .into_iter()
+            .filter_map(|index| {
+                let i = docs.binary_search_by_key(&(index as usize), |d| d.summary.index).ok()?;
+                Some(docs[i].summary.doc.clone())
+            })
+            .collect()
+    })
+}
+
+/// The entities of `forms` (entity → (surface, kind) → documents, as `doc_ids` turns them into
+/// ids) written in more than one way.
+fn entity_variants<D>(
+    forms: BTreeMap<&str, BTreeMap<(&str, &str), D>>,
+    names: &Names,
+    mut doc_ids: impl FnMut(D) -> Vec<String>,
+) -> Vec<EntityVariants> {
     forms
         .into_iter()
         .filter(|(_, f)| several_ways(f.keys().map(|(s, _)| *s)))
@@ -514,22 +536,10 @@ fn corpus_variants(
             etype: names.etype(e).to_string(),
             forms: f
                 .into_iter()
-                .map(|((surface, kind), mut indices)| {
-                    indices.sort_unstable();
-                    indices.dedup();
-                    Form {
-                        surface: surface.to_string(),
-                        kind: kind.to_string(),
-                        docs: indices
-                            .into_iter()
-                            .filter_map(|index| {
-                                let i = docs
-                                    .binary_search_by_key(&(index as usize), |d| d.summary.index)
-                                    .ok()?;
-                                Some(docs[i].summary.doc.clone())
-                            })
-                            .collect(),
-                    }
+                .map(|((surface, kind), docs)| Form {
+                    surface: surface.to_string(),
+                    kind: kind.to_string(),
+                    docs: doc_ids(docs),
                 })
                 .collect(),
         })
@@ -552,23 +562,7 @@ fn variants(docs: &[&Member], names: &Names) -> Vec<EntityVariants> {
             }
         }
     }
-    forms
-        .into_iter()
-        .filter(|(_, f)| several_ways(f.keys().map(|(s, _)| *s)))
-        .map(|(e, f)| EntityVariants {
-            entity: e.to_string(),
-            name: names.name(e).to_string(),
-            etype: names.etype(e).to_string(),
-            forms: f
-                .into_iter()
-                .map(|((surface, kind), docs)| Form {
-                    surface: surface.to_string(),
-                    kind: kind.to_string(),
-                    docs,
-                })
-                .collect(),
-        })
-        .collect()
+    entity_variants(forms, names, |docs| docs)
 }
 
 /// Rows of a coverage matrix: the entities most sources name.

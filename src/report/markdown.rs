@@ -5,6 +5,7 @@
 
 use crate::align::{Cell, DocSummary, Finding, Report, Status, Story, StoryOutput};
 use anyhow::{Context, Result};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
@@ -41,31 +42,63 @@ fn cell_text(c: &Cell) -> String {
     format!("{}{ev}{how}{copy}{close}", esc(&c.shown))
 }
 
+/// The note of a finding (its arithmetic verdict, for a derived check).
+fn note(f: &Finding) -> String {
+    match f.consistent {
+        Some(ok) => {
+            format!("{}: {}", if ok { "consistent" } else { "INCONSISTENT" }, f.values.join("; "))
+        }
+        None => f.note.clone(),
+    }
+}
+
+/// One row per finding, one column per source that gives a value in one of them (a source
+/// silent on all of them would only add a column of dashes: in a story of hundreds of
+/// documents, most of the file).
 fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {
+    let used: HashSet<&str> =
+        fs.iter().flat_map(|f| f.cells.iter().map(|c| c.doc.as_str())).collect();
+    let cols: Vec<&str> =
+        story.docs.iter().map(String::as_str).filter(|d| used.contains(d)).collect();
     s.push_str("| subject | ");
-    for d in &story.docs {
+    for d in &cols {
         let _ = write!(s, "{} | ", esc(short(d)));
     }
     s.push_str("note |\n|---|");
-    for _ in &story.docs {
+    for _ in &cols {
         s.push_str("---|");
     }
     s.push_str("---|\n");
+    let mut by_doc: HashMap<&str, &Cell> = HashMap::new();
     for f in fs {
         let _ = write!(s, "| {} | ", esc(&f.label));
-        for d in &story.docs {
-            let cell = f.cells.iter().find(|c| c.doc == *d);
-            let _ = write!(s, "{} | ", cell.map_or(String::from("—"), cell_text));
+        by_doc.clear();
+        for c in &f.cells {
+            by_doc.entry(c.doc.as_str()).or_insert(c);
         }
-        let mut note = f.note.clone();
-        if let Some(ok) = f.consistent {
-            note = format!(
-                "{}: {}",
-                if ok { "consistent" } else { "INCONSISTENT" },
-                f.values.join("; ")
+        for d in &cols {
+            let _ = write!(s, "{} | ", by_doc.get(d).map_or(String::from("—"), |c| cell_text(c)));
+        }
+        let _ = writeln!(s, "{} |", esc(&note(f)));
+    }
+    s.push('\n');
+}
+
+/// Single-source claims: one row per claim and source (one source each, or a source and its
+/// copies), so the table stays as wide as the page however many sources the story has.
+fn single_table(s: &mut String, fs: &[&Finding]) {
+    s.push_str("| subject | source | value | note |\n|---|---|---|---|\n");
+    for f in fs {
+        for c in &f.cells {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                esc(&f.label),
+                esc(short(&c.doc)),
+                cell_text(c),
+                esc(&note(f))
             );
         }
-        let _ = writeln!(s, "{} |", esc(&note));
     }
     s.push('\n');
 }
@@ -87,8 +120,10 @@ fn story(s: &mut String, st: &Story) {
         m.single
     );
     s.push_str("Sources:\n\n");
+    let copies: HashMap<&str, &crate::align::Copy> =
+        st.copies.iter().map(|c| (c.doc.as_str(), c)).collect();
     for d in &st.docs {
-        let copy = st.copies.iter().find(|c| c.doc == *d);
+        let copy = copies.get(d.as_str());
         let note = copy.map_or(String::new(), |c| {
             format!(
                 " — copy of {} (similarity {:.2}), not counted as an independent source",
@@ -108,6 +143,8 @@ fn story(s: &mut String, st: &Story) {
         let _ = writeln!(s, "### {title}\n");
         if fs.is_empty() {
             s.push_str("None.\n\n");
+        } else if status == Status::Single {
+            single_table(s, &fs);
         } else {
             findings_table(s, st, &fs);
         }
@@ -275,5 +312,41 @@ mod tests {
         assert_eq!(esc("a|b <script>"), "a\\|b \\<script\\>");
         let r = Report { schema: 1, ..Default::default() };
         assert!(render(&r).starts_with("# recoupe"));
+    }
+
+    fn finding(key: &str, status: Status, docs: &[&str]) -> Finding {
+        Finding {
+            key: key.into(),
+            label: key.into(),
+            status,
+            cells: docs
+                .iter()
+                .map(|d| Cell { doc: d.to_string(), shown: "7".into(), ..Default::default() })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn tables_have_columns_only_for_sources_that_speak() {
+        // A story of 300 sources where two disagree and one says something alone.
+        let docs: Vec<String> = (0..300).map(|i| format!("d{i:03}")).collect();
+        let st = Story {
+            id: "s1".into(),
+            docs: docs.clone(),
+            findings: vec![
+                finding("pays", Status::Conflict, &["d005", "d250"]),
+                finding("morts", Status::Single, &["d100"]),
+            ],
+            ..Default::default()
+        };
+        let mut s = String::new();
+        story(&mut s, &st);
+        assert!(s.contains("| subject | d005 | d250 | note |"), "{s}");
+        assert!(s.contains(
+            "| subject | source | value | note |\n|---|---|---|---|\n| morts | d100 | 7 |"
+        ));
+        // The source list still names all 300; no table row does.
+        assert!(s.lines().all(|l| !l.starts_with('|') || l.len() < 200), "{s}");
     }
 }
