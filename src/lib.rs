@@ -14,6 +14,7 @@ pub mod config;
 pub mod decode;
 pub mod document;
 pub mod entities;
+pub mod hash;
 pub mod ingest;
 pub mod lang;
 pub mod model;

@@ -5,36 +5,13 @@
 //! same tokenizer as the text, then matched token by token (leftmost-longest).
 
 use super::text::{Tokens, fold_into};
+use crate::hash::{FxMap, FxSet};
 use anyhow::{Context, Result, bail};
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A fast hasher for the short folded tokens looked up for every token of every sentence (the
-/// default SipHash was a tenth of the stage). The keys are fixed data, so flooding is no concern.
-#[derive(Default, Clone, Copy)]
-pub struct Fx(u64);
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+use std::collections::HashMap;
 
 /// A set of folded words, with the fast hasher.
-pub type WordSet = HashSet<String, BuildHasherDefault<Fx>>;
-type WordMap<V> = HashMap<String, V, BuildHasherDefault<Fx>>;
+pub type WordSet = FxSet<String>;
+type WordMap<V> = FxMap<String, V>;
 
 macro_rules! lang_files {
     ($($code:literal),*) => {

@@ -8,7 +8,8 @@
 
 use super::fold::fold;
 use anyhow::{Result, bail};
-use std::collections::{HashMap, HashSet};
+// The fast hasher: these sets are probed for every token of every line.
+use crate::hash::{FxMap as HashMap, FxSet as HashSet};
 
 struct LangFiles {
     code: &'static str,
@@ -46,6 +47,10 @@ pub struct Lexicons {
     pub institutions: HashSet<String>,
     /// Domain word sequences → domain key (`mod`, `commerce`, …).
     pub domains: Vec<(Vec<String>, String)>,
+    /// Positions in `domains` (in order) by the first byte of their first word: a domain
+    /// matches a token only if their first bytes agree (see `structured::find`), so a token is
+    /// tried against a few domains, not all of them (that scan was a third of the stage).
+    pub domains_by_first: HashMap<u8, Vec<usize>>,
     pub links: HashSet<String>,
     /// Institution-and-domain compounds (German) → domain key.
     pub compounds: HashMap<String, String>,
@@ -136,6 +141,10 @@ impl Lexicons {
         }
         // Longest domain sequences first, so "affaires étrangères" wins over a shorter one.
         lex.domains.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        for (i, (seq, _)) in lex.domains.iter().enumerate() {
+            let first = seq.first().and_then(|w| w.bytes().next()).unwrap_or(0);
+            lex.domains_by_first.entry(first).or_default().push(i);
+        }
         Ok(lex)
     }
 

@@ -86,7 +86,9 @@ pub fn find(
         let w = &hay[tok.fs..tok.fe];
         // A domain, possibly several words, tolerating one edit in long words.
         let mut matched = None;
-        for (seq, key) in &lex.domains {
+        let first = w.bytes().next().unwrap_or(0);
+        let candidates = lex.domains_by_first.get(&first).map_or(&[][..], Vec::as_slice);
+        for (seq, key) in candidates.iter().map(|&i| &lex.domains[i]) {
             if t + seq.len() <= toks.len()
                 && seq.iter().enumerate().all(|(k, sw)| {
                     let tw = &hay[toks[t + k].fs..toks[t + k].fe];
