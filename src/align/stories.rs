@@ -101,8 +101,14 @@ pub fn copies(docs: &[DocRecord]) -> Vec<Option<(usize, f64)>> {
         }
         best
     };
-    let best: Vec<Option<(usize, f64)>> =
-        (0..BANDS).into_par_iter().fold(|| vec![None; docs.len()], search_band).reduce(
+    // One run of bands per thread: each fold holds a best-candidate vector per document, so
+    // their number, not the number of bands, bounds the memory.
+    let per_thread = BANDS.div_ceil(rayon::current_num_threads().max(1));
+    let best: Vec<Option<(usize, f64)>> = (0..BANDS)
+        .into_par_iter()
+        .with_min_len(per_thread)
+        .fold(|| vec![None; docs.len()], search_band)
+        .reduce(
             || vec![None; docs.len()],
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
