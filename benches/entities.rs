@@ -5,6 +5,8 @@
 //! Run: `cargo bench --bench entities`. Prints MB/s; asserts the mention count so a broken
 //! stage cannot look fast.
 
+mod common;
+
 use recoupe::document::{Document, Meta};
 use recoupe::entities::fold::Folder;
 use recoupe::entities::{Model, Scratch, find_with};
@@ -14,14 +16,7 @@ use std::time::Instant;
 const TARGET_BYTES: usize = 16 << 20;
 
 fn main() {
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&corpus)
-        .expect("corpus/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
-    let texts: Vec<String> = files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let texts = common::bundled_texts();
     let one_pass: usize = texts.iter().map(String::len).sum();
     let copies = TARGET_BYTES.div_ceil(one_pass);
 

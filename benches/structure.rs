@@ -6,6 +6,8 @@
 //! Run: `cargo bench --bench structure`. Prints MB/s; asserts label counts so a broken stage
 //! cannot look fast.
 
+mod common;
+
 use recoupe::document::{Document, Meta};
 use recoupe::structure::{self, CorpusStats, Label};
 use std::io::BufRead;
@@ -58,14 +60,7 @@ fn bench(name: &str, docs: &[Document], model: &structure::Model) -> (usize, usi
 }
 
 fn main() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(root.join("corpus"))
-        .expect("corpus/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
-    let texts: Vec<String> = files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let texts = common::bundled_texts();
     let copies = TARGET_BYTES.div_ceil(texts.iter().map(String::len).sum());
 
     let t = Instant::now();
@@ -81,6 +76,7 @@ fn main() {
     // The five seeds hold 51 content lines and 29 credit or boilerplate lines.
     assert_eq!((content, other), (51 * copies, 29 * copies));
 
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let orangesum = root.join("../shared/data/orangesum/articles.jsonl.gz");
     if let Ok(f) = std::fs::File::open(&orangesum) {
         let r = std::io::BufReader::new(flate2::read::GzDecoder::new(f));
