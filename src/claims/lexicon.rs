@@ -11,7 +11,6 @@ use std::collections::HashMap;
 
 /// A set of folded words, with the fast hasher.
 pub type WordSet = FxSet<String>;
-type WordMap<V> = FxMap<String, V>;
 
 macro_rules! lang_files {
     ($($code:literal),*) => {
@@ -43,17 +42,38 @@ fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
         .map(|l| l.split('\t').map(str::trim).collect())
 }
 
+/// Ids of the folded words that a language's phrases use. The tokenizer gives each token its
+/// id once ([`NO_WORD`] for a word no phrase uses), so that asking every phrase table at every
+/// position compares integers instead of hashing the token's text again each time.
+#[derive(Debug, Default)]
+pub struct Vocab(FxMap<String, u32>);
+
+/// The id of a word that no phrase uses.
+pub const NO_WORD: u32 = u32::MAX;
+
+impl Vocab {
+    fn intern(&mut self, word: String) -> u32 {
+        let next = u32::try_from(self.0.len()).expect("fewer than 2^32 phrase words");
+        *self.0.entry(word).or_insert(next)
+    }
+
+    /// The id of a folded word.
+    pub fn id(&self, word: &str) -> u32 {
+        self.0.get(word).copied().unwrap_or(NO_WORD)
+    }
+}
+
 /// A set of token sequences mapped to payloads, matched leftmost-longest.
 #[derive(Debug)]
 pub struct Phrases<T> {
-    /// first folded token → (remaining tokens, payload index)
-    first: WordMap<Vec<(Vec<String>, usize)>>,
+    /// first word id → (ids of the remaining words, payload index)
+    first: FxMap<u32, Vec<(Vec<u32>, usize)>>,
     pub payloads: Vec<T>,
 }
 
 impl<T> Default for Phrases<T> {
     fn default() -> Self {
-        Phrases { first: WordMap::default(), payloads: Vec::new() }
+        Phrases { first: FxMap::default(), payloads: Vec::new() }
     }
 }
 
@@ -66,15 +86,15 @@ pub struct Hit {
 }
 
 impl<T> Phrases<T> {
-    /// Adds a phrase (tokenized like the text).
-    pub fn add(&mut self, phrase: &str, payload: T) {
+    /// Adds a phrase (tokenized like the text), its words interned in `vocab`.
+    pub fn add(&mut self, vocab: &mut Vocab, phrase: &str, payload: T) {
         let toks = Tokens::of_phrase(phrase);
         if toks.is_empty() {
             return;
         }
         let idx = self.payloads.len();
         self.payloads.push(payload);
-        let mut it = toks.into_iter();
+        let mut it = toks.into_iter().map(|w| vocab.intern(w));
         let first = it.next().expect("non-empty");
         self.first.entry(first).or_default().push((it.collect(), idx));
         // Longest first, so the first complete match at a position is the longest.
@@ -88,19 +108,15 @@ impl<T> Phrases<T> {
         if i >= t.len() {
             return None;
         }
-        let cands = self.first.get(t.fold(i))?;
-        'c: for (rest, payload) in cands {
-            if i + 1 + rest.len() > t.len() {
-                continue;
-            }
-            for (k, w) in rest.iter().enumerate() {
-                if t.fold(i + 1 + k) != w {
-                    continue 'c;
-                }
-            }
-            return Some(Hit { start: i, end: i + 1 + rest.len(), payload: *payload });
+        let id = t.id(i);
+        if id == NO_WORD {
+            return None;
         }
-        None
+        let cands = self.first.get(&id)?;
+        cands
+            .iter()
+            .find(|(rest, _)| t.ids(i + 1).get(..rest.len()) == Some(rest.as_slice()))
+            .map(|(rest, payload)| Hit { start: i, end: i + 1 + rest.len(), payload: *payload })
     }
 
     /// Non-overlapping leftmost-longest hits within tokens `from..to`.
@@ -204,6 +220,8 @@ pub struct Lex {
     pub units: Phrases<Unit>,
     pub days: Phrases<String>,
     pub speech: Phrases<()>,
+    /// The words of all the phrases above.
+    pub vocab: Vocab,
     pub stop: WordSet,
     pub abbrev: WordSet,
     pub weak: WordSet,
@@ -251,6 +269,7 @@ const CLASSES: [CueClass; 11] = [
 impl Lex {
     fn parse(code: &str, files: &[&str; 8]) -> Result<Self> {
         let [cues_f, heads_f, units_f, days_f, speech_f, numbers_f, stop_f, abbrev_f] = *files;
+        let mut vocab = Vocab::default();
         let mut cues: HashMap<&'static str, Phrases<Cue>> = HashMap::new();
         for c in CLASSES {
             cues.insert(class_name(c), Phrases::default());
@@ -265,11 +284,19 @@ impl Lex {
                 _ => Dir::Before,
             };
             let strong = r.get(4).is_none_or(|s| *s != "weak");
-            set.add(r[0], Cue { value: r.get(2).unwrap_or(&"").to_string(), dir, strong });
+            set.add(
+                &mut vocab,
+                r[0],
+                Cue { value: r.get(2).unwrap_or(&"").to_string(), dir, strong },
+            );
         }
         let mut heads = Phrases::default();
         for r in rows(heads_f) {
-            heads.add(r[0], r.get(1).context("claims-heads.tsv: concept missing")?.to_string());
+            heads.add(
+                &mut vocab,
+                r[0],
+                r.get(1).context("claims-heads.tsv: concept missing")?.to_string(),
+            );
         }
         let mut units = Phrases::default();
         for r in rows(units_f) {
@@ -283,15 +310,15 @@ impl Lex {
             };
             let value = r.get(2).unwrap_or(&"").to_string();
             let factor = value.parse::<f64>().unwrap_or(1.0);
-            units.add(r[0], Unit { class, value, factor });
+            units.add(&mut vocab, r[0], Unit { class, value, factor });
         }
         let mut days = Phrases::default();
         for r in rows(days_f) {
-            days.add(r[0], r[1].to_string());
+            days.add(&mut vocab, r[0], r[1].to_string());
         }
         let mut speech = Phrases::default();
         for r in rows(speech_f) {
-            speech.add(r[0], ());
+            speech.add(&mut vocab, r[0], ());
         }
         let folded = |f: &str| -> WordSet {
             rows(f)
@@ -326,6 +353,7 @@ impl Lex {
             units,
             days,
             speech,
+            vocab,
             stop: folded(stop_f),
             abbrev: folded(abbrev_f),
             weak,

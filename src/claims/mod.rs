@@ -175,19 +175,21 @@ pub fn extract(
     let text = doc.text.as_str();
     let mut ments: Vec<Mention> = mentions.to_vec();
     ments.sort_by_key(|m| (m.byte_start, std::cmp::Reverse(m.byte_end)));
-    let mut toks = Tokens::default();
-    let mut sents = Vec::new();
-
     // First pass: does the document name a list, and which outlet does it cite as its source?
+    // Each line is tokenized and split into sentences once; the second pass reuses them.
+    let mut lines: Vec<(Tokens, Vec<Sentence>)> = Vec::new();
     let mut list_doc = false;
     let mut sources: Vec<(String, usize)> = Vec::new();
     for line in structure.content_lines() {
-        toks.tokenize(&text[line.start..line.end], line.start, fmt);
+        let mut toks = Tokens::default();
+        toks.tokenize(&text[line.start..line.end], line.start, fmt, &lex.vocab);
         list_doc = list_doc || (0..toks.len()).any(|i| lex.is(CueClass::List, &toks, i));
+        let mut sents = Vec::new();
         sentences(&toks, text, &lex.abbrev, &mut sents);
         for s in &sents {
             lists::attributed(&SentView::new(&toks, *s, &ments), lex, &mut sources);
         }
+        lines.push((toks, sents));
     }
     let source = sources
         .iter()
@@ -202,17 +204,16 @@ pub fn extract(
     let mut prev_heads: Vec<(String, f64)> = Vec::new();
     let mut prev_list = false;
     let mut prev_intro = false;
-    for line in structure.content_lines() {
-        toks.tokenize(&text[line.start..line.end], line.start, fmt);
+    for (line, (toks, sents)) in structure.content_lines().zip(&lines) {
         if toks.is_empty() {
             continue;
         }
-        fp.feed(&toks);
+        fp.feed(toks);
         let whole = Sentence {
             toks: (0, toks.len()),
             bytes: (toks.tok(0).start, toks.tok(toks.len() - 1).end),
         };
-        let lv = SentView::new(&toks, whole, &ments);
+        let lv = SentView::new(toks, whole, &ments);
         quotes::find(text, &lv, lex, &mut qs);
         for q in &qs {
             let mut c = claim(line.number, Kind::Quote, &lv, text, &[]);
@@ -234,11 +235,10 @@ pub fn extract(
             c.marks.clear();
             out.push(c);
         }
-        sentences(&toks, text, &lex.abbrev, &mut sents);
-        for s in &sents {
-            let sv = SentView::new(&toks, *s, &ments);
+        for s in sents {
+            let sv = SentView::new(toks, *s, &ments);
             let (a, b) = s.toks;
-            lex.days.scan(&toks, a, b, &mut hits);
+            lex.days.scan(toks, a, b, &mut hits);
             let mut day_at: Vec<(String, usize)> =
                 hits.iter().map(|h| (lex.days.payloads[h.payload].clone(), h.start)).collect();
             quantity::find(&sv, lex, &mut quants, &mut years);

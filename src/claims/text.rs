@@ -5,6 +5,8 @@
 //! document and its lowercase and folded (no diacritics) forms, stored in two per-line strings,
 //! so no token allocates.
 
+use super::lexicon::Vocab;
+use std::sync::LazyLock;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Appends the folded form of `s` (lowercase, no diacritics, apostrophes as `'`) to `out`.
@@ -14,10 +16,38 @@ pub fn fold_into(s: &str, out: &mut String) {
     }
 }
 
+/// Folded forms of U+0080..U+0250 (Latin-1 Supplement, Latin Extended-A and -B), computed once
+/// by `fold_char_uncached`: the accented letters of Latin-script text then cost one table read
+/// instead of a case mapping and a canonical decomposition each.
+static LATIN_FOLDS: LazyLock<Vec<Box<str>>> = LazyLock::new(|| {
+    (LATIN_FOLDED.start..LATIN_FOLDED.end)
+        .map(|u| {
+            let mut s = String::new();
+            if let Some(c) = char::from_u32(u) {
+                fold_char_uncached(c, &mut s);
+            }
+            s.into_boxed_str()
+        })
+        .collect()
+});
+const LATIN_FOLDED: std::ops::Range<u32> = 0x80..0x250;
+
 /// Folds one character (see `fold_into`).
+#[inline]
 fn fold_char(c: char, out: &mut String) {
     match c {
         // Most characters of most texts: skip the table look-ups below.
+        'a'..='z' | '0'..='9' | ' ' => out.push(c),
+        _ if LATIN_FOLDED.contains(&(c as u32)) => {
+            out.push_str(&LATIN_FOLDS[(c as u32 - LATIN_FOLDED.start) as usize])
+        }
+        _ => fold_char_uncached(c, out),
+    }
+}
+
+/// Folds one character without the table (the table's source of truth).
+fn fold_char_uncached(c: char, out: &mut String) {
+    match c {
         'a'..='z' | '0'..='9' | ' ' => out.push(c),
         '’' | '‘' | 'ʼ' | '`' | '´' => out.push('\''),
         'œ' | 'Œ' => out.push_str("oe"),
@@ -94,8 +124,10 @@ pub struct NumFormat<'a> {
 #[derive(Debug, Default)]
 pub struct Tokens {
     toks: Vec<Tok>,
-    lower: String,
-    fold: String,
+    /// Lowercase and folded forms of all tokens; an ASCII token's two forms are one range.
+    forms: String,
+    /// Phrase-word id of each token (see `lexicon::Vocab`).
+    ids: Vec<u32>,
     chars: Vec<(usize, char)>,
 }
 
@@ -119,13 +151,23 @@ impl Tokens {
     /// Folded form of token `i`.
     pub fn fold(&self, i: usize) -> &str {
         let (a, b) = self.toks[i].fo;
-        &self.fold[a as usize..b as usize]
+        &self.forms[a as usize..b as usize]
+    }
+
+    /// Phrase-word id of token `i`.
+    pub fn id(&self, i: usize) -> u32 {
+        self.ids[i]
+    }
+
+    /// Phrase-word ids of the tokens from `i` on (empty past the end).
+    pub fn ids(&self, i: usize) -> &[u32] {
+        self.ids.get(i..).unwrap_or(&[])
     }
 
     /// Lowercase form of token `i` (diacritics kept).
     pub fn lower(&self, i: usize) -> &str {
         let (a, b) = self.toks[i].lo;
-        &self.lower[a as usize..b as usize]
+        &self.forms[a as usize..b as usize]
     }
 
     /// Whether token `i` is this punctuation character.
@@ -136,32 +178,43 @@ impl Tokens {
     /// Folded tokens of a data phrase (English number format).
     pub fn of_phrase(phrase: &str) -> Vec<String> {
         let mut t = Tokens::default();
-        t.tokenize(phrase, 0, NumFormat { decimal: '.', groups: &[','] });
+        t.tokenize(phrase, 0, NumFormat { decimal: '.', groups: &[','] }, &Vocab::default());
         (0..t.len()).map(|i| t.fold(i).to_string()).collect()
     }
 
     fn push(&mut self, text: &str, offset: usize, a: usize, b: usize, kind: Kind) {
-        let (ls, fs) = (self.lower.len() as u32, self.fold.len() as u32);
-        for c in text[a..b].chars() {
-            lower_char(c, &mut self.lower);
-            fold_char(c, &mut self.fold);
-        }
+        let seg = &text[a..b];
+        let ls = self.forms.len() as u32;
+        let (lo, fo) = if seg.is_ascii() {
+            // On ASCII, lowercasing and folding agree (both turn ` into '): one copy.
+            self.forms.extend(seg.bytes().map(|b| match b {
+                b'`' => '\'',
+                _ => b.to_ascii_lowercase() as char,
+            }));
+            let end = self.forms.len() as u32;
+            ((ls, end), (ls, end))
+        } else {
+            seg.chars().for_each(|c| lower_char(c, &mut self.forms));
+            let fs = self.forms.len() as u32;
+            seg.chars().for_each(|c| fold_char(c, &mut self.forms));
+            ((ls, fs), (fs, self.forms.len() as u32))
+        };
         self.toks.push(Tok {
             start: offset + a,
             end: offset + b,
-            lo: (ls, self.lower.len() as u32),
-            fo: (fs, self.fold.len() as u32),
+            lo,
+            fo,
             kind,
             num: 0.0,
             decimal: false,
         });
     }
 
-    /// Tokenizes `text`, which starts at byte `offset` of the document.
-    pub fn tokenize(&mut self, text: &str, offset: usize, fmt: NumFormat) {
+    /// Tokenizes `text`, which starts at byte `offset` of the document, giving each token its
+    /// id in `vocab`.
+    pub fn tokenize(&mut self, text: &str, offset: usize, fmt: NumFormat, vocab: &Vocab) {
         self.toks.clear();
-        self.lower.clear();
-        self.fold.clear();
+        self.forms.clear();
         let mut chars = std::mem::take(&mut self.chars);
         chars.clear();
         chars.extend(text.char_indices());
@@ -215,6 +268,10 @@ impl Tokens {
             }
         }
         self.chars = chars;
+        self.ids.clear();
+        self.ids.extend(
+            self.toks.iter().map(|t| vocab.id(&self.forms[t.fo.0 as usize..t.fo.1 as usize])),
+        );
     }
 }
 
@@ -349,7 +406,7 @@ mod tests {
 
     fn toks(s: &str, fmt: NumFormat) -> Vec<(String, Kind, f64)> {
         let mut t = Tokens::default();
-        t.tokenize(s, 0, fmt);
+        t.tokenize(s, 0, fmt, &Vocab::default());
         (0..t.len()).map(|i| (t.fold(i).to_string(), t.kind(i), t.tok(i).num)).collect()
     }
 
@@ -364,6 +421,19 @@ mod tests {
         let v = toks("vote 3-0 à 00:24:59 pour B3id en 2019", FR);
         let nums: Vec<f64> = v.iter().filter(|x| x.1 == Kind::Num).map(|x| x.2).collect();
         assert_eq!(nums, [2019.0]);
+    }
+
+    #[test]
+    fn folding_table_agrees_with_the_full_rules() {
+        for c in (0u32..0x3000).filter_map(char::from_u32) {
+            let (mut fast, mut full) = (String::new(), String::new());
+            fold_char(c, &mut fast);
+            fold_char_uncached(c, &mut full);
+            assert_eq!(fast, full, "{c:?}");
+        }
+        let mut s = String::new();
+        fold_into("Œuvre à Zürich, ŁÓDŹ", &mut s);
+        assert_eq!(s, "oeuvre a zurich, łodz");
     }
 
     #[test]
@@ -382,7 +452,7 @@ mod tests {
     fn sentence_split_respects_initials() {
         let doc = "a déclaré Gina M. Raimondo. Le département a ajouté. Fin";
         let mut t = Tokens::default();
-        t.tokenize(doc, 0, FR);
+        t.tokenize(doc, 0, FR, &Vocab::default());
         let mut out = Vec::new();
         sentences(&t, doc, &Default::default(), &mut out);
         let s: Vec<&str> = out.iter().map(|s| &doc[s.bytes.0..s.bytes.1]).collect();
