@@ -1,6 +1,10 @@
 //! MinHash fingerprints of a document's wording, for finding copies at corpus level: word
-//! 4-shingles of the folded content tokens, hashed with FNV-1a and 64 seeded mixes. Fixed
-//! seeds make signatures identical across runs and machines.
+//! 4-shingles of the folded content tokens, hashed with FNV-1a and mixed, then summarised by
+//! one-permutation hashing (each shingle's hash picks one of 64 bins and competes for that bin's
+//! minimum: one hash per shingle instead of 64) with optimal densification (an empty bin takes
+//! the minimum of a bin drawn by a fixed hash of its index, Shrivastava 2017), which keeps the
+//! share of equal positions an unbiased estimate of the Jaccard similarity. Fixed seeds make
+//! signatures identical across runs and machines.
 
 use super::text::{Kind, Tokens};
 
@@ -29,6 +33,7 @@ pub fn mix(mut z: u64) -> u64 {
 pub struct MinHasher {
     window: [u64; SHINGLE],
     filled: usize,
+    /// Per bin: the least value seen, `u64::MAX` while empty (values are 58-bit).
     mins: [u64; HASHES],
     shingles: usize,
 }
@@ -38,6 +43,9 @@ impl Default for MinHasher {
         MinHasher { window: [0; SHINGLE], filled: 0, mins: [u64::MAX; HASHES], shingles: 0 }
     }
 }
+
+/// Bits of a shingle hash that choose its bin (`HASHES` = 2^BIN_BITS).
+const BIN_BITS: u32 = HASHES.trailing_zeros();
 
 impl MinHasher {
     /// Feeds the word and number tokens of one line.
@@ -55,11 +63,10 @@ impl MinHasher {
                     h = mix(h ^ w);
                 }
                 self.shingles += 1;
-                for (k, m) in self.mins.iter_mut().enumerate() {
-                    let v = mix(h ^ (k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-                    if v < *m {
-                        *m = v;
-                    }
+                let bin = (h >> (64 - BIN_BITS)) as usize;
+                let v = h & (u64::MAX >> BIN_BITS);
+                if v < self.mins[bin] {
+                    self.mins[bin] = v;
                 }
             }
         }
@@ -70,7 +77,19 @@ impl MinHasher {
         if self.shingles < 8 {
             return Vec::new();
         }
-        self.mins.iter().map(|m| (m >> 32) as u32).collect()
+        (0..HASHES)
+            .map(|bin| {
+                // An empty bin borrows from bins drawn by a fixed sequence of its own; at least
+                // one bin is full, so the draw ends.
+                let mut from = bin;
+                let mut attempt = 0u64;
+                while self.mins[from] == u64::MAX {
+                    attempt += 1;
+                    from = (mix(((bin as u64) << 32) | attempt) % HASHES as u64) as usize;
+                }
+                (self.mins[from] >> (32 - BIN_BITS)) as u32
+            })
+            .collect()
     }
 }
 
@@ -80,4 +99,65 @@ pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
         return 0.0;
     }
     a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / a.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lexicon::Vocab;
+    use super::super::text::NumFormat;
+    use super::*;
+    use std::collections::HashSet;
+
+    fn signature(words: &[String]) -> Vec<u32> {
+        let mut t = Tokens::default();
+        t.tokenize(&words.join(" "), 0, NumFormat { decimal: '.', groups: &[] }, &Vocab::default());
+        let mut m = MinHasher::default();
+        m.feed(&t);
+        m.finish()
+    }
+
+    fn shingles(words: &[String]) -> HashSet<&[String]> {
+        words.windows(SHINGLE).collect()
+    }
+
+    /// A pseudo-random text of `n` words from a vocabulary of 500.
+    fn text(seed: u64, n: usize) -> Vec<String> {
+        (0..n as u64)
+            .map(|i| {
+                let k = mix(seed.wrapping_mul(1_000_003) ^ i) % 500;
+                // Letters only, so each word is one token.
+                k.to_string().bytes().map(|b| char::from(b'a' + b - b'0')).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn estimates_jaccard_similarity() {
+        let base = text(1, 400);
+        assert_eq!(similarity(&signature(&base), &signature(&base)), 1.0);
+        // Replace a growing share of the words: the estimate follows the true similarity.
+        for (step, changed) in [(40, 10), (10, 40), (4, 100)] {
+            let mut other = base.clone();
+            let noise = text(2, other.len());
+            for i in (0..other.len()).step_by(step) {
+                other[i] = noise[i].clone();
+            }
+            let (a, b) = (shingles(&base), shingles(&other));
+            let exact = a.intersection(&b).count() as f64 / a.union(&b).count() as f64;
+            let est = similarity(&signature(&base), &signature(&other));
+            assert!((est - exact).abs() < 0.1, "{changed} changed: {est} vs {exact}");
+        }
+        let unrelated = similarity(&signature(&base), &signature(&text(3, 400)));
+        assert!(unrelated < 0.1, "{unrelated}");
+    }
+
+    #[test]
+    fn short_texts_have_no_signature_and_small_ones_are_dense() {
+        assert!(signature(&text(4, 10)).is_empty());
+        // 12 shingles fill at most 12 of the 64 bins: the others borrow, and copies still match.
+        let small = text(5, 15);
+        let sig = signature(&small);
+        assert_eq!(sig.len(), HASHES);
+        assert_eq!(similarity(&sig, &signature(&small)), 1.0);
+    }
 }
