@@ -148,6 +148,22 @@ impl Tokens {
         self.toks[i].kind
     }
 
+    /// Empty buffers sized for a line of `bytes` bytes, so that tokenizing it does not grow them.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Tokens {
+            toks: Vec::with_capacity(bytes / 4 + 1),
+            forms: String::with_capacity(bytes + bytes / 8),
+            ids: Vec::with_capacity(bytes / 4 + 1),
+            chars: Vec::new(),
+        }
+    }
+
+    /// Swaps the tokenizer's scratch buffer with `scratch`: lines tokenized into their own
+    /// `Tokens` pass one scratch buffer along instead of each growing its own.
+    pub fn lend_scratch(&mut self, scratch: &mut Vec<(usize, char)>) {
+        std::mem::swap(&mut self.chars, scratch);
+    }
+
     /// Folded form of token `i`.
     pub fn fold(&self, i: usize) -> &str {
         let (a, b) = self.toks[i].fo;
@@ -185,12 +201,10 @@ impl Tokens {
     fn push(&mut self, text: &str, offset: usize, a: usize, b: usize, kind: Kind) {
         let seg = &text[a..b];
         let ls = self.forms.len() as u32;
-        let (lo, fo) = if seg.is_ascii() {
-            // On ASCII, lowercasing and folding agree (both turn ` into '): one copy.
-            self.forms.extend(seg.bytes().map(|b| match b {
-                b'`' => '\'',
-                _ => b.to_ascii_lowercase() as char,
-            }));
+        let (lo, fo) = if seg.is_ascii() && !seg.contains('`') {
+            // On ASCII, lowercasing and folding agree: one copy serves both.
+            self.forms.push_str(seg);
+            self.forms[ls as usize..].make_ascii_lowercase();
             let end = self.forms.len() as u32;
             ((ls, end), (ls, end))
         } else {

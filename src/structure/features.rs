@@ -155,6 +155,29 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
             };
             for c in trimmed.chars() {
                 f.chars += 1;
+                // ASCII, most characters of most lines: the same rules as below without the
+                // Unicode tables.
+                if c.is_ascii() {
+                    let b = c as u8;
+                    if b.is_ascii_digit() {
+                        h.write_u8(b'0');
+                    } else if b.is_ascii_alphabetic() {
+                        h.write_u8(b.to_ascii_lowercase());
+                        f.letters += 1;
+                        has_letter = true;
+                        if first_letter {
+                            f.lower_start = b.is_ascii_lowercase();
+                            first_letter = false;
+                        }
+                    } else {
+                        finish(&mut word, &mut has_letter, &mut f);
+                        continue;
+                    }
+                    if stop.is_some() {
+                        word.push(char::from(b.to_ascii_lowercase()));
+                    }
+                    continue;
+                }
                 hash_char(&mut h, c);
                 if c.is_alphanumeric() {
                     if c.is_alphabetic() {
