@@ -17,6 +17,7 @@ pub mod entities;
 pub mod hash;
 pub mod ingest;
 pub mod lang;
+pub mod latin;
 pub mod model;
 pub mod pipeline;
 pub mod report;

@@ -6,6 +6,7 @@
 //! so no token allocates.
 
 use super::lexicon::Vocab;
+use crate::latin::LatinTable;
 use std::sync::LazyLock;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -16,21 +17,8 @@ pub fn fold_into(s: &str, out: &mut String) {
     }
 }
 
-/// Folded forms of U+0080..U+0250 (Latin-1 Supplement, Latin Extended-A and -B), computed once
-/// by `fold_char_uncached`: the accented letters of Latin-script text then cost one table read
-/// instead of a case mapping and a canonical decomposition each.
-static LATIN_FOLDS: LazyLock<Vec<Box<str>>> = LazyLock::new(|| {
-    (LATIN_FOLDED.start..LATIN_FOLDED.end)
-        .map(|u| {
-            let mut s = String::new();
-            if let Some(c) = char::from_u32(u) {
-                fold_char_uncached(c, &mut s);
-            }
-            s.into_boxed_str()
-        })
-        .collect()
-});
-const LATIN_FOLDED: std::ops::Range<u32> = 0x80..0x250;
+/// Folded forms of the accented Latin letters, computed once by `fold_char_uncached`.
+static LATIN_FOLDS: LazyLock<LatinTable> = LazyLock::new(|| LatinTable::new(fold_char_uncached));
 
 /// Folds one character (see `fold_into`).
 #[inline]
@@ -38,10 +26,10 @@ fn fold_char(c: char, out: &mut String) {
     match c {
         // Most characters of most texts: skip the table look-ups below.
         'a'..='z' | '0'..='9' | ' ' => out.push(c),
-        _ if LATIN_FOLDED.contains(&(c as u32)) => {
-            out.push_str(&LATIN_FOLDS[(c as u32 - LATIN_FOLDED.start) as usize])
-        }
-        _ => fold_char_uncached(c, out),
+        _ => match LATIN_FOLDS.get(c) {
+            Some(folded) => out.push_str(folded),
+            None => fold_char_uncached(c, out),
+        },
     }
 }
 

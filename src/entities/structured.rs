@@ -14,7 +14,7 @@ use super::Model;
 use super::fold::Folder;
 use super::matcher::Hit;
 use super::scan::{Cand, Target, Tok};
-use super::variants::levenshtein_at_most;
+use super::variants::within_one_edit;
 
 /// A government body named without its country.
 #[derive(Debug, Clone)]
@@ -96,7 +96,7 @@ pub fn find(
                         || (sw.len() >= 4
                             && tw.len().abs_diff(sw.len()) <= 2
                             && tw.as_bytes()[0] == sw.as_bytes()[0]
-                            && levenshtein_at_most(tw, sw, 1))
+                            && within_one_edit(tw, sw))
                 })
             {
                 matched = Some((seq.len(), key.as_str()));

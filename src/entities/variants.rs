@@ -109,7 +109,7 @@ impl Index {
                 if name == word {
                     return None; // a name, not a misspelling
                 }
-                if levenshtein_at_most(word, name, 1) {
+                if within_one_edit(word, name) {
                     match found {
                         None => found = Some(*e),
                         Some(f) if f == *e => {}
@@ -122,63 +122,104 @@ impl Index {
     }
 }
 
-/// Whether the edit distance between `a` and `b` is at most `k` (k ≤ 2), without allocating
-/// for short words.
-pub fn levenshtein_at_most(a: &str, b: &str, k: usize) -> bool {
+/// Whether `a` and `b` are at most one edit apart (one character inserted, deleted or
+/// substituted), in one pass and without allocating: once their longest common prefix and then
+/// their longest common suffix are set aside, what remains of each is at most one character.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    let mut ab = [' '; 64];
-    let mut bb = [' '; 64];
-    let (mut n, mut m) = (0, 0);
-    for c in a.chars() {
-        if n == 64 {
-            return false;
-        }
-        ab[n] = c;
-        n += 1;
-    }
-    for c in b.chars() {
-        if m == 64 {
-            return false;
-        }
-        bb[m] = c;
-        m += 1;
-    }
-    if n.abs_diff(m) > k {
+    if a.len().abs_diff(b.len()) > 4 {
+        // More than one character apart in length (a character is at most 4 bytes).
         return false;
     }
-    let mut prev = [0usize; 65];
-    let mut cur = [0usize; 65];
-    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
-        *p = j;
-    }
-    for i in 1..=n {
-        cur[0] = i;
-        let mut row_min = cur[0];
-        for j in 1..=m {
-            let cost = usize::from(ab[i - 1] != bb[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            row_min = row_min.min(cur[j]);
-        }
-        if row_min > k {
-            return false;
-        }
-        prev[..=m].copy_from_slice(&cur[..=m]);
-    }
-    prev[m] <= k
+    let common = |x: &mut dyn Iterator<Item = (char, char)>| -> usize {
+        x.take_while(|(p, q)| p == q).map(|(p, _)| p.len_utf8()).sum()
+    };
+    let prefix = common(&mut a.chars().zip(b.chars()));
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = common(&mut a.chars().rev().zip(b.chars().rev()));
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    a.chars().nth(1).is_none() && b.chars().nth(1).is_none()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The reference: whether the edit distance between `a` and `b` is at most `k` (k ≤ 2), without allocating
+    /// for short words.
+    fn levenshtein_at_most(a: &str, b: &str, k: usize) -> bool {
+        if a == b {
+            return true;
+        }
+        let mut ab = [' '; 64];
+        let mut bb = [' '; 64];
+        let (mut n, mut m) = (0, 0);
+        for c in a.chars() {
+            if n == 64 {
+                return false;
+            }
+            ab[n] = c;
+            n += 1;
+        }
+        for c in b.chars() {
+            if m == 64 {
+                return false;
+            }
+            bb[m] = c;
+            m += 1;
+        }
+        if n.abs_diff(m) > k {
+            return false;
+        }
+        let mut prev = [0usize; 65];
+        let mut cur = [0usize; 65];
+        for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+            *p = j;
+        }
+        for i in 1..=n {
+            cur[0] = i;
+            let mut row_min = cur[0];
+            for j in 1..=m {
+                let cost = usize::from(ab[i - 1] != bb[j - 1]);
+                cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+                row_min = row_min.min(cur[j]);
+            }
+            if row_min > k {
+                return false;
+            }
+            prev[..=m].copy_from_slice(&cur[..=m]);
+        }
+        prev[m] <= k
+    }
+
+    #[test]
+    fn one_edit_agrees_with_the_dynamic_programme() {
+        // Every pair of strings of up to 5 letters over a, b and é (a two-byte character).
+        let mut words = vec![String::new()];
+        for len in 1..=5 {
+            let prev: Vec<String> =
+                words.iter().filter(|w| w.chars().count() == len - 1).cloned().collect();
+            for w in prev {
+                for c in ['a', 'b', 'é'] {
+                    words.push(format!("{w}{c}"));
+                }
+            }
+        }
+        for a in &words {
+            for b in &words {
+                assert_eq!(within_one_edit(a, b), levenshtein_at_most(a, b, 1), "{a:?} {b:?}");
+            }
+        }
+    }
+
     #[test]
     fn edit_distance() {
-        assert!(levenshtein_at_most("candira", "candiru", 1));
-        assert!(levenshtein_at_most("calcaliste", "calcalist", 1));
-        assert!(!levenshtein_at_most("candiru", "canada", 1));
-        assert!(levenshtein_at_most("etats", "etat", 1));
+        assert!(within_one_edit("candira", "candiru"));
+        assert!(within_one_edit("calcaliste", "calcalist"));
+        assert!(!within_one_edit("candiru", "canada"));
+        assert!(within_one_edit("etats", "etat"));
     }
 
     #[test]
