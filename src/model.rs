@@ -15,11 +15,12 @@ pub struct Model {
 impl Model {
     /// Builds every stage's model. `kb_files` extend the bundled knowledge base.
     pub fn build(kb_files: &[PathBuf]) -> Result<Self> {
-        Ok(Model {
-            structure: crate::structure::Model::build()?,
-            entities: crate::entities::Model::build(kb_files)?,
-            claims: crate::claims::Model::build()?,
-        })
+        // The entity matcher takes as long as the two others together: built beside them.
+        let (entities, (structure, claims)) = rayon::join(
+            || crate::entities::Model::build(kb_files),
+            || (crate::structure::Model::build(), crate::claims::Model::build()),
+        );
+        Ok(Model { structure: structure?, entities: entities?, claims: claims? })
     }
 }
 

@@ -214,16 +214,17 @@ fn progress_bar(cfg: &Config, total: u64, pass: &str) -> ProgressBar {
 /// Runs the whole pipeline and writes the reports.
 pub fn run(cfg: &Config) -> Result<Summary> {
     let start = Instant::now();
-    let model = Model::build(&cfg.kb_files)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .context("starting worker threads")?;
+    // The stages' models are built side by side, on the run's threads.
+    let model = pool.install(|| Model::build(&cfg.kb_files))?;
     analysis::phase("model", start);
     let prepared = Prepared::new(&cfg.input)?;
     if prepared.sources() == 0 {
         bail!("no input documents found in {:?}", cfg.input.inputs);
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .context("starting worker threads")?;
     let limits = Limits { max_line_bytes: cfg.input.limits.max_line_bytes as usize };
 
     let fault = fault_from_env();
