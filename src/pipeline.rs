@@ -291,9 +291,8 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     let mut bytes = 0u64;
     let ctx = Ctx { model: &model, stats: &stats, limits, raw_csv: cfg.raw_csv, fault: &fault };
     let bar = progress_bar(cfg, prepared.total_bytes, "analysing");
-    batches(&prepared, |batch| {
-        let results: Vec<Outcome> =
-            pool.install(|| batch.into_par_iter().map(|item| process(item, &ctx)).collect());
+    // Takes one batch's outcomes in corpus order: the aggregator, then the per-document rows.
+    let mut consume = |results: Vec<Outcome>| -> Result<()> {
         for r in results {
             match r {
                 Outcome::Done(a) => {
@@ -330,7 +329,23 @@ pub fn run(cfg: &Config) -> Result<Summary> {
         bar.set_position(prepared.read_bytes.load(Ordering::Relaxed));
         bar.set_message(format!("{} docs", sink.docs));
         Ok(())
+    };
+    // While the workers analyse one batch, another thread takes the previous one: the serial
+    // part (aggregation, writing rows) overlaps the parallel part instead of idling the workers.
+    let mut pending: Vec<Outcome> = Vec::new();
+    batches(&prepared, |batch| {
+        let previous = std::mem::take(&mut pending);
+        let (results, consumed) = std::thread::scope(|scope| {
+            let taker = scope.spawn(|| consume(previous));
+            let results: Vec<Outcome> =
+                pool.install(|| batch.into_par_iter().map(|item| process(item, &ctx)).collect());
+            (results, taker.join())
+        });
+        consumed.map_err(|_| anyhow::anyhow!("internal error while writing the reports"))??;
+        pending = results;
+        Ok(())
     })?;
+    consume(pending)?;
     bar.finish_and_clear();
     if sink.docs == 0 && sink.errors_count == 0 {
         bail!("no input documents found");
