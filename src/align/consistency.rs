@@ -26,10 +26,10 @@ fn evidence(doc: &str, c: &Claim) -> Evidence {
         .marks
         .iter()
         .filter(|m| m.0 >= c.sentence.0 && m.1 <= c.sentence.1)
-        .map(|&(s, e)| Mark { byte_start: s, byte_end: e, kind: "entity".into() })
+        .map(|&(s, e)| Mark { byte_start: s, byte_end: e, kind: MarkKind::Entity })
         .collect();
     if c.span.1 > c.span.0 && c.span.0 >= c.sentence.0 && c.span.1 <= c.sentence.1 {
-        marks.push(Mark { byte_start: c.span.0, byte_end: c.span.1, kind: "value".into() });
+        marks.push(Mark { byte_start: c.span.0, byte_end: c.span.1, kind: MarkKind::Value });
     }
     marks.sort();
     marks.dedup();

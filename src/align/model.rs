@@ -178,8 +178,19 @@ pub struct Evidence {
 pub struct Mark {
     pub byte_start: usize,
     pub byte_end: usize,
-    /// `value`, `entity`, `cue` or `day`.
-    pub kind: String,
+    pub kind: MarkKind,
+}
+
+/// What a mark highlights; written in lowercase (`value`, `entity`, `cue`, `day`). Declared in
+/// alphabetical order, so marks sort as their names do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarkKind {
+    Cue,
+    Day,
+    #[default]
+    Entity,
+    Value,
 }
 
 /// Which entities each source puts in or out of one list.

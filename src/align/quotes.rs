@@ -12,29 +12,34 @@ const MIN_SHARED: usize = 3;
 const MIN_OVERLAP: f64 = 0.5;
 const POSTING_CAP: usize = 32;
 
-fn shingles(text: &str) -> BTreeSet<u64> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+/// The distinct word 3-shingles of a quote, hashed, in ascending order. The lowercased words
+/// go into one buffer: no allocation per word.
+fn shingles(text: &str) -> Vec<u64> {
+    let mut buf = String::with_capacity(text.len());
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        let start = buf.len();
+        for c in w.chars() {
+            buf.extend(c.to_lowercase());
+        }
+        words.push((start, buf.len()));
+    }
+    let bytes = buf.as_bytes();
+    let mut out: Vec<u64> = words
+        .windows(3)
         .map(|w| {
-            let mut s = String::new();
-            for c in w.chars() {
-                s.extend(c.to_lowercase());
+            let mut h = 0u64;
+            for &(a, b) in w {
+                for &byte in &bytes[a..b] {
+                    h = mix(h ^ u64::from(byte));
+                }
+                h = mix(h ^ 0x20);
             }
-            s
+            h
         })
         .collect();
-    let mut out = BTreeSet::new();
-    for w in words.windows(3) {
-        let mut h = 0u64;
-        for x in w {
-            for b in x.bytes() {
-                h = mix(h ^ u64::from(b));
-            }
-            h = mix(h ^ 0x20);
-        }
-        out.insert(h);
-    }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -72,7 +77,7 @@ pub fn diff_line(spans: &[DiffSpan]) -> String {
 /// Groups the quotes of one story's documents. `next_id` numbers groups across the corpus.
 pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) -> Vec<QuoteGroup> {
     struct G {
-        first: BTreeSet<u64>,
+        first: Vec<u64>,
         members: Vec<QuoteMember>,
     }
     let mut groups: Vec<G> = Vec::new();
