@@ -3,8 +3,8 @@
 //! Ingestion runs on its own thread and hands over batches through a bounded channel, so memory
 //! holds at most a few batches of documents whatever the corpus size. Each batch is analysed in
 //! parallel by rayon and its results come back in batch order; one thread writes them and feeds
-//! the aggregator in corpus order, which is what makes the reports byte-identical whatever the
-//! thread count.
+//! the aggregator in corpus order (batch after batch, while the workers analyse the next one),
+//! which is what makes the reports byte-identical whatever the thread count.
 
 use crate::align::{Aggregator, Keep};
 use crate::analysis;
