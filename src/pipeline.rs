@@ -112,6 +112,8 @@ struct Ctx<'a> {
     limits: Limits,
     raw_csv: bool,
     fault: &'a Fault,
+    /// Set once report.html keeps no more article text (see `Sink::html_text_spent`).
+    html_text_spent: &'a std::sync::atomic::AtomicBool,
 }
 
 /// Decodes, analyses and renders one item; never panics (a panic is caught and reported).
@@ -129,7 +131,8 @@ fn process(item: Item, ctx: &Ctx) -> Outcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let doc = decode::decode_doc(raw, ctx.limits)?;
         let a = analysis::analyse(&doc, ctx.model, ctx.stats);
-        let rendered = Rendered::of(&a, &doc, ctx.raw_csv)
+        let html_text = !ctx.html_text_spent.load(Ordering::Relaxed);
+        let rendered = Rendered::with_text(&a, &doc, ctx.raw_csv, html_text)
             .map_err(|e| DecodeError { stage: "report", message: format!("{e:#}") })?;
         let (index, bytes) = (a.info.index, a.info.bytes as u64);
         let (id, path) = (a.info.doc.clone(), a.info.path.clone());
@@ -289,7 +292,15 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     let mut agg = Aggregator::spilling(&out.path().join(CLAIMS_PART))?;
     let mut story_index = Vec::new();
     let mut bytes = 0u64;
-    let ctx = Ctx { model: &model, stats: &stats, limits, raw_csv: cfg.raw_csv, fault: &fault };
+    let html_text_spent = sink.html_text_spent();
+    let ctx = Ctx {
+        model: &model,
+        stats: &stats,
+        limits,
+        raw_csv: cfg.raw_csv,
+        fault: &fault,
+        html_text_spent: &html_text_spent,
+    };
     let bar = progress_bar(cfg, prepared.total_bytes, "analysing");
     // Takes one batch's outcomes in corpus order: the aggregator, then the per-document rows.
     let mut consume = |results: Vec<Outcome>| -> Result<()> {

@@ -21,7 +21,7 @@
 mod fragment;
 mod story;
 
-pub use fragment::{Fragment, render as render_fragment};
+pub use fragment::{Fragment, first_line, render as render_fragment};
 
 use crate::align::Corpus;
 use crate::analysis::DocAnalysis;
@@ -33,6 +33,8 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Records of every analysed document, one JSON line each, in corpus order.
 const PART: &str = "report.part.jsonl";
@@ -123,7 +125,22 @@ impl Part {
     /// Keeps what report.html needs of one analysed document, its text rendered as an escaped
     /// fragment (here, in the worker: the text is not kept after analysis).
     pub fn of(a: &DocAnalysis, doc: &crate::document::Document) -> Result<Self> {
-        let frag = render_fragment(doc, &a.structure, &a.mentions, &a.claims);
+        Self::with_text(a, doc, true)
+    }
+
+    /// As `of`, rendering the text only when `text`: once the part file's text budget is spent
+    /// (`Parts::text_spent`), a later document's text would be dropped, so rendering it (a tenth
+    /// of the per-document work on large corpora) is skipped. Its title and record are the same.
+    pub fn with_text(a: &DocAnalysis, doc: &crate::document::Document, text: bool) -> Result<Self> {
+        let frag = if text {
+            render_fragment(doc, &a.structure, &a.mentions, &a.claims)
+        } else {
+            Fragment {
+                html: String::new(),
+                sentences: Vec::new(),
+                first_line: first_line(doc, &a.structure),
+            }
+        };
         let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
         for m in &a.mentions {
             *counts.entry((&m.entity, &m.etype, &m.surface)).or_default() += 1;
@@ -166,6 +183,10 @@ pub struct Parts {
     index: BufWriter<File>,
     offset: u64,
     text_bytes: u64,
+    /// Article text the part file keeps (`MAX_TEXT_BYTES`; smaller in tests).
+    text_budget: u64,
+    /// Set once `text_bytes` reached `text_budget`: no later document's text is kept.
+    text_spent: Arc<AtomicBool>,
     path: PathBuf,
 }
 
@@ -181,13 +202,27 @@ impl Parts {
             index: open(&dir.join(PART_INDEX))?,
             offset: 0,
             text_bytes: 0,
+            text_budget: MAX_TEXT_BYTES,
+            text_spent: Arc::default(),
             path,
         })
     }
 
+    #[cfg(test)]
+    fn with_text_budget(self, bytes: u64) -> Self {
+        Parts { text_budget: bytes, ..self }
+    }
+
+    /// Whether the text budget is spent. Documents are appended in corpus order and the budget
+    /// only shrinks, so a document analysed after this reads true is never kept: its text need
+    /// not be rendered. (Reading false only means rendering text that may be dropped.)
+    pub fn text_spent(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.text_spent)
+    }
+
     /// Appends one document's record, in corpus order.
     pub fn append(&mut self, p: &Part) -> Result<()> {
-        let keep = self.text_bytes < MAX_TEXT_BYTES;
+        let keep = self.text_bytes < self.text_budget;
         let ctx = || format!("writing {}", self.path.display());
         self.data.write_all(&p.meta).with_context(ctx)?;
         let text_len = if keep {
@@ -200,6 +235,9 @@ impl Parts {
         writeln!(self.index, "{} {} {text_len} {}", self.offset, p.meta.len(), p.index)
             .with_context(ctx)?;
         self.offset += (p.meta.len() + if keep { p.text.len() } else { 0 }) as u64;
+        if self.text_bytes >= self.text_budget {
+            self.text_spent.store(true, Ordering::Relaxed);
+        }
         Ok(())
     }
 

@@ -52,6 +52,17 @@ impl Rendered {
     /// Renders the rows of `a`; `raw` disables formula neutralization. Marks the stage whose
     /// writer runs (`analysis::enter`), so a panic is attributed to it.
     pub fn of(a: &DocAnalysis, doc: &crate::document::Document, raw: bool) -> Result<Self> {
+        Self::with_text(a, doc, raw, true)
+    }
+
+    /// As `of`; the document's text is rendered for report.html only when `html_text` (see
+    /// `Sink::html_text_spent`).
+    pub fn with_text(
+        a: &DocAnalysis,
+        doc: &crate::document::Document,
+        raw: bool,
+        html_text: bool,
+    ) -> Result<Self> {
         let i = &a.info;
         crate::analysis::enter("report");
         let mut w = CsvOut::memory(raw);
@@ -87,7 +98,7 @@ impl Rendered {
         crate::claims::write_claims(&i.doc, &a.claims, &mut w)?;
         let claims = w.into_bytes()?;
         crate::analysis::enter("report");
-        let html = super::html::Part::of(a, doc)?;
+        let html = super::html::Part::with_text(a, doc, html_text)?;
         Ok(Rendered { documents, lines, mentions, claims, html })
     }
 }
@@ -165,6 +176,12 @@ impl Sink {
             docs: 0,
             errors_count: 0,
         })
+    }
+
+    /// Set once report.html's text budget is spent: documents analysed from then on need not
+    /// render their text (`Rendered::with_text`).
+    pub fn html_text_spent(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.html.text_spent()
     }
 
     /// Writes the rows of one analysed document.

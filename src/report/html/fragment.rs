@@ -138,12 +138,16 @@ pub fn render(
         out.push_str(&markup.into_string());
         out.push('\n');
     }
-    let first_line = structure
+    Fragment { html: out, sentences: all_sentences, first_line: first_line(doc, structure) }
+}
+
+/// A heading for an article without a title: its first content line, shortened.
+pub fn first_line(doc: &Document, structure: &Structure) -> String {
+    structure
         .content_lines()
         .find_map(|l| doc.text.get(l.text_start.clamp(l.start, l.end)..l.end))
         .map(|t| shorten(t.trim(), 120))
-        .unwrap_or_default();
-    Fragment { html: out, sentences: all_sentences, first_line }
+        .unwrap_or_default()
 }
 
 /// Splits one line (`text`, at byte `line_start` of the document) into sentences, as (offset in

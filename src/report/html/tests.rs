@@ -462,3 +462,44 @@ fn a_story_larger_than_the_page_shows_its_first_documents_and_says_so() {
     assert!(heat.contains(&format!(" title=\"d{}.txt\">", MAX_SOURCES - 1)), "{heat}");
     assert!(!heat.contains(&format!(" title=\"d{MAX_SOURCES}.txt\">")), "{heat}");
 }
+
+#[test]
+fn documents_past_the_text_budget_need_not_render_their_text() {
+    let docs: Vec<_> = (0..3)
+        .map(|i| {
+            let m = vec![mention(B, "Candira", "candiru", "company")];
+            analysis(i, &format!("d{i}.txt"), "", B, m, vec![])
+        })
+        .collect();
+    // The page, with the later documents' text rendered anyway or skipped as the pipeline does.
+    let page = |render_all: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut parts = Parts::create(dir.path()).unwrap().with_text_budget(1);
+        let spent = parts.text_spent();
+        let mut skipped = 0;
+        for (a, d) in &docs {
+            let text = render_all || !spent.load(std::sync::atomic::Ordering::Relaxed);
+            skipped += usize::from(!text);
+            parts.append(&Part::with_text(a, d, text).unwrap()).unwrap();
+        }
+        parts.finish().unwrap();
+        let mut corpus = Corpus::default();
+        corpus.report.documents = (0..docs.len())
+            .map(|i| DocSummary {
+                doc: format!("d{i}.txt"),
+                index: i,
+                story: "s1".into(),
+                ..Default::default()
+            })
+            .collect();
+        write(dir.path(), &corpus, &Model::build(&[]).unwrap()).unwrap();
+        (std::fs::read_to_string(dir.path().join("report.html")).unwrap(), skipped)
+    };
+    let (full, none_skipped) = page(true);
+    let (lean, skipped) = page(false);
+    assert_eq!((none_skipped, skipped), (0, 2), "the first document spends the budget");
+    assert_eq!(full, lean);
+    // The first document's text is in the page, with its title taken from its first line.
+    assert_eq!(full.matches("<article class=\"doc\"").count(), 3);
+    assert_eq!(full.matches("Candira").count(), lean.matches("Candira").count());
+}
