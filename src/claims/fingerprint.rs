@@ -98,7 +98,10 @@ pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() || a.len() != b.len() {
         return 0.0;
     }
-    a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / a.len() as f64
+    // A sum of 0/1 rather than a filtered count: the compiler turns it into vector compares
+    // (copies are verified pair by pair, millions of times on a large corpus).
+    let equal: u32 = a.iter().zip(b).map(|(x, y)| u32::from(x == y)).sum();
+    f64::from(equal) / a.len() as f64
 }
 
 #[cfg(test)]
