@@ -432,6 +432,22 @@ fn page_is_deterministic() {
     assert_eq!(sample_page(), sample_page());
 }
 
+/// Writes report.html from the part files in `dir`, documents `d0.txt`… `d{n-1}.txt` forming
+/// one story, and reads it back.
+fn one_story_page(dir: &std::path::Path, n: usize) -> String {
+    let mut corpus = Corpus::default();
+    corpus.report.documents = (0..n)
+        .map(|i| DocSummary {
+            doc: format!("d{i}.txt"),
+            index: i,
+            story: "s1".into(),
+            ..Default::default()
+        })
+        .collect();
+    write(dir, &corpus, &Model::build(&[]).unwrap()).unwrap();
+    std::fs::read_to_string(dir.join("report.html")).unwrap()
+}
+
 #[test]
 fn a_story_larger_than_the_page_shows_its_first_documents_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
@@ -443,17 +459,7 @@ fn a_story_larger_than_the_page_shows_its_first_documents_and_says_so() {
         parts.append(&Part::of(&a, &d).unwrap()).unwrap();
     }
     parts.finish().unwrap();
-    let mut corpus = Corpus::default();
-    corpus.report.documents = (0..n)
-        .map(|i| DocSummary {
-            doc: format!("d{i}.txt"),
-            index: i,
-            story: "s1".into(),
-            ..Default::default()
-        })
-        .collect();
-    write(dir.path(), &corpus, &Model::build(&[]).unwrap()).unwrap();
-    let h = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let h = one_story_page(dir.path(), n);
     assert_eq!(h.matches("<article class=\"doc\"").count(), MAX_DOCS);
     assert!(h.contains(&format!("This story has {n} documents")), "no note on the story");
     assert!(h.contains(&format!("({MAX_DOCS} of {n} documents)")), "no note at the top");
@@ -483,17 +489,7 @@ fn documents_past_the_text_budget_need_not_render_their_text() {
             parts.append(&Part::with_text(a, d, text).unwrap()).unwrap();
         }
         parts.finish().unwrap();
-        let mut corpus = Corpus::default();
-        corpus.report.documents = (0..docs.len())
-            .map(|i| DocSummary {
-                doc: format!("d{i}.txt"),
-                index: i,
-                story: "s1".into(),
-                ..Default::default()
-            })
-            .collect();
-        write(dir.path(), &corpus, &Model::build(&[]).unwrap()).unwrap();
-        (std::fs::read_to_string(dir.path().join("report.html")).unwrap(), skipped)
+        (one_story_page(dir.path(), docs.len()), skipped)
     };
     let (full, none_skipped) = page(true);
     let (lean, skipped) = page(false);
