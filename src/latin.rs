@@ -36,6 +36,18 @@ impl LatinTable {
     }
 }
 
+/// Test helper: panics unless `fast` (a rule reading a table) and `full` (the rule itself) give
+/// the same form to every character below U+3000.
+#[cfg(test)]
+pub fn assert_same_forms(fast: impl Fn(char, &mut String), full: impl Fn(char, &mut String)) {
+    for c in (0u32..0x3000).filter_map(char::from_u32) {
+        let (mut a, mut b) = (String::new(), String::new());
+        fast(c, &mut a);
+        full(c, &mut b);
+        assert_eq!(a, b, "{c:?}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
