@@ -20,7 +20,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// The part file holding the claims until stories are aligned (in the temporary output
@@ -188,10 +188,11 @@ fn batches(prepared: &Prepared, mut f: impl FnMut(Vec<Item>) -> Result<()>) -> R
         });
         let mut result = Ok(());
         for batch in rx {
-            if result.is_ok() {
-                result = f(batch);
+            result = f(batch);
+            if result.is_err() {
+                // Dropping the receiver makes the reader's next send fail: it stops reading.
+                break;
             }
-            // After a failure keep draining so the reader can finish.
         }
         let read = reader.join().map_err(|_| anyhow::anyhow!("the input reader panicked"))?;
         result.and(read)
@@ -214,6 +215,69 @@ fn progress_bar(cfg: &Config, total: u64, pass: &str) -> ProgressBar {
     bar
 }
 
+/// Pass 1: corpus-level line statistics, when the structure stage uses them. Stops early (with
+/// empty statistics) once `stop` is set.
+fn corpus_stats(
+    cfg: &Config,
+    prepared: &Prepared,
+    limits: Limits,
+    fault: &Fault,
+    stop: &AtomicBool,
+) -> Result<CorpusStats> {
+    if !CorpusStats::NEEDED {
+        return Ok(CorpusStats::default());
+    }
+    let bar = progress_bar(cfg, prepared.total_bytes, "scanning");
+    let mut stats = CorpusStats::default();
+    let mut skipped = 0usize;
+    let read = batches(prepared, |batch| {
+        if stop.load(Ordering::Relaxed) {
+            bail!("stopped");
+        }
+        let (part, failed) = batch
+            .into_par_iter()
+            .filter_map(|item| match item {
+                Item::Doc(raw) => Some(raw),
+                Item::Error(_) => None,
+            })
+            .fold(
+                || (CorpusStats::default(), 0usize),
+                |(mut s, failed), raw| {
+                    // A panic here only leaves this document out of the statistics; its
+                    // analysis in pass 2 reports whatever is wrong with it.
+                    let armed = fault_stage(fault, &raw.bytes);
+                    let ok = catch_unwind(AssertUnwindSafe(|| {
+                        analysis::arm_fault(armed);
+                        analysis::enter("scan");
+                        if let Ok(doc) = decode::decode(raw, limits) {
+                            s.observe(&doc);
+                        }
+                    }))
+                    .is_ok();
+                    analysis::arm_fault(None);
+                    (s, failed + usize::from(!ok))
+                },
+            )
+            .reduce(|| (CorpusStats::default(), 0), |(a, n), (b, m)| (a.merge(b), n + m));
+        stats = std::mem::take(&mut stats).merge(part);
+        skipped += failed;
+        bar.set_position(prepared.read_bytes.load(Ordering::Relaxed));
+        Ok(())
+    });
+    bar.finish_and_clear();
+    if stop.load(Ordering::Relaxed) {
+        return Ok(CorpusStats::default());
+    }
+    read?;
+    if skipped > 0 && !cfg.quiet {
+        eprintln!(
+            "recoupe: warning: {skipped} documents left out of the corpus statistics after an \
+             internal error (their analysis follows)"
+        );
+    }
+    Ok(stats)
+}
+
 /// Runs the whole pipeline and writes the reports.
 pub fn run(cfg: &Config) -> Result<Summary> {
     let start = Instant::now();
@@ -221,9 +285,6 @@ pub fn run(cfg: &Config) -> Result<Summary> {
         .num_threads(cfg.threads)
         .build()
         .context("starting worker threads")?;
-    // The stages' models are built side by side, on the run's threads.
-    let model = pool.install(|| Model::build(&cfg.kb_files))?;
-    analysis::phase("model", start);
     let prepared = Prepared::new(&cfg.input)?;
     if prepared.sources() == 0 {
         bail!("no input documents found in {:?}", cfg.input.inputs);
@@ -232,58 +293,28 @@ pub fn run(cfg: &Config) -> Result<Summary> {
 
     let fault = fault_from_env();
 
-    // Pass 1: corpus-level line statistics, when the structure stage uses them.
-    let t = Instant::now();
-    let stats = if CorpusStats::NEEDED {
-        let bar = progress_bar(cfg, prepared.total_bytes, "scanning");
-        let mut stats = CorpusStats::default();
-        let mut skipped = 0usize;
-        batches(&prepared, |batch| {
-            let (part, failed) = pool.install(|| {
-                batch
-                    .into_par_iter()
-                    .filter_map(|item| match item {
-                        Item::Doc(raw) => Some(raw),
-                        Item::Error(_) => None,
-                    })
-                    .fold(
-                        || (CorpusStats::default(), 0usize),
-                        |(mut s, failed), raw| {
-                            // A panic here only leaves this document out of the statistics;
-                            // its analysis in pass 2 reports whatever is wrong with it.
-                            let armed = fault_stage(&fault, &raw.bytes);
-                            let ok = catch_unwind(AssertUnwindSafe(|| {
-                                analysis::arm_fault(armed);
-                                analysis::enter("scan");
-                                if let Ok(doc) = decode::decode(raw, limits) {
-                                    s.observe(&doc);
-                                }
-                            }))
-                            .is_ok();
-                            analysis::arm_fault(None);
-                            (s, failed + usize::from(!ok))
-                        },
-                    )
-                    .reduce(|| (CorpusStats::default(), 0), |(a, n), (b, m)| (a.merge(b), n + m))
-            });
-            stats = std::mem::take(&mut stats).merge(part);
-            skipped += failed;
-            bar.set_position(prepared.read_bytes.load(Ordering::Relaxed));
-            Ok(())
-        })?;
-        bar.finish_and_clear();
-        if skipped > 0 && !cfg.quiet {
-            eprintln!(
-                "recoupe: warning: {skipped} documents left out of the corpus statistics after \
-                 an internal error (their analysis follows)"
-            );
-        }
-        stats
-    } else {
-        CorpusStats::default()
-    };
-
-    analysis::phase("pass 1 (line statistics)", t);
+    // The stages' models are built on the run's threads while pass 1 reads the corpus: neither
+    // needs the other, and on a small corpus the model build is a tenth of the run. A model
+    // that fails (a bad --kb file) stops pass 1 at its next batch.
+    let model_failed = AtomicBool::new(false);
+    let (model, stats) = pool.install(|| {
+        rayon::join(
+            || {
+                let model = Model::build(&cfg.kb_files);
+                analysis::phase("model", start);
+                model_failed.store(model.is_err(), Ordering::Relaxed);
+                model
+            },
+            || {
+                let t = Instant::now();
+                let stats = corpus_stats(cfg, &prepared, limits, &fault, &model_failed);
+                analysis::phase("pass 1 (line statistics)", t);
+                stats
+            },
+        )
+    });
+    let model = model?;
+    let stats = stats?;
 
     // Pass 2: analysis.
     let t = Instant::now();
