@@ -394,15 +394,6 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     }
     analysis::phase("pass 2 (analysis)", t);
     analysis::print_stage_times();
-    let t = Instant::now();
-    let mut story_files = crate::report::StoryFiles::create(out.path(), cfg.raw_csv)?;
-    let corpus = pool.install(|| {
-        // The corpus keeps in memory only the stories report.html shows.
-        let keep = Keep { stories: html::MAX_STORIES, docs: html::MAX_DOCS };
-        agg.finish_into(&model.entities, &mut story_files, keep)
-    })?;
-    story_files.finish()?;
-    analysis::phase("aggregation and story reports", t);
     let summary = Summary { documents: sink.docs, errors: sink.errors_count, bytes, seconds: 0.0 };
     if summary.documents == 0 {
         // Nothing readable: keep the previous reports, but say what failed.
@@ -410,8 +401,23 @@ pub fn run(cfg: &Config) -> Result<Summary> {
         bail!("no readable input: all {} inputs failed\n{}", summary.errors, errors.trim_end());
     }
     let t = Instant::now();
-    sink.finish(&corpus, &story_index)?;
-    analysis::phase("documents.csv", t);
+    let mut story_files = crate::report::StoryFiles::create(out.path(), cfg.raw_csv)?;
+    let plan = pool.install(|| agg.plan(&model.entities))?;
+    // documents.csv needs only each document's story: it is written, and the other streamed
+    // files flushed to disk, on a thread of its own while the workers align the stories.
+    let stories: Vec<(usize, String)> =
+        plan.documents().iter().map(|d| (d.index, d.story.clone())).collect();
+    let (corpus, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || sink.finish(&stories, &story_index));
+        // The corpus keeps in memory only the stories report.html shows.
+        let keep = Keep { stories: html::MAX_STORIES, docs: html::MAX_DOCS };
+        let corpus = pool.install(|| plan.align_into(&mut story_files, keep));
+        (corpus, writer.join())
+    });
+    let corpus = corpus?;
+    written.map_err(|_| anyhow::anyhow!("internal error while writing documents.csv"))??;
+    story_files.finish()?;
+    analysis::phase("aggregation and story reports", t);
     crate::report::write_corpus(out.path(), cfg.raw_csv, &corpus, &model)?;
     let t = Instant::now();
     out.commit()?;

@@ -250,6 +250,12 @@ impl Aggregator {
         out: &mut dyn StoryOutput,
         keep: Keep,
     ) -> Result<Corpus> {
+        self.plan(kb)?.align_into(out, keep)
+    }
+
+    /// Names entities, finds copies and groups documents into stories: every document knows
+    /// its story once this returns; aligning the stories is [`Plan::align_into`].
+    pub fn plan(self, kb: &crate::entities::Model) -> Result<Plan> {
         use crate::analysis::phase;
         use std::time::Instant;
         let t = Instant::now();
@@ -282,6 +288,49 @@ impl Aggregator {
         }
         let corpus_variants = corpus_variants(&docs, form_docs, &names, &syms);
         drop(syms);
+        // What the story loop needs of each document; the rest goes to the report.
+        let grouped: Vec<((u64, u32), Option<f64>)> =
+            docs.iter().zip(&copies).map(|(d, c)| (d.stored, c.map(|c| c.1))).collect();
+        drop(copies);
+        let documents: Vec<DocSummary> = docs.into_iter().map(|d| d.summary).collect();
+        let report = Report {
+            schema: SCHEMA_VERSION,
+            documents,
+            stories: Vec::new(),
+            variants: corpus_variants,
+        };
+        phase("  documents and variants", t);
+        Ok(Plan { report, members, grouped, names, store, tally })
+    }
+}
+
+/// Documents grouped into stories, before the stories are aligned.
+pub struct Plan {
+    /// The report so far: documents (with their stories and copies) and variants.
+    report: Report,
+    /// The documents (positions in `report.documents`) of each story.
+    members: Vec<Vec<usize>>,
+    /// Per document position: where its record is stored, and its similarity to the document
+    /// it copies, if it is a copy.
+    grouped: Vec<((u64, u32), Option<f64>)>,
+    names: Names,
+    store: ClaimStore,
+    tally: crate::entities::Tally,
+}
+
+impl Plan {
+    /// The documents with their stories, in corpus order.
+    pub fn documents(&self) -> &[DocSummary] {
+        &self.report.documents
+    }
+
+    /// Aligns the stories, handing each to `out` as soon as it is aligned. The returned corpus
+    /// keeps the documents, the variants and the stories `keep` names, in story order.
+    pub fn align_into(self, out: &mut dyn StoryOutput, keep: Keep) -> Result<Corpus> {
+        use crate::analysis::phase;
+        use std::time::Instant;
+        let Plan { mut report, members, grouped, names, store, tally } = self;
+        let n_stories = members.len();
         // The stories kept in the corpus: the largest, the first among equals.
         let mut by_size: Vec<usize> = (0..n_stories).collect();
         by_size.sort_by_key(|&n| (std::cmp::Reverse(members[n].len()), n));
@@ -296,18 +345,6 @@ impl Aggregator {
             kept_docs += members[n].len();
         }
         drop(by_size);
-        // What the story loop needs of each document; the rest goes to the report.
-        let grouped: Vec<((u64, u32), Option<f64>)> =
-            docs.iter().zip(&copies).map(|(d, c)| (d.stored, c.map(|c| c.1))).collect();
-        drop(copies);
-        let documents: Vec<DocSummary> = docs.into_iter().map(|d| d.summary).collect();
-        let mut report = Report {
-            schema: SCHEMA_VERSION,
-            documents,
-            stories: Vec::new(),
-            variants: corpus_variants,
-        };
-        phase("  documents and variants", t);
         let t = Instant::now();
         out.begin(&report, n_stories)?;
         let ctx = StoryCtx { grouped: &grouped, documents: &report.documents, names: &names };

@@ -6,7 +6,6 @@
 //! part file first and are copied with the story column once stories are known.
 
 use super::CsvOut;
-use crate::align::Corpus;
 use crate::analysis::DocAnalysis;
 use crate::document::ErrorRow;
 use anyhow::{Context, Result};
@@ -208,8 +207,9 @@ impl Sink {
         Ok(())
     }
 
-    /// Closes the streamed files and writes documents.csv with its story column.
-    pub fn finish(self, corpus: &Corpus, story_index: &[usize]) -> Result<()> {
+    /// Closes the streamed files and writes documents.csv with its story column. `stories` gives
+    /// the story of each document, as (corpus position, story id) sorted by position.
+    pub fn finish(self, stories: &[(usize, String)], story_index: &[usize]) -> Result<()> {
         for w in [self.documents, self.lines, self.mentions, self.claims] {
             w.finish()?;
         }
@@ -234,7 +234,8 @@ impl Sink {
             rows += 1;
             cells.clear();
             cells.extend(record.iter().take(STORY_COL).map(str::to_string));
-            cells.push(corpus.story_of(index).to_string());
+            let story = stories.binary_search_by_key(&index, |s| s.0).map_or("", |i| &stories[i].1);
+            cells.push(story.to_string());
             cells.extend(record.iter().skip(STORY_COL).map(str::to_string));
             out.row_verbatim(&cells)?;
         }
