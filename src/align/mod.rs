@@ -81,7 +81,7 @@ pub struct Prepared {
 /// Receives the corpus-level results as they are produced: the documents and variants first
 /// (`begin`, with the stories still empty), then each story, rendered in parallel (`render`)
 /// and written in story order (`write`), then `end`.
-pub trait StoryOutput: Sync {
+pub trait StoryOutput: Sync + Send {
     fn begin(&mut self, report: &Report, stories: usize) -> Result<()>;
     /// Renders one story into the bytes `write` appends (called in parallel, in any order).
     fn render(&self, story: &Story) -> Result<Vec<Vec<u8>>>;
@@ -89,6 +89,9 @@ pub trait StoryOutput: Sync {
     fn write(&mut self, story: &Story, rendered: Vec<Vec<u8>>) -> Result<()>;
     fn end(&mut self, report: &Report) -> Result<()>;
 }
+
+/// One chunk of aligned stories and their rendered bytes: (story numbers, stories, bytes).
+type Rendered = (std::ops::Range<usize>, Vec<Story>, Vec<Vec<Vec<u8>>>);
 
 /// An output that writes nothing (the stories are kept in the `Corpus`).
 struct Nowhere;
@@ -351,6 +354,18 @@ impl Plan {
         let mut quote_ids = 0;
         let mut next = 0;
         let mut kept_stories = Vec::new();
+        // Rendered stories are appended in story order, one chunk at a time: on a thread of its
+        // own while the workers align the next chunk, so the workers never wait for the disk.
+        let mut write = |out: &mut dyn StoryOutput, chunk: Rendered| -> Result<()> {
+            for ((n, story), bytes) in chunk.0.zip(chunk.1).zip(chunk.2) {
+                out.write(&story, bytes)?;
+                if kept[n] {
+                    kept_stories.push(story);
+                }
+            }
+            Ok(())
+        };
+        let mut pending: Option<Rendered> = None;
         while next < n_stories {
             // A chunk of stories aligned and rendered in parallel, within a budget of documents
             // so that memory holds a bounded number of documents' claims and rendered bytes.
@@ -360,10 +375,20 @@ impl Plan {
                 budget += members[end].len();
                 end += 1;
             }
-            let mut aligned: Vec<Story> = (next..end)
-                .into_par_iter()
-                .map(|n| ctx.story(n, &members[n], &store))
-                .collect::<Result<_>>()?;
+            let (aligned, written) = std::thread::scope(|scope| {
+                let out = &mut *out;
+                let write = &mut write;
+                let writer = pending.take().map(|chunk| scope.spawn(move || write(out, chunk)));
+                let aligned: Result<Vec<Story>> = (next..end)
+                    .into_par_iter()
+                    .map(|n| ctx.story(n, &members[n], &store))
+                    .collect();
+                (aligned, writer.map(|w| w.join()))
+            });
+            if let Some(written) = written {
+                written.map_err(|_| anyhow::anyhow!("internal error while writing stories"))??;
+            }
+            let mut aligned = aligned?;
             // Quote groups are numbered across the corpus, in story order.
             for g in aligned.iter_mut().flat_map(|s| s.quotes.iter_mut()) {
                 quote_ids += 1;
@@ -372,13 +397,11 @@ impl Plan {
             let shared: &dyn StoryOutput = &*out;
             let rendered: Vec<Vec<Vec<u8>>> =
                 aligned.par_iter().map(|s| shared.render(s)).collect::<Result<_>>()?;
-            for ((n, story), bytes) in (next..end).zip(aligned).zip(rendered) {
-                out.write(&story, bytes)?;
-                if kept[n] {
-                    kept_stories.push(story);
-                }
-            }
+            pending = Some((next..end, aligned, rendered));
             next = end;
+        }
+        if let Some(chunk) = pending {
+            write(out, chunk)?;
         }
         report.stories = kept_stories;
         out.end(&report)?;
