@@ -80,7 +80,8 @@ pub struct Prepared {
 
 /// Receives the corpus-level results as they are produced: the documents and variants first
 /// (`begin`, with the stories still empty), then each story, rendered in parallel (`render`)
-/// and written in story order (`write`), then `end`.
+/// and written in story order (`write`, on a thread beside the workers, hence `Send`), then
+/// `end`.
 pub trait StoryOutput: Sync + Send {
     fn begin(&mut self, report: &Report, stories: usize) -> Result<()>;
     /// Renders one story into the bytes `write` appends (called in parallel, in any order).
