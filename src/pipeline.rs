@@ -418,7 +418,8 @@ pub fn run(cfg: &Config) -> Result<Summary> {
     written.map_err(|_| anyhow::anyhow!("internal error while writing documents.csv"))??;
     story_files.finish()?;
     analysis::phase("aggregation and story reports", t);
-    crate::report::write_corpus(out.path(), cfg.raw_csv, &corpus, &model)?;
+    // report.html renders the texts it shows on the run's threads.
+    pool.install(|| crate::report::write_corpus(out.path(), cfg.raw_csv, &corpus, &model))?;
     let t = Instant::now();
     out.commit()?;
     analysis::phase("commit", t);

@@ -11,23 +11,24 @@
 //! module rendered itself and for the constant CSS/JS — so escaping can be audited by grepping
 //! one word. It renders to a `String` piece by piece, which suits writing the page as a stream.
 //!
-//! Memory stays bounded: each document's text is rendered to a fragment by the worker that
-//! analysed it (`fragment`), and the sink appends it with the document's metadata to a part file
+//! Memory stays bounded: the worker that analysed a document keeps its metadata, its text and
+//! what rendering the text needs (`fragment::Source`), and the sink appends them to a part file
 //! in the output directory. At the end, stories are ordered (most sources first), and
 //! report.html is written story by story, each story's records read back from the part file by
-//! offset. The number of stories, documents and columns shown is capped; every cap that applies
+//! offset; only the texts the page shows are rendered (`fragment::render`), on the run's threads. The number of stories, documents and columns shown is capped; every cap that applies
 //! is stated in the report, never silent. The bytes depend only on the corpus.
 
 mod fragment;
 mod story;
 
-pub use fragment::{Fragment, first_line, render as render_fragment};
+pub use fragment::{Fragment, Source, first_line, render as render_fragment};
 
 use crate::align::Corpus;
 use crate::analysis::DocAnalysis;
 use crate::model::Model;
 use anyhow::{Context, Result};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -56,7 +57,8 @@ pub const MAX_SOURCES: usize = 30;
 pub const MAX_ROWS: usize = 300;
 /// Entities (rows) of one story's coverage heatmap.
 pub const MAX_ENTITIES: usize = 40;
-/// Article text kept in the part file; later documents keep their metadata but not their text.
+/// Article text kept in the part file (counted in bytes of the documents' text); later documents
+/// keep their metadata but not their text.
 pub const MAX_TEXT_BYTES: u64 = 256 << 20;
 
 const CSS: &str = include_str!("html/report.css");
@@ -80,9 +82,10 @@ struct Record {
     boilerplate: usize,
     /// (entity, type, surface, mentions), sorted.
     mentions: Vec<(String, String, String, usize)>,
-    /// (byte start, line, k) of each sentence: see `Fragment::sentences`.
+    /// (byte start, line, k) of each sentence (`Fragment::sentences`), once its text is rendered.
+    #[serde(skip)]
     sentences: Vec<(usize, usize, usize)>,
-    /// The text fragment, when read back with it. Stored after the record's JSON.
+    /// The text fragment, once rendered.
     #[serde(skip)]
     html: Option<String>,
     /// Whether the text is in the page (within the text budget), so its anchors exist.
@@ -115,32 +118,23 @@ impl Record {
 #[derive(Debug, Clone, Default)]
 pub struct Part {
     index: usize,
-    /// The record as JSON, without the text.
+    /// The record as JSON.
     meta: Vec<u8>,
-    /// The text fragment.
-    text: String,
+    /// What rendering the text needs, as JSON, and the text; `None` when not kept.
+    text: Option<(Vec<u8>, String)>,
 }
 
 impl Part {
-    /// Keeps what report.html needs of one analysed document, its text rendered as an escaped
-    /// fragment (here, in the worker: the text is not kept after analysis).
+    /// Keeps what report.html needs of one analysed document: its record, and its text with
+    /// what rendering it needs (here, in the worker: the text is not kept after analysis).
     pub fn of(a: &DocAnalysis, doc: &crate::document::Document) -> Result<Self> {
         Self::with_text(a, doc, true)
     }
 
-    /// As `of`, rendering the text only when `text`: once the part file's text budget is spent
-    /// (`Parts::text_spent`), a later document's text would be dropped, so rendering it (a tenth
-    /// of the per-document work on large corpora) is skipped. Its title and record are the same.
+    /// As `of`, keeping the text only when `text`: once the part file's text budget is spent
+    /// (`Parts::text_spent`), a later document's text would be dropped, so it is not copied.
+    /// Its title and record are the same.
     pub fn with_text(a: &DocAnalysis, doc: &crate::document::Document, text: bool) -> Result<Self> {
-        let frag = if text {
-            render_fragment(doc, &a.structure, &a.mentions, &a.claims)
-        } else {
-            Fragment {
-                html: String::new(),
-                sentences: Vec::new(),
-                first_line: first_line(doc, &a.structure),
-            }
-        };
         let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
         for m in &a.mentions {
             *counts.entry((&m.entity, &m.etype, &m.surface)).or_default() += 1;
@@ -158,7 +152,7 @@ impl Part {
             outlet: i.outlet.clone(),
             date: i.date.clone(),
             url: i.url.clone(),
-            title: if i.title.is_empty() { frag.first_line } else { i.title.clone() },
+            title: if i.title.is_empty() { first_line(doc, &a.structure) } else { i.title.clone() },
             lang: i.lang.code.clone(),
             lines: a.structure.lines.len(),
             boilerplate,
@@ -166,18 +160,26 @@ impl Part {
                 .into_iter()
                 .map(|((e, t, s), n)| (e.to_string(), t.to_string(), s.to_string(), n))
                 .collect(),
-            sentences: frag.sentences,
+            sentences: Vec::new(),
             html: None,
             kept: false,
         };
         let meta = serde_json::to_vec(&rec).context("encoding an HTML record")?;
-        Ok(Part { index: i.index, meta, text: frag.html })
+        let text = if text {
+            let source = Source::of(&a.structure, &a.mentions, &a.claims);
+            let source = serde_json::to_vec(&source).context("encoding an HTML record")?;
+            Some((source, doc.text.clone()))
+        } else {
+            None
+        };
+        Ok(Part { index: i.index, meta, text })
     }
 }
 
-/// The part file being written during the streaming pass: each record's JSON then its text,
-/// and one index line per record: `offset json_len text_len index` (text_len `-` when the text
-/// was not kept), so stories can be planned without decoding the records.
+/// The part file being written during the streaming pass: each record's JSON then, when kept,
+/// its `Source` as JSON and its text; and one index line per record:
+/// `offset json_len source_len text_len index` (source_len and text_len `-` when the text was not
+/// kept), so stories can be planned without decoding the records.
 pub struct Parts {
     data: BufWriter<File>,
     index: BufWriter<File>,
@@ -222,19 +224,23 @@ impl Parts {
 
     /// Appends one document's record, in corpus order.
     pub fn append(&mut self, p: &Part) -> Result<()> {
-        let keep = self.text_bytes < self.text_budget;
+        let kept = p.text.as_ref().filter(|_| self.text_bytes < self.text_budget);
         let ctx = || format!("writing {}", self.path.display());
         self.data.write_all(&p.meta).with_context(ctx)?;
-        let text_len = if keep {
-            self.data.write_all(p.text.as_bytes()).with_context(ctx)?;
-            self.text_bytes += p.text.len() as u64;
-            p.text.len().to_string()
-        } else {
-            "-".to_string()
+        let mut len = p.meta.len();
+        let lens = match kept {
+            Some((source, text)) => {
+                self.data.write_all(source).with_context(ctx)?;
+                self.data.write_all(text.as_bytes()).with_context(ctx)?;
+                self.text_bytes += text.len() as u64;
+                len += source.len() + text.len();
+                format!("{} {}", source.len(), text.len())
+            }
+            None => "- -".to_string(),
         };
-        writeln!(self.index, "{} {} {text_len} {}", self.offset, p.meta.len(), p.index)
+        writeln!(self.index, "{} {} {lens} {}", self.offset, p.meta.len(), p.index)
             .with_context(ctx)?;
-        self.offset += (p.meta.len() + if keep { p.text.len() } else { 0 }) as u64;
+        self.offset += len as u64;
         if self.text_bytes >= self.text_budget {
             self.text_spent.store(true, Ordering::Relaxed);
         }
@@ -249,11 +255,21 @@ impl Parts {
     }
 }
 
+/// Where one record is in the part file.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    offset: u64,
+    /// Length of the record's JSON.
+    meta: usize,
+    /// Lengths of its `Source` JSON and of its text, when kept.
+    text: Option<(usize, usize)>,
+}
+
 /// Reads records back by position.
 struct Store {
     file: File,
-    /// (offset, JSON length, text length when kept) of each record, in corpus order.
-    at: Vec<(u64, usize, Option<usize>)>,
+    /// Where each record is, in corpus order.
+    at: Vec<At>,
     /// The corpus index of each record.
     index: Vec<usize>,
 }
@@ -268,16 +284,19 @@ impl Store {
             let line = line.with_context(|| format!("reading {}", idx.display()))?;
             let f: Vec<&str> = line.split(' ').collect();
             let parsed = match f[..] {
-                [o, m, t, i] => (|| {
-                    let text = if t == "-" { None } else { Some(t.parse().ok()?) };
+                [o, m, s, t, i] => (|| {
+                    let text = match (s, t) {
+                        ("-", "-") => None,
+                        _ => Some((s.parse().ok()?, t.parse().ok()?)),
+                    };
                     Some((o.parse().ok()?, m.parse().ok()?, text, i.parse().ok()?))
                 })(),
                 _ => None,
             };
-            let Some((o, m, t, i)) = parsed else {
+            let Some((offset, meta, text, i)) = parsed else {
                 anyhow::bail!("corrupt {}", idx.display());
             };
-            at.push((o, m, t));
+            at.push(At { offset, meta, text });
             index.push(i);
         }
         let path = dir.join(PART);
@@ -285,22 +304,29 @@ impl Store {
         Ok(Store { file, at, index })
     }
 
-    /// The record in `slot`, with its text when `with_text` (and the text was kept).
-    fn get(&mut self, slot: usize, with_text: bool) -> Result<Record> {
-        let (offset, meta, text) = self.at[slot];
-        let kept = text.is_some();
-        let text = text.filter(|_| with_text);
-        let mut buf = vec![0; meta + text.unwrap_or(0)];
+    /// The record in `slot`.
+    fn get(&mut self, slot: usize) -> Result<Record> {
+        let At { offset, meta, text } = self.at[slot];
+        let mut buf = vec![0; meta];
         self.file.seek(SeekFrom::Start(offset))?;
         self.file.read_exact(&mut buf).context("reading back the HTML part file")?;
-        let mut rec: Record =
-            serde_json::from_slice(&buf[..meta]).context("decoding an HTML record")?;
-        rec.kept = kept;
-        if text.is_some() {
-            let t = String::from_utf8(buf.split_off(meta)).context("decoding an HTML record")?;
-            rec.html = Some(t);
-        }
+        let mut rec: Record = serde_json::from_slice(&buf).context("decoding an HTML record")?;
+        rec.kept = text.is_some();
         Ok(rec)
+    }
+
+    /// The record in `slot` with its text and what rendering it needs, when they were kept.
+    fn get_text(&mut self, slot: usize) -> Result<(Record, Option<(Source, String)>)> {
+        let rec = self.get(slot)?;
+        let At { offset, meta, text } = self.at[slot];
+        let Some((source, text)) = text else { return Ok((rec, None)) };
+        // `get` left the file right after the record.
+        debug_assert_eq!(self.file.stream_position().ok(), Some(offset + meta as u64));
+        let mut buf = vec![0; source + text];
+        self.file.read_exact(&mut buf).context("reading back the HTML part file")?;
+        let text = String::from_utf8(buf.split_off(source)).context("decoding an HTML record")?;
+        let source = serde_json::from_slice(&buf).context("decoding an HTML record")?;
+        Ok((rec, Some((source, text))))
     }
 }
 
@@ -345,23 +371,35 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     let mut overview_rows = Vec::with_capacity(shown_docs);
     for s in &shown {
         for &slot in &s.slots[..s.shown] {
-            overview_rows.push((s.id.clone(), store.get(slot, false)?));
+            overview_rows.push((s.id.clone(), store.get(slot)?));
         }
     }
     let head = page_head(total_docs, total_stories, &shown, shown_docs, &overview_rows, corpus);
     w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
     let model_stories: BTreeMap<&str, &crate::align::Story> =
         corpus.report.stories.iter().map(|s| (s.id.as_str(), s)).collect();
-    // One story at a time, one article at a time: the page is never held in memory.
-    let mut rows = overview_rows.iter();
+    // One story at a time: the page is never held in memory, only one story's articles. Their
+    // texts are rendered in parallel (the section's links need their sentences).
     for s in &shown {
-        let recs: Vec<&Record> = rows.by_ref().take(s.shown).map(|(_, r)| r).collect();
+        let read: Vec<_> =
+            s.slots[..s.shown].iter().map(|&slot| store.get_text(slot)).collect::<Result<_>>()?;
+        let recs: Vec<Record> = read
+            .into_par_iter()
+            .map(|(mut rec, text)| {
+                if let Some((source, text)) = text {
+                    let frag = render_fragment(rec.index, &text, &source);
+                    rec.sentences = frag.sentences;
+                    rec.html = Some(frag.html);
+                }
+                rec
+            })
+            .collect();
+        let refs: Vec<&Record> = recs.iter().collect();
         let story = model_stories.get(s.id.as_str()).copied();
-        let head = story::section(&s.id, &recs, s.slots.len(), story, model);
+        let head = story::section(&s.id, &refs, s.slots.len(), story, model);
         w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
-        for &slot in &s.slots[..s.shown] {
-            let rec = store.get(slot, true)?;
-            w.write_all(story::article(&rec).into_string().as_bytes()).with_context(ctx)?;
+        for rec in &recs {
+            w.write_all(story::article(rec).into_string().as_bytes()).with_context(ctx)?;
         }
         w.write_all(b"</section>\n").with_context(ctx)?;
     }

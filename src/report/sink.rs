@@ -54,7 +54,7 @@ impl Rendered {
         Self::with_text(a, doc, raw, true)
     }
 
-    /// As `of`; the document's text is rendered for report.html only when `html_text` (see
+    /// As `of`; the document's text is kept for report.html only when `html_text` (see
     /// `Sink::html_text_spent`).
     pub fn with_text(
         a: &DocAnalysis,
@@ -177,8 +177,8 @@ impl Sink {
         })
     }
 
-    /// Set once report.html's text budget is spent: documents analysed from then on need not
-    /// render their text (`Rendered::with_text`).
+    /// Set once report.html's text budget is spent: documents analysed from then on need not keep
+    /// their text (`Rendered::with_text`).
     pub fn html_text_spent(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
         self.html.text_spent()
     }

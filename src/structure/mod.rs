@@ -27,10 +27,10 @@ use crate::lang::Lang;
 use crate::report::CsvOut;
 use anyhow::Result;
 use classify::Class;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The label of one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Label {
     Title,

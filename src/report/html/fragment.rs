@@ -1,5 +1,9 @@
-//! One document's text as an HTML fragment, rendered by the worker that analysed it (the text is
-//! gone once the document leaves the parallel pass).
+//! One document's text as an HTML fragment.
+//!
+//! The worker that analysed a document keeps only what rendering needs (`Source`: its lines, the
+//! spans to mark, its claim sentences) beside the text in the part file; the fragment is rendered
+//! at the end, and only for the documents the page shows (at most `MAX_DOCS`), so a corpus of any
+//! size pays for rendering a thousand articles at most.
 //!
 //! Promises: every non-empty line becomes a block with the anchor `doc-<n>-l<line>` (n is the
 //! document's corpus position), every sentence inside it a span with the anchor
@@ -14,6 +18,7 @@ use crate::document::Document;
 use crate::entities::Mention;
 use crate::structure::{Label, Structure};
 use maud::{Markup, html};
+use serde::{Deserialize, Serialize};
 
 /// The rendered text of one document, and where its sentences are.
 #[derive(Debug, Clone, Default)]
@@ -23,68 +28,136 @@ pub struct Fragment {
     /// (byte start in the document, line, k) of every sentence, in text order: the sentence
     /// holding byte b has the anchor `doc-<n>-l<line>-s<k>`.
     pub sentences: Vec<(usize, usize, usize)>,
-    /// A heading for the article when it has no title: its first content line, shortened.
-    pub first_line: String,
 }
 
-/// A span to mark: a mention, or a claim's value.
-struct Span<'a> {
+/// What rendering a document's text needs besides the text itself. Field names are short: one
+/// is written per analysed document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Source {
+    #[serde(rename = "l")]
+    lines: Vec<SourceLine>,
+    /// Mentions and quantity values, in the order `render` marks them: by start, longest first,
+    /// a mention before a value at the same place.
+    #[serde(rename = "m")]
+    marks: Vec<Mark>,
+    /// The sentences claims come from (`Claim::sentence`), sorted, without repeats.
+    #[serde(rename = "c")]
+    claim_spans: Vec<(usize, usize)>,
+}
+
+/// One line of `Structure::lines`, as the page shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SourceLine {
+    #[serde(rename = "n")]
+    number: usize,
+    #[serde(rename = "s")]
     start: usize,
+    #[serde(rename = "e")]
     end: usize,
-    mention: Option<&'a Mention>,
+    #[serde(rename = "t")]
+    text_start: usize,
+    #[serde(rename = "l")]
+    label: Label,
+    #[serde(rename = "r")]
+    reason: String,
+}
+
+/// A span to mark: a mention (with what its tooltip says), or a claim's value.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Mark {
+    #[serde(rename = "s")]
+    start: usize,
+    #[serde(rename = "e")]
+    end: usize,
+    #[serde(rename = "m", default, skip_serializing_if = "Option::is_none")]
+    mention: Option<Marked>,
+}
+
+/// The entity a mention mark names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Marked {
+    #[serde(rename = "e")]
+    entity: String,
+    #[serde(rename = "t")]
+    etype: String,
+    #[serde(rename = "k")]
+    kind: String,
+}
+
+impl Source {
+    /// Keeps what `render` needs of one analysed document. Quantity values (`Claim::span`) are
+    /// marked as numbers, and the sentences claims come from (`Claim::sentence`) as claim
+    /// sentences.
+    pub fn of(structure: &Structure, mentions: &[Mention], claims: &DocClaims) -> Source {
+        let lines = structure
+            .lines
+            .iter()
+            .map(|l| SourceLine {
+                number: l.number,
+                start: l.start,
+                end: l.end,
+                text_start: l.text_start,
+                label: l.label,
+                reason: l.reason.to_string(),
+            })
+            .collect();
+        let mut marks: Vec<Mark> = mentions
+            .iter()
+            .map(|m| Mark {
+                start: m.byte_start,
+                end: m.byte_end,
+                mention: Some(Marked {
+                    entity: m.entity.clone(),
+                    etype: m.etype.clone(),
+                    kind: m.kind.clone(),
+                }),
+            })
+            // Values of quantities only: a quote's or a membership's span is its whole text.
+            .chain(
+                claims
+                    .claims
+                    .iter()
+                    .filter(|c| c.kind == crate::claims::Kind::Quantity)
+                    .map(|c| Mark { start: c.span.0, end: c.span.1, mention: None }),
+            )
+            .filter(|s| s.start < s.end)
+            .collect();
+        marks.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.mention.is_none()));
+        let mut claim_spans: Vec<(usize, usize)> =
+            claims.claims.iter().map(|c| c.sentence).filter(|s| s.0 < s.1).collect();
+        claim_spans.sort_unstable();
+        claim_spans.dedup();
+        Source { lines, marks, claim_spans }
+    }
 }
 
 /// A piece of a sentence: plain text, a mention, or a claim's value.
 enum Piece<'a> {
     Text(&'a str),
-    Mention(&'a str, &'a Mention),
+    Mention(&'a str, &'a Marked),
     Number(&'a str),
 }
 
-/// Renders the lines of `doc`. Quantity values (`Claim::span`) are marked as numbers, and the
-/// sentences claims come from (`Claim::sentence`) are marked as claim sentences.
-pub fn render(
-    doc: &Document,
-    structure: &Structure,
-    mentions: &[Mention],
-    claims: &DocClaims,
-) -> Fragment {
-    let n = doc.index;
-    // Mentions and claim values in text order, so each line takes a contiguous run of them.
-    let mut order: Vec<Span> = mentions
-        .iter()
-        .map(|m| Span { start: m.byte_start, end: m.byte_end, mention: Some(m) })
-        // Values of quantities only: a quote's or a membership's span is its whole text.
-        .chain(
-            claims
-                .claims
-                .iter()
-                .filter(|c| c.kind == crate::claims::Kind::Quantity)
-                .map(|c| Span { start: c.span.0, end: c.span.1, mention: None }),
-        )
-        .filter(|s| s.start < s.end)
-        .collect();
-    order.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.mention.is_none()));
-    let mut claim_spans: Vec<(usize, usize)> =
-        claims.claims.iter().map(|c| c.sentence).filter(|s| s.0 < s.1).collect();
-    claim_spans.sort_unstable();
-    claim_spans.dedup();
+/// Renders the lines of the document at corpus position `n`, whose text is `text`.
+pub fn render(n: usize, doc_text: &str, src: &Source) -> Fragment {
+    let order = &src.marks;
+    let claim_spans = &src.claim_spans;
     let claim_starts: Vec<usize> = claim_spans.iter().map(|s| s.0).collect();
     let mut cuts: Vec<usize> = Vec::new();
     let mut next_mention = 0;
-    let mut out = String::with_capacity(doc.text.len() * 2);
+    let mut out = String::with_capacity(doc_text.len() * 2);
     let mut all_sentences = Vec::new();
     let mut sentences: Vec<(usize, &str)> = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
-    for line in &structure.lines {
+    for line in &src.lines {
         // A section label glued before a title is shown apart, labelled.
         let own = line.text_start.clamp(line.start, line.end);
         let (Some(section), Some(text)) =
-            (doc.text.get(line.start..own), doc.text.get(own..line.end))
+            (doc_text.get(line.start..own), doc_text.get(own..line.end))
         else {
             continue;
         };
-        split_sentences(text, own, &claim_spans, &mut cuts, &mut sentences);
+        split_sentences(text, own, claim_spans, &mut cuts, &mut sentences);
         // A sentence is a claim sentence when a claim's sentence starts inside it.
         let claim_sentence: Vec<bool> = sentences
             .iter()
@@ -138,7 +211,7 @@ pub fn render(
         out.push_str(&markup.into_string());
         out.push('\n');
     }
-    Fragment { html: out, sentences: all_sentences, first_line: first_line(doc, structure) }
+    Fragment { html: out, sentences: all_sentences }
 }
 
 /// A heading for an article without a title: its first content line, shortened.
@@ -265,7 +338,7 @@ fn split_pieces<'a>(
     line_start: usize,
     s_off: usize,
     s: &'a str,
-    spans: &[Span<'a>],
+    spans: &'a [Mark],
     out: &mut Vec<Piece<'a>>,
 ) {
     out.clear();
@@ -286,7 +359,7 @@ fn split_pieces<'a>(
         if a > pos {
             out.push(Piece::Text(&line[pos..a]));
         }
-        out.push(match sp.mention {
+        out.push(match &sp.mention {
             Some(m) => Piece::Mention(&line[a..b], m),
             None => Piece::Number(&line[a..b]),
         });
@@ -303,6 +376,10 @@ mod tests {
     use crate::claims::{Claim, Kind};
     use crate::document::Meta;
     use crate::structure::Line;
+
+    fn render_doc(d: &Document, s: &Structure, m: &[Mention], c: &DocClaims) -> Fragment {
+        render(d.index, &d.text, &Source::of(s, m, c))
+    }
 
     fn doc(text: &str) -> Document {
         Document {
@@ -385,7 +462,7 @@ mod tests {
             }
         };
         let claims = DocClaims { claims: vec![value("37"), value("1 400")], ..Default::default() };
-        let f = render(&d, &s, &[mention(text, "Maroc", "MA")], &claims);
+        let f = render_doc(&d, &s, &[mention(text, "Maroc", "MA")], &claims);
         let h = &f.html;
         assert!(h.contains("Titre &amp; &lt;b&gt;gras&lt;/b&gt;"), "{h}");
         assert!(!h.contains("<b>"));
@@ -398,7 +475,7 @@ mod tests {
         let starts: Vec<_> = f.sentences.iter().map(|s| (s.1, s.2)).collect();
         assert_eq!(starts, [(1, 1), (3, 1), (3, 2), (4, 1)]);
         assert_eq!(f.sentences[2].0, at);
-        assert_eq!(f.first_line, "Titre & <b>gras</b>");
+        assert_eq!(first_line(&d, &s), "Titre & <b>gras</b>");
         assert!(h.contains(r#"class="ln boilerplate bp""#), "{h}");
         assert!(h.contains(r#"<span class="lbl" title="t">title</span>"#), "{h}");
     }
@@ -427,13 +504,14 @@ mod tests {
         let text = "DiplomatieIsraël réduit sa liste";
         let mut s = lines(text, &[Label::Title]);
         s.lines[0].text_start = "Diplomatie".len();
-        let f = render(&doc(text), &s, &[], &DocClaims::default());
+        let d = doc(text);
+        let f = render_doc(&d, &s, &[], &DocClaims::default());
         assert!(
             f.html.contains(r#"<span class="section" title="section label">Diplomatie</span> <span class="s" id="doc-3-l1-s1">Israël"#),
             "{}",
             f.html
         );
-        assert_eq!(f.first_line, "Israël réduit sa liste");
+        assert_eq!(first_line(&d, &s), "Israël réduit sa liste");
     }
 
     #[test]
@@ -443,7 +521,7 @@ mod tests {
         let s = lines(text, &[Label::Body]);
         let mut m = mention(text, "Paris", "paris");
         m.byte_start = 1; // inside 'É'
-        let f = render(&d, &s, &[m], &DocClaims::default());
+        let f = render_doc(&d, &s, &[m], &DocClaims::default());
         assert!(f.html.contains("Éric à Paris"), "{}", f.html);
         assert!(!f.html.contains("<mark"));
     }
