@@ -7,6 +7,9 @@
 # Environment:
 #   SIZES="10 100 1000"   synthetic corpus sizes in MB (uncompressed)
 #   THREADS="1 2"         thread counts
+#   RUNS=3                runs of recoupe per corpus and thread count (the median wall time and
+#                         the largest peak RSS are reported)
+#   RUNS_LARGE=1          runs on corpora over 500 MB
 #   WORK=/tmp/recoupe-bench   where corpora and outputs go (corpora are reused if present)
 #   ORANGESUM=../shared/data/orangesum/articles.jsonl.gz   ("" to skip)
 # Needs /usr/bin/time (Debian package `time`) and rg (Debian package `ripgrep`).
@@ -15,6 +18,8 @@ cd "$(dirname "$0")/.."
 
 SIZES=${SIZES:-"10 100 1000"}
 THREADS=${THREADS:-"1 2"}
+RUNS=${RUNS:-3}
+RUNS_LARGE=${RUNS_LARGE:-1}
 WORK=${WORK:-/tmp/recoupe-bench}
 ORANGESUM=${ORANGESUM-../shared/data/orangesum/articles.jsonl.gz}
 TARGET=${CARGO_TARGET_DIR:-target}
@@ -69,6 +74,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 mem=$(free -g | awk '/Mem:/ {print $2 " GB"}')
 echo "machine: $(nproc) cores, $cpu, $mem; $(rustc --version)"
 echo "bare scan: rg -z -c -i -F -f <aliases> ($(wc -l <"$ALIASES") aliases: $ALIAS_SOURCE)"
+echo "recoupe: median wall time of $RUNS runs ($RUNS_LARGE on corpora over 500 MB), largest peak RSS"
 echo
 echo "| corpus | MB | docs | threads | wall s | MB/s | docs/s | peak RSS MB | rg s | ratio to rg |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -82,17 +88,25 @@ for entry in "${corpora[@]}"; do
     s=$( { /usr/bin/time -f '%e' rg -z -c -i -F -f "$ALIASES" "$file" >/dev/null; } 2>&1 | tail -1)
     rg_s=$(awk "BEGIN {print ($s < $rg_s) ? $s : $rg_s}")
   done
+  runs=$RUNS
+  [ "$bytes" -gt 500000000 ] && runs=$RUNS_LARGE
   for t in $THREADS; do
     out="$WORK/out-$t"
     log="$WORK/time.log"
-    # shellcheck disable=SC2086
-    /usr/bin/time -v "$BIN" run "$file" $flags --out "$out" --threads "$t" 2>"$log"
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" |
-      awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
-    rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-    docs=$(sed -n 's/^recoupe: \([0-9]*\) documents analysed.*/\1/p' "$log")
-    # Reports of a 1 GB corpus take several GB: keep only the last run's.
-    rm -rf "$out"
+    walls=()
+    rss_kb=0
+    for _ in $(seq "$runs"); do
+      # shellcheck disable=SC2086
+      /usr/bin/time -v "$BIN" run "$file" $flags --out "$out" --threads "$t" 2>"$log"
+      walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" |
+        awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')")
+      r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+      [ "$r" -gt "$rss_kb" ] && rss_kb=$r
+      docs=$(sed -n 's/^recoupe: \([0-9]*\) documents analysed.*/\1/p' "$log")
+      # Reports of a 1 GB corpus take several GB: keep none.
+      rm -rf "$out"
+    done
+    wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
     awk -v n="$name" -v mb="$mb" -v d="$docs" -v t="$t" -v w="$wall" -v r="$rss_kb" -v g="$rg_s" \
       'BEGIN { printf "| %s | %s | %d | %d | %.2f | %.1f | %.0f | %.0f | %.2f | %.1f× |\n",
                n, mb, d, t, w, mb / w, d / w, r / 1024, g, w / (g > 0 ? g : 0.01) }'
