@@ -488,6 +488,21 @@ mod tests {
     }
 
     #[test]
+    fn a_source_read_back_from_the_part_file_renders_the_same() {
+        let text = "Titre\n\nLe Maroc et l'Espagne. Pub";
+        let d = doc(text);
+        let s = lines(text, &[Label::Title, Label::Boilerplate]);
+        let m = [mention(text, "Maroc", "MA"), mention(text, "Espagne", "ES")];
+        let src = Source::of(&s, &m, &DocClaims::default());
+        let back: Source = serde_json::from_slice(&serde_json::to_vec(&src).unwrap()).unwrap();
+        let (a, b) = (render(d.index, text, &src), render(d.index, text, &back));
+        assert_eq!(a.html, b.html);
+        assert_eq!(a.sentences, b.sentences);
+        assert_eq!(a.html.matches("<mark").count(), 2, "{}", a.html);
+        assert!(a.html.contains(r#"title="t">boilerplate</span>"#), "{}", a.html);
+    }
+
+    #[test]
     fn sentences_split_on_punctuation_and_keep_claim_sentences_whole() {
         assert_eq!(
             split("Il a dit « Non. » Puis 3.5 %, etc. et fin! « Oui » 中文。好", &[]),
