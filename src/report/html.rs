@@ -15,8 +15,9 @@
 //! what rendering the text needs (`fragment::Source`), and the sink appends them to a part file
 //! in the output directory. At the end, stories are ordered (most sources first), and
 //! report.html is written story by story, each story's records read back from the part file by
-//! offset; only the texts the page shows are rendered (`fragment::render`), on the run's threads. The number of stories, documents and columns shown is capped; every cap that applies
-//! is stated in the report, never silent. The bytes depend only on the corpus.
+//! offset; only the texts the page shows are rendered (`fragment::render`), on the run's
+//! threads. The number of stories, documents and columns shown is capped; every cap that
+//! applies is stated in the report, never silent. The bytes depend only on the corpus.
 
 mod fragment;
 mod story;
