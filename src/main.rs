@@ -20,8 +20,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const PURGE_DELAY_MS: std::ffi::c_long = 10_000;
 
 fn main() -> ExitCode {
-    // SAFETY: sets a plain integer option before any thread exists; mimalloc reads options
-    // atomically, and an out-of-range option id is ignored.
+    // SAFETY: sets a plain integer option before any other thread exists, so nothing reads it
+    // concurrently; mimalloc ignores an out-of-range option id.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     let cli = Cli::parse();
     let command = cli.command.unwrap_or_else(|| {
