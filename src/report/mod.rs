@@ -242,6 +242,12 @@ impl StoryFiles {
     }
 }
 
+/// The parts of a rendered story as one buffer; a single part (what the JSON and Markdown
+/// renderers return) is moved, not copied: report.json is the largest output.
+fn joined(mut parts: Vec<Vec<u8>>) -> Vec<u8> {
+    if parts.len() == 1 { parts.pop().unwrap_or_default() } else { parts.concat() }
+}
+
 impl crate::align::StoryOutput for StoryFiles {
     fn begin(&mut self, report: &crate::align::Report, stories: usize) -> Result<()> {
         let head = self.csv(crate::align::consistency_header)?;
@@ -257,7 +263,7 @@ impl crate::align::StoryOutput for StoryFiles {
         let quotes = self.csv(|w| crate::align::quotes_rows(story, w))?;
         let json = self.json.render(story)?;
         let markdown = self.markdown.render(story)?;
-        Ok(vec![consistency, quotes, json.concat(), markdown.concat()])
+        Ok(vec![consistency, quotes, joined(json), joined(markdown)])
     }
 
     fn write(&mut self, story: &crate::align::Story, rendered: Vec<Vec<u8>>) -> Result<()> {
