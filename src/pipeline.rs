@@ -275,7 +275,7 @@ fn corpus_stats(
              internal error (their analysis follows)"
         );
     }
-    Ok(stats)
+    Ok(stats.seal())
 }
 
 /// Runs the whole pipeline and writes the reports.

@@ -94,6 +94,7 @@ pub fn clean_command(args: &CleanArgs) -> Result<()> {
         }
         Ok(())
     })?;
+    let stats = stats.seal();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let (mut ok, mut failed) = (0usize, 0usize);

@@ -26,6 +26,10 @@ pub struct CorpusStats {
     sketch: Option<Box<[u16]>>,
     /// Documents observed.
     docs: u64,
+    /// Whether `pending` is sorted (after `seal`), so that `count` can binary-search it: a
+    /// small corpus keeps up to `PENDING_MAX` hashes there, and a linear scan per line would
+    /// cost more than the rest of the structure stage.
+    sealed: bool,
 }
 
 fn slots(h: u64) -> impl Iterator<Item = usize> {
@@ -56,6 +60,7 @@ impl CorpusStats {
         }
         self.pending.truncate(w);
         self.docs += 1;
+        self.sealed = false;
         if self.pending.len() > PENDING_MAX {
             self.flush();
         }
@@ -74,6 +79,7 @@ impl CorpusStats {
             _ => {}
         }
         self.pending.append(&mut other.pending);
+        self.sealed = false;
         if self.sketch.is_some() || self.pending.len() > PENDING_MAX {
             self.flush();
         }
@@ -90,6 +96,13 @@ impl CorpusStats {
         self.pending = Vec::new();
     }
 
+    /// Ends the counting: the statistics are read-only from here on, and `count` is fast.
+    pub fn seal(mut self) -> CorpusStats {
+        self.pending.sort_unstable();
+        self.sealed = true;
+        self
+    }
+
     /// Documents observed.
     pub fn docs(&self) -> u64 {
         self.docs
@@ -100,7 +113,13 @@ impl CorpusStats {
         let sketched =
             self.sketch.as_ref().map_or(0, |s| slots(hash).map(|i| s[i]).min().unwrap_or(0));
         // Only small corpora keep hashes pending at the end.
-        u32::from(sketched) + self.pending.iter().filter(|&&h| h == hash).count() as u32
+        let pending = if self.sealed {
+            let from = self.pending.partition_point(|&h| h < hash);
+            self.pending[from..].partition_point(|&h| h == hash)
+        } else {
+            self.pending.iter().filter(|&&h| h == hash).count()
+        };
+        u32::from(sketched) + pending as u32
     }
 }
 
@@ -132,6 +151,11 @@ mod tests {
         assert_eq!(m.count(line_hash("Menu")), 2);
         assert_eq!(m.count(line_hash("Un texte.")), 1);
         assert_eq!(m.docs(), 2);
+        // Sealed, the same counts by binary search.
+        let sealed = m.clone().seal();
+        assert_eq!(sealed.count(line_hash("Menu")), 2);
+        assert_eq!(sealed.count(line_hash("Un texte.")), 1);
+        assert_eq!(sealed.count(line_hash("jamais vu")), 0);
         // The same counts once sketched, in either merge order.
         let big = CorpusStats {
             pending: (0..PENDING_MAX as u64 + 1).map(|i| i * 7919 + 3).collect(),
