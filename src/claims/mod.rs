@@ -228,9 +228,9 @@ pub fn extract(
             c.sentence = q.outer;
             c.text = q.text.clone();
             c.entities = lv
-                .ments
+                .ments_within_bytes(q.start, q.end)
                 .iter()
-                .filter(|m| m.start >= q.start && m.end <= q.end)
+                .filter(|m| m.end <= q.end)
                 .map(|m| m.entity.to_string())
                 .collect();
             c.entities.sort();

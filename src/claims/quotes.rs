@@ -4,7 +4,7 @@
 //! déclaré : « … », « selon X », "…," X said, "…," said X.
 
 use super::lexicon::Lex;
-use super::sentence::SentView;
+use super::sentence::{SentView, first_token};
 use super::text::Kind;
 
 /// Quotes shorter than this many words are scare quotes or titles, not statements.
@@ -99,9 +99,13 @@ fn can_speak(etype: &str) -> bool {
 fn speaker(doc: &str, lv: &SentView, lex: &Lex, outer: (usize, usize)) -> String {
     let t = lv.t;
     let (s, e) = lv.range();
-    let speakers = || lv.ments.iter().filter(|m| !m.demonym && can_speak(m.etype));
-    let after = (s..e).find(|&i| t.tok(i).start >= outer.1).unwrap_or(e);
-    let before_end = (s..e).take_while(|&i| t.tok(i).end <= outer.0).count() + s;
+    // The mentions that can speak, starting at tokens `lo..hi` (looked up, not scanned: a
+    // line of a megabyte has thousands of quotes and mentions).
+    let speakers = |lo: usize, hi: usize| {
+        lv.ments_in(lo, hi).iter().filter(|m| !m.demonym && can_speak(m.etype))
+    };
+    let after = first_token(t, s, e, |k| k.start >= outer.1);
+    let before_end = first_token(t, s, e, |k| k.end > outer.0);
     let opens = |i: usize| t.kind(i) == Kind::Punct && matches!(t.fold(i), "«" | "“" | "\"");
     let ends_clause =
         |i: usize| t.kind(i) == Kind::Punct && matches!(t.fold(i), "." | "!" | "?") || opens(i);
@@ -112,12 +116,12 @@ fn speaker(doc: &str, lv: &SentView, lex: &Lex, outer: (usize, usize)) -> String
     }
     let stop = (i..e).find(|&j| ends_clause(j)).unwrap_or(e).min(i + 25);
     if let Some(h) = lex.speech.at(t, i) {
-        if let Some(m) = speakers().find(|m| m.a >= h.end && m.a < stop) {
+        if let Some(m) = speakers(h.end, stop).next() {
             return m.entity.to_string();
         }
         return name_after(doc, lv, h.end, stop);
     }
-    if let Some(m) = speakers().find(|m| m.a == i)
+    if let Some(m) = speakers(i, i + 1).next()
         && (m.b..(m.b + 2).min(stop)).any(|j| lex.speech.at(t, j).is_some())
     {
         return m.entity.to_string();
@@ -131,9 +135,8 @@ fn speaker(doc: &str, lv: &SentView, lex: &Lex, outer: (usize, usize)) -> String
         }
     }
     if let Some(h) = verb {
-        let subject =
-            speakers().rev().find(|m| m.a >= from && m.b <= h.start && h.start - m.b <= 3);
-        let named = speakers().find(|m| m.a >= h.end && m.a <= h.end + 3 && m.b <= before_end);
+        let subject = speakers(from, h.start).rev().find(|m| m.b <= h.start && h.start - m.b <= 3);
+        let named = speakers(h.end, h.end + 4).find(|m| m.b <= before_end);
         if let Some(m) = subject.or(named) {
             return m.entity.to_string();
         }

@@ -1,7 +1,7 @@
 //! A sentence as the extractors see it: its tokens and the entity mentions inside it, mapped
 //! to token ranges.
 
-use super::text::{Sentence, Tokens};
+use super::text::{Sentence, Tok, Tokens};
 use crate::entities::Mention;
 
 /// One entity mention, located by tokens.
@@ -26,6 +26,18 @@ pub struct SentView<'a> {
     pub s: Sentence,
     /// Mentions in token order.
     pub ments: Vec<MTok<'a>>,
+    /// Per token of the sentence: whether it is part of a mention.
+    inside: Vec<bool>,
+}
+
+/// The first token of `lo..hi` for which `past` holds, or `hi`; `past` must be false, then true,
+/// along the tokens.
+pub fn first_token(t: &Tokens, mut lo: usize, mut hi: usize, past: impl Fn(&Tok) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if past(t.tok(mid)) { hi = mid } else { lo = mid + 1 }
+    }
+    lo
 }
 
 impl<'a> SentView<'a> {
@@ -39,9 +51,11 @@ impl<'a> SentView<'a> {
             if m.byte_start >= be {
                 break;
             }
-            // Tokens overlapping the mention (a mention may start inside a glued token).
-            let a = ts + (ts..te).map(|i| t.tok(i)).take_while(|k| k.end <= m.byte_start).count();
-            let b = ts + (ts..te).map(|i| t.tok(i)).take_while(|k| k.start < m.byte_end).count();
+            // Tokens overlapping the mention (a mention may start inside a glued token). Tokens
+            // are in text order, so both ends are found by bisection: a view of a whole line
+            // (a one-line document of a megabyte) has many tokens and many mentions.
+            let a = first_token(t, ts, te, |k| k.end > m.byte_start);
+            let b = first_token(t, a, te, |k| k.start >= m.byte_end);
             if a >= b {
                 continue;
             }
@@ -55,7 +69,11 @@ impl<'a> SentView<'a> {
                 end: m.byte_end,
             });
         }
-        SentView { t, s, ments }
+        let mut inside = vec![false; te - ts];
+        for m in &ments {
+            inside[m.a - ts..m.b - ts].iter_mut().for_each(|x| *x = true);
+        }
+        SentView { t, s, ments, inside }
     }
 
     /// Token range of the sentence.
@@ -65,12 +83,27 @@ impl<'a> SentView<'a> {
 
     /// Whether token `i` is part of a mention.
     pub fn in_mention(&self, i: usize) -> bool {
-        self.ments.iter().any(|m| m.a <= i && i < m.b)
+        i.checked_sub(self.s.toks.0).and_then(|k| self.inside.get(k)).is_some_and(|&x| x)
     }
 
     /// The mention starting at token `i`.
     pub fn mention_at(&self, i: usize) -> Option<&MTok<'a>> {
-        self.ments.iter().find(|m| m.a == i)
+        self.ments_in(i, i + 1).first()
+    }
+
+    /// The mentions starting at tokens `lo..hi`, in order. (Views of whole lines have many
+    /// mentions: looked up by bisection, not scanned.)
+    pub fn ments_in(&self, lo: usize, hi: usize) -> &[MTok<'a>] {
+        let from = self.ments.partition_point(|m| m.a < lo);
+        let to = from + self.ments[from..].partition_point(|m| m.a < hi);
+        &self.ments[from..to]
+    }
+
+    /// The mentions starting at bytes `lo..hi` of the document, in order.
+    pub fn ments_within_bytes(&self, lo: usize, hi: usize) -> &[MTok<'a>] {
+        let from = self.ments.partition_point(|m| m.start < lo);
+        let to = from + self.ments[from..].partition_point(|m| m.start < hi);
+        &self.ments[from..to]
     }
 
     /// Sorted, deduplicated entity ids of the sentence.
