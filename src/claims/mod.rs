@@ -123,6 +123,23 @@ pub struct DocClaims {
 fn claim(line: usize, kind: Kind, sv: &SentView, doc: &str, days: &[String]) -> Claim {
     let (bs, be) = sv.s.bytes;
     Claim {
+        entities: sv.entity_ids(),
+        days: days.to_vec(),
+        text: doc[bs..be].to_string(),
+        marks: sv
+            .ments
+            .iter()
+            .filter(|m| !m.demonym || kind == Kind::Quantity)
+            .map(|m| (m.start, m.end))
+            .collect(),
+        ..bare_claim(line, kind, (bs, be))
+    }
+}
+
+/// A claim of sentence `sentence` with no text, entities or marks yet (a quote fills in its
+/// own: copying its whole line's would cost the line's length per quote).
+fn bare_claim(line: usize, kind: Kind, sentence: (usize, usize)) -> Claim {
+    Claim {
         line,
         kind,
         key: String::new(),
@@ -131,20 +148,15 @@ fn claim(line: usize, kind: Kind, sv: &SentView, doc: &str, days: &[String]) -> 
         role: String::new(),
         approx: String::new(),
         head: String::new(),
-        entities: sv.entity_ids(),
+        entities: Vec::new(),
         members: Vec::new(),
         speaker: String::new(),
-        days: days.to_vec(),
+        days: Vec::new(),
         surface: String::new(),
-        span: (bs, bs),
-        sentence: (bs, be),
-        text: doc[bs..be].to_string(),
-        marks: sv
-            .ments
-            .iter()
-            .filter(|m| !m.demonym || kind == Kind::Quantity)
-            .map(|m| (m.start, m.end))
-            .collect(),
+        span: (sentence.0, sentence.0),
+        sentence,
+        text: String::new(),
+        marks: Vec::new(),
         derived: false,
         compared: String::new(),
     }
@@ -219,13 +231,12 @@ pub fn extract(
         let lv = SentView::new(toks, whole, &ments);
         quotes::find(text, &lv, lex, &mut qs);
         for q in &qs {
-            let mut c = claim(line.number, Kind::Quote, &lv, text, &[]);
+            let mut c = bare_claim(line.number, Kind::Quote, q.outer);
             c.key = "quote".into();
             c.value = q.text.clone();
             c.speaker = q.speaker.clone();
             c.surface = text[q.start..q.end].to_string();
             c.span = (q.start, q.end);
-            c.sentence = q.outer;
             c.text = q.text.clone();
             c.entities = lv
                 .ments_within_bytes(q.start, q.end)
@@ -235,7 +246,6 @@ pub fn extract(
                 .collect();
             c.entities.sort();
             c.entities.dedup();
-            c.marks.clear();
             out.push(c);
         }
         for s in sents {

@@ -18,6 +18,7 @@
 use super::Model;
 use super::fold::{Folder, fold};
 use super::scan::{Cand, Target, Tok};
+use std::collections::BTreeMap;
 
 /// An acronym defined in the document: `ABC` → the entity of its long form.
 #[derive(Debug, Clone)]
@@ -26,8 +27,31 @@ pub struct AcronymDef {
     pub target: Target,
 }
 
-fn covered(cands: &[Cand], tok: &Tok) -> bool {
-    cands.iter().any(|c| tok.os < c.end && tok.oe > c.start)
+/// Byte spans, asked whether any of them overlaps a token. Sorted by start with the largest end
+/// so far, so each question is a bisection: a line can be a whole document of a megabyte, with
+/// thousands of candidates.
+struct Spans {
+    starts: Vec<usize>,
+    max_end: Vec<usize>,
+}
+
+impl Spans {
+    fn of(spans: impl Iterator<Item = (usize, usize)>) -> Spans {
+        let mut v: Vec<(usize, usize)> = spans.collect();
+        v.sort_unstable();
+        let mut m = 0;
+        let max_end = v.iter().map(|&(_, e)| {
+            m = m.max(e);
+            m
+        });
+        Spans { max_end: max_end.collect(), starts: v.iter().map(|&(s, _)| s).collect() }
+    }
+
+    /// Whether a span overlaps `tok`.
+    fn overlap(&self, tok: &Tok) -> bool {
+        let k = self.starts.partition_point(|&s| s < tok.oe);
+        k > 0 && self.max_end[k - 1] > tok.os
+    }
 }
 
 fn is_capitalised(line: &str, tok: &Tok) -> bool {
@@ -96,13 +120,15 @@ pub fn line(
     };
 
     // Extensions of known names, up to the next name found.
-    let spans: Vec<(usize, usize)> = cands.iter().map(|c| (c.start, c.end)).collect();
-    let free = |t: &Tok| !spans.iter().any(|&(s, e)| t.os < e && t.oe > s);
+    let spans = Spans::of(cands.iter().map(|c| (c.start, c.end)));
+    let free = |t: &Tok| !spans.overlap(t);
     for c in cands.iter_mut() {
         let Target::Kb(e) = c.target else { continue };
         let etype = kb.entities[e as usize].etype;
         if matches!(etype, "company" | "media" | "org") {
-            let Some(mut last) = toks.iter().rposition(|t| t.oe <= c.end && t.os >= c.start) else {
+            // The candidate's last token (tokens are in text order and do not overlap).
+            let k = toks.partition_point(|t| t.oe <= c.end);
+            let Some(mut last) = k.checked_sub(1).filter(|&k| toks[k].os >= c.start) else {
                 continue;
             };
             let mut n = 0;
@@ -118,7 +144,9 @@ pub fn line(
             }
             c.end = c.end.max(toks[last].oe);
         } else if etype == "person" {
-            let Some(mut first) = toks.iter().position(|t| t.os >= c.start && t.oe <= c.end) else {
+            // The candidate's first token.
+            let k = toks.partition_point(|t| t.os < c.start);
+            let Some(mut first) = toks.get(k).filter(|t| t.oe <= c.end).map(|_| k) else {
                 continue;
             };
             let mut n = 0;
@@ -137,17 +165,21 @@ pub fn line(
     }
     // Extensions may now overlap later candidates; the overlap pass keeps the longest.
 
+    // The candidates found below all end before the token being read, so whether a token is
+    // covered depends only on the candidates found so far.
+    let known = Spans::of(cands.iter().map(|c| (c.start, c.end)));
+    let covered = |t: &Tok| known.overlap(t);
     let mut i = 0;
     while i < toks.len() {
         let t = toks[i];
-        if covered(cands, &t) || !name_tok(i) {
+        if covered(&t) || !name_tok(i) {
             i += 1;
             continue;
         }
         // A run of capitalised words (initials allowed inside).
         let mut j = i;
         while j + 1 < toks.len()
-            && !covered(cands, &toks[j + 1])
+            && !covered(&toks[j + 1])
             && (name_tok(j + 1) || is_initial(line, &toks[j + 1]))
             && adjacent(line, &toks[j], &toks[j + 1])
         {
@@ -247,6 +279,15 @@ fn same_target(a: &Target, b: &Target) -> bool {
 /// Adds a candidate for every use of a defined acronym in `line` that no candidate covers, and
 /// relinks candidates written as the acronym.
 pub fn acronym_uses(line: &str, defs: &[AcronymDef], cands: &mut Vec<Cand>) {
+    // The candidates by span, kept up to date as uses are added: a line can be a whole document
+    // of a megabyte, with thousands of uses and candidates. Overlaps are looked for among the
+    // candidates starting at most `longest` bytes before a use.
+    let mut by_span: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut longest = 0;
+    for (k, c) in cands.iter().enumerate() {
+        by_span.entry((c.start, c.end)).or_insert(k);
+        longest = longest.max(c.end - c.start);
+    }
     for d in defs {
         let mut from = 0;
         while let Some(p) = line[from..].find(d.acronym.as_str()) {
@@ -258,7 +299,8 @@ pub fn acronym_uses(line: &str, defs: &[AcronymDef], cands: &mut Vec<Cand>) {
             if !(before_ok && after_ok) {
                 continue;
             }
-            if let Some(c) = cands.iter_mut().find(|c| c.start == s && c.end == e) {
+            if let Some(&k) = by_span.get(&(s, e)) {
+                let c = &mut cands[k];
                 if !same_target(&c.target, &d.target) {
                     c.target = d.target.clone();
                     c.kind = "acronym";
@@ -266,9 +308,11 @@ pub fn acronym_uses(line: &str, defs: &[AcronymDef], cands: &mut Vec<Cand>) {
                 }
                 continue;
             }
-            if cands.iter().any(|c| s < c.end && e > c.start) {
+            if by_span.range((s.saturating_sub(longest), 0)..(e, 0)).any(|(&(_, ce), _)| ce > s) {
                 continue;
             }
+            by_span.insert((s, e), cands.len());
+            longest = longest.max(e - s);
             cands.push(Cand {
                 start: s,
                 end: e,

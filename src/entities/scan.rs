@@ -14,7 +14,7 @@ use super::{Mention, Model};
 use crate::document::Document;
 use crate::lang::Lang;
 use crate::structure::Structure;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A token of a folded line: a run of letters and digits.
 #[derive(Debug, Clone, Copy)]
@@ -225,8 +225,19 @@ fn resolve_overlaps(cands: &mut Vec<Cand>) {
             .then(a.start.cmp(&b.start))
     });
     let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
+    // The kept spans by start. They are disjoint, so a span can only overlap the kept one that
+    // starts last before its end: one look-up per candidate, not a scan of all kept ones.
+    let mut by_start: BTreeMap<usize, usize> = BTreeMap::new();
     for c in cands.drain(..) {
-        if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
+        let free = if c.start < c.end {
+            by_start.range(..c.end).next_back().is_none_or(|(_, &end)| end <= c.start)
+        } else {
+            kept.iter().all(|k| c.end <= k.start || c.start >= k.end)
+        };
+        if free {
+            if c.start < c.end {
+                by_start.insert(c.start, c.end);
+            }
             kept.push(c);
         }
     }

@@ -70,7 +70,10 @@ pub fn find(
     while t < toks.len() {
         let tok = toks[t];
         // A country the KB found here.
-        if let Some(h) = hits.iter().find(|h| h.start == tok.os)
+        // Hits are in text order and do not overlap: found by bisection, as a line can be a
+        // whole document of a megabyte.
+        if let Some(h) =
+            hits.get(hits.partition_point(|h| h.start < tok.os)).filter(|h| h.start == tok.os)
             && kb.entities[kb.aliases[h.alias as usize].entity as usize].etype == "country"
         {
             units.push(Unit {
