@@ -1,5 +1,7 @@
 //! Per-stage benchmarks on fixed inputs: decoding, language, structure, entity matching,
-//! claims, row rendering, aggregation and ingestion of a gzip-compressed JSON-lines file.
+//! claims, row rendering, aggregation, the whole analysis of a document (also on the same
+//! texts joined into one-line documents of a megabyte) and ingestion of a gzip-compressed
+//! JSON-lines file.
 //!
 //! The input is a synthetic corpus generated in memory from the bundled articles
 //! (`recoupe::synth::texts`, fixed size and seed), so every run measures the same bytes. Each
@@ -188,6 +190,51 @@ fn main() {
         let stories: std::collections::BTreeSet<&str> =
             analyses.iter().map(|a| corpus.story_of(a.info.index)).collect();
         stories.len()
+    });
+
+    // The whole per-document analysis, then the same texts written as one-line documents of
+    // about a megabyte each (scraped pages and JSON fields often have no newlines): per-line
+    // work must stay linear in a line's length, so both rates should be close.
+    report(all("analyse", DOCS * 4, "mentions and claims"), &mut || {
+        docs.iter()
+            .map(|d| {
+                let a = analysis::analyse(d, &model, &stats);
+                a.mentions.len() + a.claims.claims.len()
+            })
+            .sum()
+    });
+    let mut joined: Vec<String> = vec![String::new()];
+    for (_, t) in &corpus {
+        let last = joined.last_mut().expect("non-empty");
+        if last.len() >= 1_000_000 {
+            joined.push(String::new());
+        }
+        let last = joined.last_mut().expect("non-empty");
+        if !last.is_empty() {
+            last.push(' ');
+        }
+        last.extend(t.chars().map(|c| if c == '\n' { ' ' } else { c }));
+    }
+    let one_line: Vec<Document> = joined
+        .iter()
+        .enumerate()
+        .map(|(i, t)| decode_doc(raw(i, &format!("line{i}"), t), limits).expect("one-line docs"))
+        .collect();
+    let one_line_bench = Bench {
+        name: "oneline",
+        docs: one_line.len(),
+        bytes: joined.iter().map(String::len).sum(),
+        floor: DOCS * 2,
+        unit: "mentions and claims",
+    };
+    report(one_line_bench, &mut || {
+        one_line
+            .iter()
+            .map(|d| {
+                let a = analysis::analyse(d, &model, &stats);
+                a.mentions.len() + a.claims.claims.len()
+            })
+            .sum()
     });
 
     // Ingestion: the corpus as one gzip-compressed JSON-lines file on disk.

@@ -29,6 +29,10 @@ const DENSITY_LOW: f64 = 0.18;
 /// Lines longer than this are never whole-line furniture or credits.
 const FURNITURE_MAX_CHARS: usize = 200;
 const CREDIT_MAX_CHARS: usize = 300;
+/// Lines longer than this are never whole-line notices: copyright lines and cookie banners are
+/// shorter, and a longer line holding a notice phrase is an article written as one line (a
+/// scraped page, a JSON field without newlines) that ends with its rights notice.
+const NOTICE_MAX_CHARS: usize = 1000;
 /// A repeated line is a teaser when it has at least this many words (a repeated "Non." in an
 /// interview is not).
 const REPEATED_MIN_WORDS: u32 = 3;
@@ -103,7 +107,7 @@ pub fn local<'t>(
         let repeated = !seen.insert(f.hash);
         let c = if f.letters < 2 {
             Class::Bad("symbols")
-        } else if model.is_notice(line) {
+        } else if f.chars <= NOTICE_MAX_CHARS && model.is_notice(line) {
             Class::Bad("notice")
         } else if let Some(kind) =
             (f.chars <= FURNITURE_MAX_CHARS).then(|| model.line_kind(line)).flatten()

@@ -589,6 +589,24 @@ fn repeated_teaser_inside_a_document_is_boilerplate() {
 }
 
 #[test]
+fn article_on_one_line_keeps_its_body_despite_a_rights_notice() {
+    let dir = Dir::new();
+    // A scraped article without newlines, its rights notice glued to the end.
+    let body = ["les crèches", "la gare", "les écoles"].map(|t| paragraph("Metz", t)).join(" ");
+    let line =
+        format!("{body} {} © Le Républicain. Tous droits réservés.", body.replace("Metz", "Nancy"));
+    assert!(line.chars().count() > 1000, "the line must be longer than a notice");
+    dir.write(
+        "in/a.txt",
+        format!("Metz ouvre trois crèches\n\n{line}\n\n© Le Républicain. Tous droits réservés.\n"),
+    );
+    dir.ok(&["run", "in", "--out", "r", "-q"]);
+    let got = labels(&dir, "r", "a.txt");
+    expect(&got, &[(1, "title"), (3, "body"), (5, "boilerplate")]);
+    assert_eq!(got[&5].1, "notice");
+}
+
+#[test]
 fn json_record_title_is_the_title_line() {
     let dir = Dir::new();
     let body = format!("{}\n\n{}", paragraph("Caen", "le port"), paragraph("Caen", "la gare"));
