@@ -476,4 +476,30 @@ mod tests {
         let s: Vec<&str> = out.iter().map(|s| &doc[s.bytes.0..s.bytes.1]).collect();
         assert_eq!(s, ["a déclaré Gina M. Raimondo.", "Le département a ajouté.", "Fin"]);
     }
+
+    #[test]
+    fn a_run_without_sentence_end_is_cut_after_a_clause_mark() {
+        // 3,000 words in clauses of six words and a comma, then one ordinary sentence.
+        let mut doc = "mot ".repeat(5).trim_end().to_string();
+        for _ in 0..500 {
+            doc.push_str(", mot mot mot mot mot mot");
+        }
+        doc.push_str(". Une phrase courte.");
+        let mut t = Tokens::default();
+        t.tokenize(&doc, 0, FR, &Vocab::default());
+        let mut out = Vec::new();
+        sentences(&t, &doc, &Default::default(), &mut out);
+        assert!(out.len() >= 4, "{} sentences", out.len());
+        // Contiguous, each within the bound, each cut right after a comma.
+        assert_eq!(out[0].toks.0, 0);
+        for w in out.windows(2) {
+            assert_eq!(w[0].toks.1, w[1].toks.0);
+        }
+        assert_eq!(out.last().unwrap().toks.1, t.len());
+        for s in &out[..out.len() - 2] {
+            assert!(s.toks.1 - s.toks.0 <= MAX_SENTENCE_TOKENS);
+            assert_eq!(t.fold(s.toks.1 - 1), ",");
+        }
+        assert_eq!(&doc[out.last().unwrap().bytes.0..], "Une phrase courte.");
+    }
 }

@@ -329,6 +329,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn spans_answer_as_a_scan_does() {
+        // Deterministic pseudo-random spans, overlapping and nested, and probe tokens.
+        let mut x: u64 = 7;
+        let mut next = |m: usize| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) as usize % m
+        };
+        let spans: Vec<(usize, usize)> = (0..300)
+            .map(|_| {
+                let s = next(5000);
+                (s, s + 1 + next(40))
+            })
+            .collect();
+        let index = Spans::of(spans.iter().copied());
+        for _ in 0..3000 {
+            let os = next(5100);
+            let tok = Tok { fs: 0, fe: 0, os, oe: os + 1 + next(12) };
+            let scan = spans.iter().any(|&(s, e)| tok.os < e && tok.oe > s);
+            assert_eq!(index.overlap(&tok), scan, "token {}..{}", tok.os, tok.oe);
+        }
+    }
+
+    #[test]
     fn slugs_are_stable() {
         assert_eq!(slug("Saito Tech Ltd."), "saito-tech-ltd");
         assert_eq!(slug("Société Générale"), "societe-generale");

@@ -244,3 +244,54 @@ fn resolve_overlaps(cands: &mut Vec<Cand>) {
     kept.sort_by_key(|c| c.start);
     *cands = kept;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The greedy choice as first written: every kept candidate checked.
+    fn by_scan(mut cands: Vec<Cand>) -> Vec<(usize, usize, f32)> {
+        cands.sort_by(|a, b| {
+            (b.end - b.start)
+                .cmp(&(a.end - a.start))
+                .then(b.confidence.total_cmp(&a.confidence))
+                .then(a.start.cmp(&b.start))
+        });
+        let mut kept: Vec<Cand> = Vec::new();
+        for c in cands {
+            if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
+                kept.push(c);
+            }
+        }
+        kept.sort_by_key(|c| c.start);
+        kept.iter().map(|c| (c.start, c.end, c.confidence)).collect()
+    }
+
+    #[test]
+    fn overlaps_resolve_as_a_scan_does() {
+        let mut x: u64 = 11;
+        let mut next = |m: usize| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) as usize % m
+        };
+        for round in 0..50 {
+            let cands: Vec<Cand> = (0..20 + round * 10)
+                .map(|_| {
+                    let start = next(2000);
+                    Cand {
+                        start,
+                        end: start + 1 + next(30),
+                        target: Target::Kb(0),
+                        kind: "name",
+                        confidence: [0.6, 0.8, 0.9][next(3)],
+                    }
+                })
+                .collect();
+            let want = by_scan(cands.clone());
+            let mut got = cands;
+            resolve_overlaps(&mut got);
+            let got: Vec<_> = got.iter().map(|c| (c.start, c.end, c.confidence)).collect();
+            assert_eq!(got, want, "round {round}");
+        }
+    }
+}
