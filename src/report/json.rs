@@ -135,18 +135,25 @@ mod tests {
 
     #[test]
     fn one_element_per_line_and_the_same_model_back() {
-        use crate::align::{Finding, Story};
+        use crate::align::{Finding, Story, StoryOutput};
         let dir = tempfile::tempdir().unwrap();
         let mut r = crate::align::Report { schema: 1, ..Default::default() };
         for stories in [0, 1, 3] {
+            // The second story is large: written by `write` itself, not rendered first.
+            let docs = |i: usize| if i == 1 { super::RENDER_MAX_DOCS + 1 } else { 1 };
             r.stories = (0..stories)
                 .map(|i| Story {
                     id: format!("s{i}"),
-                    docs: vec!["a \"b\"\n".into()],
+                    docs: vec!["a \"b\"\n".into(); docs(i)],
                     findings: vec![Finding { key: "k".into(), ..Default::default() }],
                     ..Default::default()
                 })
                 .collect();
+            if stories > 1 {
+                let s = super::Stream::create(&dir.path().join("probe.json")).unwrap();
+                assert!(s.render(&r.stories[1]).unwrap().is_empty());
+                assert!(!s.render(&r.stories[0]).unwrap().is_empty());
+            }
             let p = dir.path().join("report.json");
             super::write(&r, &p).unwrap();
             let text = String::from_utf8(std::fs::read(&p).unwrap()).unwrap();
