@@ -293,27 +293,30 @@ pub fn run(cfg: &Config) -> Result<Summary> {
 
     let fault = fault_from_env();
 
-    // The stages' models are built on the run's threads while pass 1 reads the corpus: neither
-    // needs the other, and on a small corpus the model build is a tenth of the run. A model
-    // that fails (a bad --kb file) stops pass 1 at its next batch.
+    // The stages' models are built while pass 1 reads the corpus: neither needs the other, and
+    // on a small corpus the model build is a tenth of the run. They get threads of their own,
+    // as many as the run's: sharing the run's, with one worker thread, the two ran one after the
+    // other. A model that fails (a bad --kb file) stops pass 1 at its next batch.
+    let model_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .context("starting model threads")?;
     let model_failed = AtomicBool::new(false);
-    let (model, stats) = pool.install(|| {
-        rayon::join(
-            || {
-                let model = Model::build(&cfg.kb_files);
-                analysis::phase("model", start);
-                model_failed.store(model.is_err(), Ordering::Relaxed);
-                model
-            },
-            || {
-                let t = Instant::now();
-                let stats = corpus_stats(cfg, &prepared, limits, &fault, &model_failed);
-                analysis::phase("pass 1 (line statistics)", t);
-                stats
-            },
-        )
+    let (model, stats) = std::thread::scope(|scope| {
+        let model = scope.spawn(|| {
+            let model = model_pool.install(|| Model::build(&cfg.kb_files));
+            analysis::phase("model", start);
+            model_failed.store(model.is_err(), Ordering::Relaxed);
+            model
+        });
+        let t = Instant::now();
+        let stats = pool.install(|| corpus_stats(cfg, &prepared, limits, &fault, &model_failed));
+        analysis::phase("pass 1 (line statistics)", t);
+        (model.join(), stats)
     });
-    let model = model?;
+    let model =
+        model.map_err(|_| anyhow::anyhow!("internal error while building the models"))??;
+    drop(model_pool);
     let stats = stats?;
 
     // Pass 2: analysis.
