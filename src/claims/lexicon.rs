@@ -68,12 +68,15 @@ impl Vocab {
 pub struct Phrases<T> {
     /// first word id → (ids of the remaining words, payload index)
     first: FxMap<u32, Vec<(Vec<u32>, usize)>>,
+    /// Bit `id` is set when some phrase starts with word `id`: most tokens start none, and
+    /// every table is asked at every token, so a bit test spares the map look-up.
+    starts: Vec<u64>,
     pub payloads: Vec<T>,
 }
 
 impl<T> Default for Phrases<T> {
     fn default() -> Self {
-        Phrases { first: FxMap::default(), payloads: Vec::new() }
+        Phrases { first: FxMap::default(), starts: Vec::new(), payloads: Vec::new() }
     }
 }
 
@@ -96,6 +99,11 @@ impl<T> Phrases<T> {
         self.payloads.push(payload);
         let mut it = toks.into_iter().map(|w| vocab.intern(w));
         let first = it.next().expect("non-empty");
+        let word = first as usize / 64;
+        if self.starts.len() <= word {
+            self.starts.resize(word + 1, 0);
+        }
+        self.starts[word] |= 1 << (first % 64);
         self.first.entry(first).or_default().push((it.collect(), idx));
         // Longest first, so the first complete match at a position is the longest.
         for v in self.first.values_mut() {
@@ -109,7 +117,9 @@ impl<T> Phrases<T> {
             return None;
         }
         let id = t.id(i);
-        if id == NO_WORD {
+        let starts_phrase =
+            self.starts.get(id as usize / 64).is_some_and(|w| w >> (id % 64) & 1 == 1);
+        if !starts_phrase {
             return None;
         }
         let cands = self.first.get(&id)?;

@@ -148,15 +148,15 @@ pub fn find(sv: &SentView, lex: &Lex, out: &mut Vec<Quant>, years: &mut Vec<(Str
             covered[h.start - s..h.end - s].iter_mut().for_each(|c| *c = true);
         }
     }
-    let mut approx = Vec::new();
-    lex.cues(CueClass::Approx).scan(t, s, e, &mut approx);
-    let mut roles = Vec::new();
-    lex.cues(CueClass::Role).scan(t, s, e, &mut roles);
-    let mut pairs = Vec::new();
-    lex.cues(CueClass::Pair).scan(t, s, e, &mut pairs);
-
     let mut cands = Vec::new();
     candidates(sv, lex, &covered, &mut cands);
+    // The cues only qualify numbers: most sentences have none, and are spared the three scans.
+    let (mut approx, mut roles, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
+    if !cands.is_empty() {
+        lex.cues(CueClass::Approx).scan(t, s, e, &mut approx);
+        lex.cues(CueClass::Role).scan(t, s, e, &mut roles);
+        lex.cues(CueClass::Pair).scan(t, s, e, &mut pairs);
+    }
     for &(a, b, value, words) in &cands {
         let mut q = Quant {
             a,
