@@ -159,17 +159,25 @@ pub struct Tally {
 
 impl Tally {
     pub fn add(&mut self, mentions: &[Mention]) {
+        // This runs on the one thread that takes documents in corpus order, so known entities
+        // and surfaces (nearly all of them, past the first documents) are looked up by
+        // reference: only a new key is copied.
         let mut seen = std::collections::HashSet::new();
         for m in mentions {
-            let e = self
-                .entities
-                .entry(m.entity.clone())
-                .or_insert_with(|| (m.etype.clone(), 0, 0, BTreeMap::new()));
+            if !self.entities.contains_key(m.entity.as_str()) {
+                self.entities.insert(m.entity.clone(), (m.etype.clone(), 0, 0, BTreeMap::new()));
+            }
+            let e = self.entities.get_mut(m.entity.as_str()).expect("inserted above");
             if seen.insert(m.entity.as_str()) {
                 e.1 += 1;
             }
             e.2 += 1;
-            *e.3.entry(m.surface.clone()).or_default() += 1;
+            match e.3.get_mut(m.surface.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    e.3.insert(m.surface.clone(), 1);
+                }
+            }
         }
     }
 
