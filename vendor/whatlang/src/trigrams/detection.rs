@@ -264,4 +264,38 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn index_gives_the_upstream_distances_on_random_texts() {
+        // Words drawn from the letters of several scripts, so that texts share many trigrams
+        // with many profiles, at lengths around the 300-trigram limits.
+        let letters: Vec<char> = "eeeaaiioouunnrrsstlldcmpéèàçüöäñßœ жшщиоаеябгд ابتثجح अआइ אבגד  "
+            .chars()
+            .collect();
+        let lists = [LATIN_LANGS, CYRILLIC_LANGS, ARABIC_LANGS, DEVANAGARI_LANGS, HEBREW_LANGS];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..500 {
+            let len = (next() % 1200) as usize;
+            let text: String = (0..len)
+                .map(|_| letters[(next() % letters.len() as u64) as usize])
+                .collect();
+            let t = Text::new(&text);
+            let positions = get_trigrams_with_positions(&t.lowercase()).trigram_positions;
+            for list in lists {
+                let outcome = calculate_scores_in_profiles(&t, &FilterList::default(), list);
+                let mut expected: Vec<(Lang, u32)> = list
+                    .iter()
+                    .map(|&(lang, profile)| (lang, calculate_distance(profile, &positions)))
+                    .collect();
+                expected.sort_unstable_by_key(|(_, dist)| *dist);
+                assert_eq!(outcome.raw_distances, expected, "{text}");
+            }
+        }
+    }
 }
