@@ -20,7 +20,12 @@ fn shingles(text: &str) -> Vec<u64> {
     for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         let start = buf.len();
         for c in w.chars() {
-            buf.extend(c.to_lowercase());
+            // The Unicode case tables only for what ASCII's rule does not cover.
+            if c.is_ascii() {
+                buf.push(c.to_ascii_lowercase());
+            } else {
+                buf.extend(c.to_lowercase());
+            }
         }
         words.push((start, buf.len()));
     }
