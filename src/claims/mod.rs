@@ -185,8 +185,16 @@ pub fn extract(
     let lex = lexs.get(&lang.code);
     let fmt = NumFormat { decimal: lex.decimal, groups: &lex.groups };
     let text = doc.text.as_str();
-    let mut ments: Vec<Mention> = mentions.to_vec();
-    ments.sort_by_key(|m| (m.byte_start, std::cmp::Reverse(m.byte_end)));
+    // The entities stage gives its mentions in this order already; copying them (four strings
+    // each) is only for input that does not.
+    let order = |m: &Mention| (m.byte_start, std::cmp::Reverse(m.byte_end));
+    let ments: std::borrow::Cow<[Mention]> = if mentions.is_sorted_by_key(order) {
+        std::borrow::Cow::Borrowed(mentions)
+    } else {
+        let mut v = mentions.to_vec();
+        v.sort_by_key(order);
+        std::borrow::Cow::Owned(v)
+    };
     // First pass: does the document name a list, and which outlet does it cite as its source?
     // Each line is tokenized and split into sentences once; the second pass reuses them.
     let mut lines: Vec<(Tokens, Vec<Sentence>)> = Vec::new();
