@@ -46,8 +46,7 @@ pub fn detect(iquery: &InternalQuery) -> Option<Info> {
 
 #[inline]
 pub fn raw_detect(iquery: &InternalQuery) -> RawOutcome {
-    let lang_profile_list = script_to_lang_profile_list(iquery.multi_lang_script);
-    calculate_scores_in_profiles(&iquery.text, iquery.filter_list, lang_profile_list)
+    calculate_scores_in_profiles(&iquery.text, iquery.filter_list, iquery.multi_lang_script)
 }
 
 fn script_to_lang_profile_list(script: MultiLangScript) -> LangProfileList {
@@ -103,24 +102,28 @@ impl ProfileIndex {
     }
 }
 
-/// The index of `list`, built on first use (one per script's list).
-fn profile_index(list: LangProfileList) -> &'static ProfileIndex {
+/// The index of `script`'s profile list, built on first use.
+fn profile_index(script: MultiLangScript) -> &'static ProfileIndex {
+    use MultiLangScript as MLS;
     use std::sync::OnceLock;
     static INDEXES: [OnceLock<ProfileIndex>; 5] = [const { OnceLock::new() }; 5];
-    let lists = [LATIN_LANGS, CYRILLIC_LANGS, ARABIC_LANGS, DEVANAGARI_LANGS, HEBREW_LANGS];
-    let slot = lists
-        .iter()
-        .position(|l| std::ptr::eq(*l, list))
-        .expect("a profile list of this crate");
-    INDEXES[slot].get_or_init(|| ProfileIndex::new(list))
+    let slot = match script {
+        MLS::Latin => 0,
+        MLS::Cyrillic => 1,
+        MLS::Arabic => 2,
+        MLS::Devanagari => 3,
+        MLS::Hebrew => 4,
+    };
+    INDEXES[slot].get_or_init(|| ProfileIndex::new(script_to_lang_profile_list(script)))
 }
 
 #[inline]
 fn calculate_scores_in_profiles(
     text: &Text,
     filter_list: &FilterList,
-    lang_profile_list: LangProfileList,
+    script: MultiLangScript,
 ) -> RawOutcome {
+    let lang_profile_list = script_to_lang_profile_list(script);
     let mut lang_distances: Vec<(Lang, u32)> = vec![];
 
     let TrigramsWithPositions {
@@ -130,7 +133,7 @@ fn calculate_scores_in_profiles(
 
     // Each language starts at the distance of a text sharing no trigram with its profile; a
     // shared trigram replaces its MAX_TRIGRAM_DISTANCE by the difference of the two ranks.
-    let index = profile_index(lang_profile_list);
+    let index = profile_index(script);
     let mut totals: Vec<i64> = index.unmatched.iter().map(|&d| i64::from(d)).collect();
     for (trigram, &n) in &trigram_positions {
         if let Some(&(start, len)) = index.ranges.get(trigram) {
@@ -249,12 +252,14 @@ mod tests {
             "a",
             "",
         ];
-        let lists = [LATIN_LANGS, CYRILLIC_LANGS, ARABIC_LANGS, DEVANAGARI_LANGS, HEBREW_LANGS];
+        use MultiLangScript as MLS;
+        let scripts = [MLS::Latin, MLS::Cyrillic, MLS::Arabic, MLS::Devanagari, MLS::Hebrew];
         for text in texts {
             let t = Text::new(text);
             let positions = get_trigrams_with_positions(&t.lowercase()).trigram_positions;
-            for list in lists {
-                let outcome = calculate_scores_in_profiles(&t, &FilterList::default(), list);
+            for script in scripts {
+                let outcome = calculate_scores_in_profiles(&t, &FilterList::default(), script);
+                let list = script_to_lang_profile_list(script);
                 let mut expected: Vec<(Lang, u32)> = list
                     .iter()
                     .map(|&(lang, profile)| (lang, calculate_distance(profile, &positions)))
@@ -272,7 +277,8 @@ mod tests {
         let letters: Vec<char> = "eeeaaiioouunnrrsstlldcmpéèàçüöäñßœ жшщиоаеябгд ابتثجح अआइ אבגד  "
             .chars()
             .collect();
-        let lists = [LATIN_LANGS, CYRILLIC_LANGS, ARABIC_LANGS, DEVANAGARI_LANGS, HEBREW_LANGS];
+        use MultiLangScript as MLS;
+        let scripts = [MLS::Latin, MLS::Cyrillic, MLS::Arabic, MLS::Devanagari, MLS::Hebrew];
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = || {
             state ^= state << 13;
@@ -287,8 +293,9 @@ mod tests {
                 .collect();
             let t = Text::new(&text);
             let positions = get_trigrams_with_positions(&t.lowercase()).trigram_positions;
-            for list in lists {
-                let outcome = calculate_scores_in_profiles(&t, &FilterList::default(), list);
+            for script in scripts {
+                let outcome = calculate_scores_in_profiles(&t, &FilterList::default(), script);
+                let list = script_to_lang_profile_list(script);
                 let mut expected: Vec<(Lang, u32)> = list
                     .iter()
                     .map(|&(lang, profile)| (lang, calculate_distance(profile, &positions)))
