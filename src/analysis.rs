@@ -73,12 +73,25 @@ pub fn phase(name: &str, since: Instant) {
                 .map_or(String::from("?"), |kb| format!("{}", kb / 1024))
         };
         eprintln!(
-            "recoupe timings: {name:<28} {:>9.3} s  rss {:>5} MB  peak {:>5} MB",
+            "recoupe timings: {name:<28} {:>9.3} s  rss {:>5} MB  peak {:>5} MB  cpu {:>8.2} s",
             since.elapsed().as_secs_f64(),
             mb("VmRSS:"),
-            mb("VmHWM:")
+            mb("VmHWM:"),
+            process_cpu_seconds()
         );
     }
+}
+
+/// User and system CPU time of the whole process so far (Linux; 0 elsewhere), so that phases
+/// that leave cores idle show up in the timings: compare its growth with the wall time.
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 =
+        rest.split_whitespace().skip(11).take(2).filter_map(|v| v.parse::<u64>().ok()).sum();
+    // Linux reports these in clock ticks of 1/100 s (USER_HZ) on every common platform.
+    ticks as f64 / 100.0
 }
 
 /// With timings on, prints the CPU time each stage spent, summed over threads.
