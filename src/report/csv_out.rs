@@ -3,7 +3,6 @@
 
 use anyhow::{Context, Result};
 use std::borrow::Cow;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -24,7 +23,7 @@ pub fn neutralize(cell: &str) -> Cow<'_, str> {
 /// Where rows go: a file, or memory (rows rendered by a worker thread, appended to the file
 /// later by the writer thread with `append`).
 enum Dest {
-    File(BufWriter<File>),
+    File(BufWriter<super::file::ReportFile>),
     Memory(Vec<u8>),
 }
 
@@ -67,8 +66,7 @@ impl CsvOut {
 
     /// Creates `path`; `raw` disables formula neutralization.
     pub fn create(path: &Path, raw: bool) -> Result<Self> {
-        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        let dest = Dest::File(BufWriter::with_capacity(1 << 16, file));
+        let dest = Dest::File(super::file::create(path)?);
         Ok(Self::new(dest, raw, path.to_path_buf(), 1 << 12))
     }
 

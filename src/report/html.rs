@@ -366,8 +366,7 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     }
 
     let path = dir.join("report.html");
-    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = BufWriter::with_capacity(1 << 16, file);
+    let mut w = super::file::create(&path)?;
     let ctx = || format!("writing {}", path.display());
     let mut overview_rows = Vec::with_capacity(shown_docs);
     for s in &shown {

@@ -13,7 +13,6 @@
 use crate::align::{Report, Story, StoryOutput};
 use anyhow::{Context, Result};
 use serde::Serialize;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -45,7 +44,7 @@ fn array<T: Serialize>(w: &mut impl Write, items: &[T]) -> Result<()> {
 
 /// report.json written story by story.
 pub struct Stream {
-    w: BufWriter<File>,
+    w: BufWriter<super::file::ReportFile>,
     path: PathBuf,
     stories: usize,
     written: usize,
@@ -53,9 +52,8 @@ pub struct Stream {
 
 impl Stream {
     pub fn create(path: &Path) -> Result<Self> {
-        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
         Ok(Stream {
-            w: BufWriter::with_capacity(1 << 16, file),
+            w: super::file::create(path)?,
             path: path.to_path_buf(),
             stories: 0,
             written: 0,

@@ -7,7 +7,6 @@ use crate::align::{Cell, DocSummary, Finding, Report, Status, Story, StoryOutput
 use anyhow::{Context, Result};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -264,14 +263,13 @@ pub fn write(report: &Report, path: &Path) -> Result<()> {
 
 /// report.md written story by story, with the bytes `write` gives for the whole model.
 pub struct Stream {
-    w: BufWriter<File>,
+    w: BufWriter<super::file::ReportFile>,
     path: PathBuf,
 }
 
 impl Stream {
     pub fn create(path: &Path) -> Result<Self> {
-        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(Stream { w: BufWriter::with_capacity(1 << 16, file), path: path.to_path_buf() })
+        Ok(Stream { w: super::file::create(path)?, path: path.to_path_buf() })
     }
 
     fn context(&self) -> String {

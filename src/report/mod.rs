@@ -5,6 +5,7 @@
 //! One thread writes, in a fixed order: the bytes never depend on thread scheduling.
 
 mod csv_out;
+pub mod file;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -184,15 +185,13 @@ fn remove_stale(parent: &Path, target: &Path) {
 
 /// A file of bytes rendered elsewhere.
 struct BytesOut {
-    w: std::io::BufWriter<std::fs::File>,
+    w: std::io::BufWriter<file::ReportFile>,
     path: PathBuf,
 }
 
 impl BytesOut {
     fn create(path: &Path) -> Result<Self> {
-        let f =
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(BytesOut { w: std::io::BufWriter::with_capacity(1 << 16, f), path: path.to_path_buf() })
+        Ok(BytesOut { w: file::create(path)?, path: path.to_path_buf() })
     }
 
     fn append(&mut self, bytes: &[u8]) -> Result<()> {

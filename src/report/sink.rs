@@ -9,7 +9,6 @@ use super::CsvOut;
 use crate::analysis::DocAnalysis;
 use crate::document::ErrorRow;
 use anyhow::{Context, Result};
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -104,14 +103,13 @@ impl Rendered {
 
 /// A file of rows rendered elsewhere.
 struct RawOut {
-    w: BufWriter<File>,
+    w: BufWriter<super::file::ReportFile>,
     path: PathBuf,
 }
 
 impl RawOut {
     fn create(path: &Path, raw: bool, header: &[&str]) -> Result<Self> {
-        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        let mut out = RawOut { w: BufWriter::with_capacity(1 << 16, file), path: path.into() };
+        let mut out = RawOut { w: super::file::create(path)?, path: path.into() };
         let mut h = CsvOut::memory(raw);
         h.row(header)?;
         out.append(&h.into_bytes()?)?;
