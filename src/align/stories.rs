@@ -92,6 +92,11 @@ pub fn copies(docs: &[DocRecord]) -> Vec<Option<(usize, f64)>> {
         for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
             for (p, &(_, i)) in bucket.iter().enumerate().skip(1) {
                 for &(_, j) in &bucket[..p.min(BUCKET_CAP)] {
+                    // A copy shares most bands with its original: the pair already found in
+                    // an earlier band of this fold would only give the same similarity again.
+                    if best[i].is_some_and(|(k, _)| k == j) {
+                        continue;
+                    }
                     let sim = crate::claims::similarity(&docs[i].signature, &docs[j].signature);
                     if sim >= COPY_THRESHOLD {
                         best[i] = better(best[i], Some((j, sim)));

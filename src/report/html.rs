@@ -182,8 +182,8 @@ impl Part {
 /// `offset json_len source_len text_len index` (source_len and text_len `-` when the text was not
 /// kept), so stories can be planned without decoding the records.
 pub struct Parts {
-    data: BufWriter<File>,
-    index: BufWriter<File>,
+    data: BufWriter<super::file::ReportFile>,
+    index: BufWriter<super::file::ReportFile>,
     offset: u64,
     text_bytes: u64,
     /// Article text the part file keeps (`MAX_TEXT_BYTES`; smaller in tests).
@@ -196,13 +196,10 @@ pub struct Parts {
 impl Parts {
     pub fn create(dir: &Path) -> Result<Self> {
         let path = dir.join(PART);
-        let open = |p: &Path| -> Result<BufWriter<File>> {
-            let f = File::create(p).with_context(|| format!("creating {}", p.display()))?;
-            Ok(BufWriter::with_capacity(1 << 16, f))
-        };
+        // Written behind like a report: report.html reads back only the records it shows.
         Ok(Parts {
-            data: open(&path)?,
-            index: open(&dir.join(PART_INDEX))?,
+            data: super::file::create(&path)?,
+            index: super::file::create(&dir.join(PART_INDEX))?,
             offset: 0,
             text_bytes: 0,
             text_budget: MAX_TEXT_BYTES,
