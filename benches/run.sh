@@ -90,25 +90,30 @@ for entry in "${corpora[@]}"; do
   done
   runs=$RUNS
   [ "$bytes" -gt 500000000 ] && runs=$RUNS_LARGE
-  for t in $THREADS; do
-    out="$WORK/out-$t"
-    log="$WORK/time.log"
-    walls=()
-    rss_kb=0
-    for _ in $(seq "$runs"); do
+  # Thread counts take turns run by run, so that a drift in the machine's speed (large on a
+  # shared virtual machine) affects each of them alike.
+  declare -A walls rss docs
+  for t in $THREADS; do walls[$t]=""; rss[$t]=0; done
+  for _ in $(seq "$runs"); do
+    for t in $THREADS; do
+      out="$WORK/out-$t"
+      log="$WORK/time.log"
       # shellcheck disable=SC2086
       /usr/bin/time -v "$BIN" run "$file" $flags --out "$out" --threads "$t" 2>"$log"
-      walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" |
-        awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')")
+      walls[$t]+="$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" |
+        awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }') "
       r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-      [ "$r" -gt "$rss_kb" ] && rss_kb=$r
-      docs=$(sed -n 's/^recoupe: \([0-9]*\) documents analysed.*/\1/p' "$log")
+      [ "$r" -gt "${rss[$t]}" ] && rss[$t]=$r
+      docs[$t]=$(sed -n 's/^recoupe: \([0-9]*\) documents analysed.*/\1/p' "$log")
       # Reports of a 1 GB corpus take several GB: keep none.
       rm -rf "$out"
     done
-    wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-    awk -v n="$name" -v mb="$mb" -v d="$docs" -v t="$t" -v w="$wall" -v r="$rss_kb" -v g="$rg_s" \
+  done
+  for t in $THREADS; do
+    wall=$(printf '%s\n' ${walls[$t]} | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    awk -v n="$name" -v mb="$mb" -v d="${docs[$t]}" -v t="$t" -v w="$wall" -v r="${rss[$t]}" -v g="$rg_s" \
       'BEGIN { printf "| %s | %s | %d | %d | %.2f | %.1f | %.0f | %.0f | %.2f | %.1f× |\n",
                n, mb, d, t, w, mb / w, d / w, r / 1024, g, w / (g > 0 ? g : 0.01) }'
   done
+  unset walls rss docs
 done

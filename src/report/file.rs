@@ -6,10 +6,13 @@
 //! with pages nobody needs, evicting everything else; and on a virtual machine whose host backs
 //! guest memory lazily, each page the cache takes for the first time costs a fault in the host:
 //! writing 2 GB here took 7.8 s through the page cache and 0.9 s with drop-behind. So on Linux
-//! every window of `WINDOW` bytes is sent to the disk as soon as it is written
-//! (`sync_file_range`), and once the window before it has reached the disk its pages are
-//! dropped (`posix_fadvise(DONTNEED)`): the cache holds at most two windows of each file, and
-//! the pages it frees are taken again by the next window while they are still backed. Both
+//! once a file is past its first `AFTER` bytes, every window of `WINDOW` bytes is sent to the
+//! disk as soon as it is written (`sync_file_range`), and the windows before the previous one,
+//! on the disk by then, are dropped (`posix_fadvise(DONTNEED)`): the cache holds about `AFTER`
+//! bytes and two windows of each file, and the pages it frees are taken again by the next
+//! window while they are still backed. The reports of a small corpus stay below `AFTER` and are
+//! left to the kernel, which writes them after the run: sending them to the disk during the run
+//! only made the workers share the two cores with the writeback. Both
 //! calls are hints: when the file system ignores them (tmpfs has no disk behind it and keeps
 //! every page), nothing changes but the memory used. Write errors still surface, from `write`
 //! or from the final `sync_all`.
@@ -21,6 +24,8 @@ use std::path::Path;
 
 /// Bytes sent to the disk at once, and the granularity at which pages are dropped.
 const WINDOW: u64 = 16 << 20;
+/// Bytes of a file left to the page cache before writing behind begins.
+const AFTER: u64 = 64 << 20;
 
 /// A report file (see the module documentation).
 #[derive(Debug)]
@@ -33,17 +38,18 @@ pub struct ReportFile {
     /// Bytes dropped from the page cache (a multiple of `WINDOW`).
     dropped: u64,
     window: u64,
+    after: u64,
 }
 
 /// Creates `path` for writing, buffered.
 pub fn create(path: &Path) -> Result<BufWriter<ReportFile>> {
     let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    Ok(BufWriter::with_capacity(1 << 16, ReportFile::new(file, WINDOW)))
+    Ok(BufWriter::with_capacity(1 << 16, ReportFile::new(file, WINDOW, AFTER)))
 }
 
 impl ReportFile {
-    fn new(file: File, window: u64) -> Self {
-        ReportFile { file, written: 0, started: 0, dropped: 0, window }
+    fn new(file: File, window: u64, after: u64) -> Self {
+        ReportFile { file, written: 0, started: 0, dropped: 0, window, after }
     }
 
     /// Waits for the file's bytes to reach the disk.
@@ -57,10 +63,12 @@ impl ReportFile {
             let start = self.started;
             self.started += self.window;
             os::start_writeback(&self.file, start, self.window);
-            // The window before this one was started a window ago: by now it is on its way,
-            // and waiting for it overlaps the disk with the writing of this one.
+            // The windows before the previous one were sent to the disk at least a window
+            // ago: their pages are clean by now and dropped. Nothing waits for the disk (the
+            // writer thread is on the critical path); a page still being written is left in
+            // the cache, which only costs memory.
             while self.dropped + self.window < self.started {
-                os::drop_written(&self.file, self.dropped, self.window);
+                os::drop_clean(&self.file, self.dropped, self.window);
                 self.dropped += self.window;
             }
         }
@@ -71,7 +79,7 @@ impl Write for ReportFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
         self.written += n as u64;
-        if self.written - self.started >= self.window {
+        if self.written >= self.after && self.written - self.started >= self.window {
             self.behind();
         }
         Ok(n)
@@ -100,22 +108,16 @@ mod os {
         }
     }
 
-    /// Waits for `len` bytes at `start` to be on the disk, then drops their cached pages.
-    pub fn drop_written(file: &File, start: u64, len: u64) {
-        let fd = file.as_raw_fd();
-        // SAFETY: as above. Failures leave the pages cached, which is only memory.
+    /// Drops the cached pages of `len` bytes at `start` that are on the disk.
+    pub fn drop_clean(file: &File, start: u64, len: u64) {
+        // SAFETY: as above. A failure leaves the pages cached, which is only memory.
         unsafe {
-            let wait = libc::SYNC_FILE_RANGE_WAIT_BEFORE
-                | libc::SYNC_FILE_RANGE_WRITE
-                | libc::SYNC_FILE_RANGE_WAIT_AFTER;
-            if libc::sync_file_range(fd, start as libc::off64_t, len as libc::off64_t, wait) == 0 {
-                libc::posix_fadvise(
-                    fd,
-                    start as libc::off_t,
-                    len as libc::off_t,
-                    libc::POSIX_FADV_DONTNEED,
-                );
-            }
+            libc::posix_fadvise(
+                file.as_raw_fd(),
+                start as libc::off_t,
+                len as libc::off_t,
+                libc::POSIX_FADV_DONTNEED,
+            );
         }
     }
 }
@@ -125,7 +127,7 @@ mod os {
     use std::fs::File;
 
     pub fn start_writeback(_: &File, _: u64, _: u64) {}
-    pub fn drop_written(_: &File, _: u64, _: u64) {}
+    pub fn drop_clean(_: &File, _: u64, _: u64) {}
 }
 
 #[cfg(test)]
@@ -137,7 +139,7 @@ mod tests {
     fn round_trip(dir: &Path) {
         let path = dir.join("report-file-test.bin");
         let file = File::create(&path).unwrap();
-        let mut w = BufWriter::with_capacity(7, ReportFile::new(file, 4096));
+        let mut w = BufWriter::with_capacity(7, ReportFile::new(file, 4096, 10_000));
         let mut expected = Vec::new();
         for i in 0..5000u32 {
             let chunk = format!("{i}:{}\n", "x".repeat((i % 97) as usize));
