@@ -4,18 +4,16 @@
 //! The reports of a large corpus are about eight times its size (8 GB for a 1 GB corpus), and
 //! the run never reads them again. Left to the page cache they would fill the machine's memory
 //! with pages nobody needs, evicting everything else; and on a virtual machine whose host backs
-//! guest memory lazily, each page the cache takes for the first time costs a fault in the host:
-//! writing 2 GB here took 7.8 s through the page cache and 0.9 s with drop-behind. So on Linux
+//! guest memory lazily, each page the cache takes for the first time costs a fault in the host
+//! (writing 2 GB here took 7.8 s through the page cache, 0.9 s written behind). So on Linux,
 //! once a file is past its first `AFTER` bytes, every window of `WINDOW` bytes is sent to the
 //! disk as soon as it is written (`sync_file_range`), and the windows before the previous one,
 //! on the disk by then, are dropped (`posix_fadvise(DONTNEED)`): the cache holds about `AFTER`
 //! bytes and two windows of each file, and the pages it frees are taken again by the next
-//! window while they are still backed. The reports of a small corpus stay below `AFTER` and are
-//! left to the kernel, which writes them after the run: sending them to the disk during the run
-//! only made the workers share the two cores with the writeback. Both
-//! calls are hints: when the file system ignores them (tmpfs has no disk behind it and keeps
-//! every page), nothing changes but the memory used. Write errors still surface, from `write`
-//! or from the final `sync_all`.
+//! window while they are still backed. The reports of a small corpus stay under `AFTER` and
+//! are left to the kernel, as any file is. Both calls are hints: when the file system ignores
+//! them (tmpfs has no disk behind it and keeps every page), nothing changes but the memory
+//! used. Write errors still surface, from `write` or from the final `sync_all`.
 
 use anyhow::{Context, Result};
 use std::fs::File;
