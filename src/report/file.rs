@@ -2,7 +2,7 @@
 //! with the pages already written handed back to the system as the file grows.
 //!
 //! The reports of a large corpus are about eight times its size (8 GB for a 1 GB corpus), and
-//! the run never reads them again. Left to the page cache they would fill the machine's memory
+//! the run reads almost none of them again (report.html reads back the few records it shows). Left to the page cache they would fill the machine's memory
 //! with pages nobody needs, evicting everything else; and on a virtual machine whose host backs
 //! guest memory lazily, each page the cache takes for the first time costs a fault in the host
 //! (writing 2 GB here took 7.8 s through the page cache, 0.9 s written behind). So on Linux,
@@ -132,8 +132,8 @@ mod os {
 mod tests {
     use super::*;
 
-    /// Bytes written through a file whose windows are a few bytes long, with writes that
-    /// straddle windows, read back whole.
+    /// Bytes written through a file with 4 KB windows, written behind past its first 10 KB,
+    /// with writes that straddle windows, read back whole.
     fn round_trip(dir: &Path) {
         let path = dir.join("report-file-test.bin");
         let file = File::create(&path).unwrap();
