@@ -78,14 +78,19 @@ pub struct Prepared {
     mentions: Vec<Mention>,
 }
 
+/// Renders one story into the bytes [`StoryOutput::write`] appends; called in parallel, in
+/// any order, while `write` appends the previous stories.
+pub type Render = Box<dyn Fn(&Story) -> Result<Vec<Vec<u8>>> + Send + Sync>;
+
 /// Receives the corpus-level results as they are produced: the documents and variants first
-/// (`begin`, with the stories still empty), then each story, rendered in parallel (`render`)
-/// and written in story order (`write`, on a thread beside the workers, hence `Send`), then
-/// `end`.
-pub trait StoryOutput: Sync + Send {
+/// (`begin`, with the stories still empty), then each story, rendered in parallel (by its
+/// `renderer`) and written in story order (`write`, on a thread beside the workers, hence
+/// `Send`), then `end`.
+pub trait StoryOutput: Send {
     fn begin(&mut self, report: &Report, stories: usize) -> Result<()>;
-    /// Renders one story into the bytes `write` appends (called in parallel, in any order).
-    fn render(&self, story: &Story) -> Result<Vec<Vec<u8>>>;
+    /// The story renderer. It owns what it needs, so that stories are rendered while `write`
+    /// holds the output.
+    fn renderer(&self) -> Render;
     /// Writes one rendered story; called in story order.
     fn write(&mut self, story: &Story, rendered: Vec<Vec<u8>>) -> Result<()>;
     fn end(&mut self, report: &Report) -> Result<()>;
@@ -101,8 +106,8 @@ impl StoryOutput for Nowhere {
     fn begin(&mut self, _: &Report, _: usize) -> Result<()> {
         Ok(())
     }
-    fn render(&self, _: &Story) -> Result<Vec<Vec<u8>>> {
-        Ok(Vec::new())
+    fn renderer(&self) -> Render {
+        Box::new(|_| Ok(Vec::new()))
     }
     fn write(&mut self, _: &Story, _: Vec<Vec<u8>>) -> Result<()> {
         Ok(())
@@ -355,8 +360,11 @@ impl Plan {
         let mut quote_ids = 0;
         let mut next = 0;
         let mut kept_stories = Vec::new();
+        let render = out.renderer();
         // Rendered stories are appended in story order, one chunk at a time: on a thread of its
-        // own while the workers align the next chunk, so the workers never wait for the disk.
+        // own while the workers align and render the next chunk, so that neither waits for the
+        // other (on synth 100 MB at 2 threads the writer is busy 1.3 s, aligning 1.2 s and
+        // rendering 0.7 s; with the writer beside aligning only, alignment took 0.2 s longer).
         let mut write = |out: &mut dyn StoryOutput, chunk: Rendered| -> Result<()> {
             for ((n, story), bytes) in chunk.0.zip(chunk.1).zip(chunk.2) {
                 out.write(&story, bytes)?;
@@ -376,29 +384,29 @@ impl Plan {
                 budget += members[end].len();
                 end += 1;
             }
-            let (aligned, written) = std::thread::scope(|scope| {
+            let (chunk, written) = std::thread::scope(|scope| {
                 let out = &mut *out;
                 let write = &mut write;
                 let writer = pending.take().map(|chunk| scope.spawn(move || write(out, chunk)));
-                let aligned: Result<Vec<Story>> = (next..end)
-                    .into_par_iter()
-                    .map(|n| ctx.story(n, &members[n], &store))
-                    .collect();
-                (aligned, writer.map(|w| w.join()))
+                let chunk = (|| -> Result<Rendered> {
+                    let mut aligned: Vec<Story> = (next..end)
+                        .into_par_iter()
+                        .map(|n| ctx.story(n, &members[n], &store))
+                        .collect::<Result<_>>()?;
+                    // Quote groups are numbered across the corpus, in story order.
+                    for g in aligned.iter_mut().flat_map(|s| s.quotes.iter_mut()) {
+                        quote_ids += 1;
+                        g.id = format!("q{quote_ids}");
+                    }
+                    let rendered = aligned.par_iter().map(&render).collect::<Result<_>>()?;
+                    Ok((next..end, aligned, rendered))
+                })();
+                (chunk, writer.map(|w| w.join()))
             });
             if let Some(written) = written {
                 written.map_err(|_| anyhow::anyhow!("internal error while writing stories"))??;
             }
-            let mut aligned = aligned?;
-            // Quote groups are numbered across the corpus, in story order.
-            for g in aligned.iter_mut().flat_map(|s| s.quotes.iter_mut()) {
-                quote_ids += 1;
-                g.id = format!("q{quote_ids}");
-            }
-            let shared: &dyn StoryOutput = &*out;
-            let rendered: Vec<Vec<Vec<u8>>> =
-                aligned.par_iter().map(|s| shared.render(s)).collect::<Result<_>>()?;
-            pending = Some((next..end, aligned, rendered));
+            pending = Some(chunk?);
             next = end;
         }
         if let Some(chunk) = pending {

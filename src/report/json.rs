@@ -10,7 +10,7 @@
 //! During a run the file is written as a stream (`Stream`), one story at a time, with the very
 //! bytes `write` gives for the whole model: the stories of a large corpus are never all held.
 
-use crate::align::{Report, Story, StoryOutput};
+use crate::align::{Render, Report, Story, StoryOutput};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::io::{BufWriter, Write};
@@ -19,9 +19,10 @@ use std::path::{Path, PathBuf};
 /// Writes `report` to `path`, through the same stream a run uses.
 pub fn write(report: &Report, path: &Path) -> Result<()> {
     let mut s = Stream::create(path)?;
+    let render = s.renderer();
     s.begin(report, report.stories.len())?;
     for story in &report.stories {
-        let bytes = s.render(story)?;
+        let bytes = render(story)?;
         s.write(story, bytes)?;
     }
     s.end(report)
@@ -81,12 +82,14 @@ impl StoryOutput for Stream {
             .with_context(|| self.context())
     }
 
-    fn render(&self, story: &Story) -> Result<Vec<Vec<u8>>> {
-        if story.docs.len() > RENDER_MAX_DOCS {
-            // Serialized by `write`, straight into the file.
-            return Ok(Vec::new());
-        }
-        Ok(vec![serde_json::to_vec(story)?])
+    fn renderer(&self) -> Render {
+        Box::new(|story| {
+            if story.docs.len() > RENDER_MAX_DOCS {
+                // Serialized by `write`, straight into the file.
+                return Ok(Vec::new());
+            }
+            Ok(vec![serde_json::to_vec(story)?])
+        })
     }
 
     fn write(&mut self, story: &Story, rendered: Vec<Vec<u8>>) -> Result<()> {
@@ -149,8 +152,9 @@ mod tests {
                 .collect();
             if stories > 1 {
                 let s = super::Stream::create(&dir.path().join("probe.json")).unwrap();
-                assert!(s.render(&r.stories[1]).unwrap().is_empty());
-                assert!(!s.render(&r.stories[0]).unwrap().is_empty());
+                let render = s.renderer();
+                assert!(render(&r.stories[1]).unwrap().is_empty());
+                assert!(!render(&r.stories[0]).unwrap().is_empty());
             }
             let p = dir.path().join("report.json");
             super::write(&r, &p).unwrap();

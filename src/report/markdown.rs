@@ -3,7 +3,7 @@
 //! claims, the list-membership grid, name variants, quotes side by side with their word
 //! differences marked, and the coverage matrix. Article text is escaped for Markdown tables.
 
-use crate::align::{Cell, DocSummary, Finding, Report, Status, Story, StoryOutput};
+use crate::align::{Cell, DocSummary, Finding, Render, Report, Status, Story, StoryOutput};
 use anyhow::{Context, Result};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -283,10 +283,12 @@ impl StoryOutput for Stream {
         self.w.write_all(head.as_bytes()).with_context(|| self.context())
     }
 
-    fn render(&self, st: &Story) -> Result<Vec<Vec<u8>>> {
-        let mut s = String::new();
-        story(&mut s, st);
-        Ok(vec![s.into_bytes()])
+    fn renderer(&self) -> Render {
+        Box::new(|st| {
+            let mut s = String::new();
+            story(&mut s, st);
+            Ok(vec![s.into_bytes()])
+        })
     }
 
     fn write(&mut self, _: &Story, rendered: Vec<Vec<u8>>) -> Result<()> {

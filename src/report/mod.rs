@@ -232,13 +232,13 @@ impl StoryFiles {
         self.consistency.finish()?;
         self.quotes.finish()
     }
+}
 
-    /// CSV rows written by `f` into memory.
-    fn csv(&self, f: impl FnOnce(&mut CsvOut) -> Result<()>) -> Result<Vec<u8>> {
-        let mut w = CsvOut::memory(self.raw);
-        f(&mut w)?;
-        w.into_bytes()
-    }
+/// The CSV rows `f` writes, in memory.
+fn csv(raw: bool, f: impl FnOnce(&mut CsvOut) -> Result<()>) -> Result<Vec<u8>> {
+    let mut w = CsvOut::memory(raw);
+    f(&mut w)?;
+    w.into_bytes()
 }
 
 /// The parts of a rendered story as one buffer; a single part (what the JSON and Markdown
@@ -249,20 +249,21 @@ fn joined(mut parts: Vec<Vec<u8>>) -> Vec<u8> {
 
 impl crate::align::StoryOutput for StoryFiles {
     fn begin(&mut self, report: &crate::align::Report, stories: usize) -> Result<()> {
-        let head = self.csv(crate::align::consistency_header)?;
+        let head = csv(self.raw, crate::align::consistency_header)?;
         self.consistency.append(&head)?;
-        let head = self.csv(crate::align::quotes_header)?;
+        let head = csv(self.raw, crate::align::quotes_header)?;
         self.quotes.append(&head)?;
         self.json.begin(report, stories)?;
         self.markdown.begin(report, stories)
     }
 
-    fn render(&self, story: &crate::align::Story) -> Result<Vec<Vec<u8>>> {
-        let consistency = self.csv(|w| crate::align::consistency_rows(story, w))?;
-        let quotes = self.csv(|w| crate::align::quotes_rows(story, w))?;
-        let json = self.json.render(story)?;
-        let markdown = self.markdown.render(story)?;
-        Ok(vec![consistency, quotes, joined(json), joined(markdown)])
+    fn renderer(&self) -> crate::align::Render {
+        let (raw, json, markdown) = (self.raw, self.json.renderer(), self.markdown.renderer());
+        Box::new(move |story| {
+            let consistency = csv(raw, |w| crate::align::consistency_rows(story, w))?;
+            let quotes = csv(raw, |w| crate::align::quotes_rows(story, w))?;
+            Ok(vec![consistency, quotes, joined(json(story)?), joined(markdown(story)?)])
+        })
     }
 
     fn write(&mut self, story: &crate::align::Story, rendered: Vec<Vec<u8>>) -> Result<()> {
