@@ -59,8 +59,7 @@ fn raw(i: usize, id: &str, text: &str) -> RawDoc {
         path: id.to_string(),
         record_id: String::new(),
         meta: Meta::default(),
-        payload: Payload::Bytes,
-        bytes: text.as_bytes().to_vec(),
+        payload: Payload::Bytes(text.as_bytes().to_vec()),
     }
 }
 

@@ -39,15 +39,10 @@ pub fn decode(raw: RawDoc, limits: Limits) -> Result<Document, String> {
 /// Decodes a raw document, or says why it cannot be analysed and at which stage.
 pub fn decode_doc(raw: RawDoc, limits: Limits) -> Result<Document, DecodeError> {
     let fail = |message: String| DecodeError { stage: "decode", message };
-    let bytes_len = raw.bytes.len();
+    let bytes_len = raw.payload.as_bytes().len();
     let (text, encoding) = match raw.payload {
-        Payload::JsonString => {
-            // JSON strings are valid UTF-8 by construction (serde_json guarantees it).
-            let text =
-                String::from_utf8(raw.bytes).map_err(|e| fail(format!("invalid UTF-8: {e}")))?;
-            (text, "utf-8".to_string())
-        }
-        Payload::Bytes => decode_owned(raw.bytes).map_err(fail)?,
+        Payload::JsonString(text) => (text, "utf-8".to_string()),
+        Payload::Bytes(bytes) => decode_owned(bytes).map_err(fail)?,
     };
     let text = if needs_canonicalizing(&text) { canonicalize(&text) } else { text };
     if text.trim().is_empty() {

@@ -40,13 +40,23 @@ impl Meta {
     }
 }
 
-/// How the bytes of a raw document are to be turned into text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a raw document holds, which says how it is turned into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {
     /// Bytes of a text file in an unknown encoding: sniff BOM, UTF-8, then legacy encodings.
-    Bytes,
-    /// Text already decoded from a JSON string (JSON is UTF-8 by definition).
-    JsonString,
+    Bytes(Vec<u8>),
+    /// Text already decoded from a JSON string (JSON is UTF-8 by definition): kept a `String`,
+    /// so that it is not validated again (in each of the two passes).
+    JsonString(String),
+}
+
+impl Payload {
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Payload::Bytes(b) => b,
+            Payload::JsonString(s) => s.as_bytes(),
+        }
+    }
 }
 
 /// One input document before decoding.
@@ -62,7 +72,6 @@ pub struct RawDoc {
     pub record_id: String,
     pub meta: Meta,
     pub payload: Payload,
-    pub bytes: Vec<u8>,
 }
 
 /// One decoded document: the input of every analysis stage.

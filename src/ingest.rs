@@ -185,8 +185,7 @@ impl Prepared {
                         path: src.display.clone(),
                         record_id: String::new(),
                         meta: src.meta.clone(),
-                        payload: Payload::Bytes,
-                        bytes,
+                        payload: Payload::Bytes(bytes),
                     })),
                 }
             }
@@ -391,8 +390,7 @@ fn value_item(src: &Source, id: &str, v: serde_json::Value, cfg: &InputConfig) -
         path: src.display.clone(),
         record_id: meta_field(&obj, &fields.id),
         meta,
-        payload: Payload::JsonString,
-        bytes: combined.into_bytes(),
+        payload: Payload::JsonString(combined),
     })
 }
 

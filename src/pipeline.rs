@@ -124,7 +124,7 @@ fn process(item: Item, ctx: &Ctx) -> Outcome {
     };
     let (index, id, path) = (raw.index, raw.id.clone(), raw.path.clone());
     analysis::enter("decode");
-    let armed = fault_stage(ctx.fault, &raw.bytes);
+    let armed = fault_stage(ctx.fault, raw.payload.as_bytes());
     if ctx.fault.is_some() {
         analysis::arm_fault(armed);
     }
@@ -172,7 +172,7 @@ fn batches(prepared: &Prepared, mut f: impl FnMut(Vec<Item>) -> Result<()>) -> R
             let mut bytes = 0usize;
             prepared.for_each(|item| {
                 if let Item::Doc(d) = &item {
-                    bytes += d.bytes.len();
+                    bytes += d.payload.as_bytes().len();
                 }
                 batch.push(item);
                 if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
@@ -245,7 +245,7 @@ fn corpus_stats(
                 |(mut s, failed), raw| {
                     // A panic here only leaves this document out of the statistics; its
                     // analysis in pass 2 reports whatever is wrong with it.
-                    let armed = fault_stage(fault, &raw.bytes);
+                    let armed = fault_stage(fault, raw.payload.as_bytes());
                     let ok = catch_unwind(AssertUnwindSafe(|| {
                         analysis::arm_fault(armed);
                         analysis::enter("scan");
