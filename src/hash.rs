@@ -1,6 +1,9 @@
-//! A fast hasher for the short words of the per-language lexicons, looked up for every token of
-//! every line by the entities and claims stages (the default SipHash was a tenth of a stage).
-//! The keys are fixed data shipped with the program, so hash flooding is no concern.
+//! Fast hash maps. `Fx` is for the short words of the per-language lexicons, looked up for
+//! every token of every line by the entities and claims stages (the default SipHash was a tenth
+//! of a stage): their keys are fixed data shipped with the program, so hash flooding is no
+//! concern. `SeededMap` is for keys taken from the input, on the thread that takes every
+//! document in corpus order: foldhash, seeded afresh in each process, so crafted input cannot
+//! choose colliding keys, at a fraction of SipHash's cost.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -31,3 +34,6 @@ impl Hasher for Fx {
 pub type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
 /// A map from words with the fast hasher.
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// A map from keys taken from the input (see the module doc); iterate it only to sort.
+pub type SeededMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;

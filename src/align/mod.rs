@@ -22,6 +22,7 @@ mod stories;
 use crate::analysis::DocAnalysis;
 use crate::claims::Claim;
 use crate::entities::Mention;
+use crate::hash::SeededMap;
 use crate::report::CsvOut;
 use anyhow::{Context, Result};
 pub use model::*;
@@ -137,9 +138,9 @@ pub struct Aggregator {
     store: ClaimStore,
     syms: Syms,
     /// (entity, surface, kind) → corpus indices of the documents using the form.
-    form_docs: HashMap<(Sym, Sym, Sym), Vec<u32>>,
+    form_docs: SeededMap<(Sym, Sym, Sym), Vec<u32>>,
     /// entity → (corpus index, type) of its first mention.
-    types: HashMap<Sym, (usize, Sym)>,
+    types: SeededMap<Sym, (usize, Sym)>,
     tally: crate::entities::Tally,
 }
 
@@ -519,8 +520,8 @@ pub struct Names {
 
 impl Names {
     fn build(
-        form_docs: &HashMap<(Sym, Sym, Sym), Vec<u32>>,
-        types: &HashMap<Sym, (usize, Sym)>,
+        form_docs: &SeededMap<(Sym, Sym, Sym), Vec<u32>>,
+        types: &SeededMap<Sym, (usize, Sym)>,
         syms: &Syms,
         kb: &crate::entities::Model,
     ) -> Self {
@@ -568,7 +569,7 @@ fn several_ways<'a>(surfaces: impl Iterator<Item = &'a str>) -> bool {
 /// Variants over the whole corpus, from the form table gathered while documents came in.
 fn corpus_variants(
     docs: &[DocRecord],
-    form_docs: HashMap<(Sym, Sym, Sym), Vec<u32>>,
+    form_docs: SeededMap<(Sym, Sym, Sym), Vec<u32>>,
     names: &Names,
     syms: &Syms,
 ) -> Vec<EntityVariants> {

@@ -167,8 +167,8 @@ pub struct Evidence {
     /// Byte span of the sentence in the decoded document.
     pub byte_start: usize,
     pub byte_end: usize,
-    /// The sentence.
-    pub text: String,
+    /// The sentence (shared with the claims it holds).
+    pub text: std::sync::Arc<str>,
     /// Byte spans (in the document) worth highlighting: the value, the entities.
     pub marks: Vec<Mark>,
 }

@@ -12,10 +12,10 @@
 use crate::claims::{Claim, Kind};
 use anyhow::{Context, Result, bail};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// An interned string.
 pub type Sym = u32;
@@ -23,7 +23,7 @@ pub type Sym = u32;
 /// Strings stored once, named by a number.
 #[derive(Debug, Default)]
 pub struct Syms {
-    ids: HashMap<Box<str>, Sym>,
+    ids: crate::hash::SeededMap<Box<str>, Sym>,
     strs: Vec<Box<str>>,
 }
 
@@ -106,7 +106,7 @@ pub fn encode(claims: &[Claim], out: &mut Vec<u8>) {
         } = c;
         put_uint(out, *line as u64);
         out.push(kind_code(*kind) | if *derived { 0x80 } else { 0 });
-        for s in [key, value, unit, role, approx, head, speaker, surface, text, compared] {
+        for s in [key, value, unit, role, approx, head, speaker, surface, &**text, compared] {
             put_str(out, s);
         }
         put_strs(out, entities);
@@ -161,6 +161,18 @@ impl<'a> Reader<'a> {
         String::from_utf8(bytes.to_vec()).context("claim record holds invalid UTF-8")
     }
 
+    /// A string, shared with `prev` when it is the same text (a sentence's claims follow each
+    /// other and share its text): no copy, no allocation.
+    fn shared(&mut self, prev: Option<&Arc<str>>) -> Result<Arc<str>> {
+        let n = self.usize()?;
+        let bytes = self.buf.get(self.at..self.at + n).context("truncated claim record")?;
+        self.at += n;
+        match prev {
+            Some(p) if p.as_bytes() == bytes => Ok(p.clone()),
+            _ => Ok(std::str::from_utf8(bytes).context("claim record holds invalid UTF-8")?.into()),
+        }
+    }
+
     fn strings(&mut self) -> Result<Vec<String>> {
         let n = self.usize()?;
         (0..n).map(|_| self.string()).collect()
@@ -190,8 +202,9 @@ pub fn decode(buf: &[u8]) -> Result<Vec<Claim>> {
         };
         let (key, value, unit, role, approx) =
             (r.string()?, r.string()?, r.string()?, r.string()?, r.string()?);
-        let (head, speaker, surface, text, compared) =
-            (r.string()?, r.string()?, r.string()?, r.string()?, r.string()?);
+        let (head, speaker, surface) = (r.string()?, r.string()?, r.string()?);
+        let text = r.shared(out.last().map(|c: &Claim| &c.text))?;
+        let compared = r.string()?;
         let entities = r.strings()?;
         let members = r.strings()?;
         let days = r.strings()?;

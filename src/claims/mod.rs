@@ -31,6 +31,7 @@ use fingerprint::MinHasher;
 use lexicon::{CueClass, Lexicons};
 use sentence::SentView;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use text::{NumFormat, Sentence, Tokens, sentences};
 
 /// What a claim is about.
@@ -89,7 +90,7 @@ pub struct Claim {
     /// Byte span of the sentence in the document.
     pub sentence: (usize, usize),
     /// The sentence the claim comes from.
-    pub text: String,
+    pub text: Arc<str>,
     /// Byte spans worth highlighting in the sentence (entities, cue).
     pub marks: Vec<(usize, usize)>,
     /// The value was computed (a sum, names counted) rather than read: it may confirm a
@@ -125,7 +126,7 @@ fn claim(line: usize, kind: Kind, sv: &SentView, doc: &str, days: &[String]) -> 
     Claim {
         entities: sv.entity_ids(),
         days: days.to_vec(),
-        text: doc[bs..be].to_string(),
+        text: sv.text(doc),
         marks: sv
             .ments
             .iter()
@@ -155,7 +156,7 @@ fn bare_claim(line: usize, kind: Kind, sentence: (usize, usize)) -> Claim {
         surface: String::new(),
         span: (sentence.0, sentence.0),
         sentence,
-        text: String::new(),
+        text: Arc::default(),
         marks: Vec::new(),
         derived: false,
         compared: String::new(),
@@ -245,7 +246,7 @@ pub fn extract(
             c.speaker = q.speaker.clone();
             c.surface = text[q.start..q.end].to_string();
             c.span = (q.start, q.end);
-            c.text = q.text.clone();
+            c.text = q.text.as_str().into();
             c.entities = lv
                 .ments_within_bytes(q.start, q.end)
                 .iter()

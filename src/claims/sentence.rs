@@ -28,6 +28,8 @@ pub struct SentView<'a> {
     pub ments: Vec<MTok<'a>>,
     /// Per token of the sentence: whether it is part of a mention.
     inside: Vec<bool>,
+    /// The sentence's text, made once and shared by its claims.
+    text: std::cell::OnceCell<std::sync::Arc<str>>,
 }
 
 /// The first token of `lo..hi` for which `past` holds, or `hi`; `past` must be false, then true,
@@ -73,7 +75,14 @@ impl<'a> SentView<'a> {
         for m in &ments {
             inside[m.a - ts..m.b - ts].iter_mut().for_each(|x| *x = true);
         }
-        SentView { t, s, ments, inside }
+        SentView { t, s, ments, inside, text: std::cell::OnceCell::new() }
+    }
+
+    /// The sentence's text in `doc`, shared (the claims of a sentence, and their evidence
+    /// in the reports, all hold it).
+    pub fn text(&self, doc: &str) -> std::sync::Arc<str> {
+        let (bs, be) = self.s.bytes;
+        self.text.get_or_init(|| doc[bs..be].into()).clone()
     }
 
     /// Token range of the sentence.

@@ -26,6 +26,7 @@ pub use scan::{Scratch, find_with};
 
 use crate::cli::{KbArgs, KbCommand};
 use crate::document::Document;
+use crate::hash::SeededMap;
 use crate::lang::Lang;
 use crate::report::CsvOut;
 use crate::structure::Structure;
@@ -34,7 +35,6 @@ use kb::Kb;
 use lexicon::Lexicons;
 use matcher::Matcher;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// One mention of an entity in a document.
@@ -153,29 +153,50 @@ pub fn write_mentions(doc: &str, mentions: &[Mention], w: &mut CsvOut) -> Result
 /// Per-entity totals over the corpus, for entities.csv.
 #[derive(Debug, Default)]
 pub struct Tally {
-    /// entity → (type, docs, mentions, surface → count)
-    entities: BTreeMap<String, (String, usize, usize, BTreeMap<String, usize>)>,
+    /// entity → its totals; written sorted by entity.
+    entities: SeededMap<Box<str>, Totals>,
+    /// Documents added so far: the number of the one being added.
+    added: usize,
+}
+
+#[derive(Debug)]
+struct Totals {
+    etype: Box<str>,
+    docs: usize,
+    mentions: usize,
+    /// The last document (`Tally::added`) that mentioned the entity.
+    last_doc: usize,
+    /// surface → mentions; written sorted by surface.
+    surfaces: SeededMap<Box<str>, usize>,
 }
 
 impl Tally {
     pub fn add(&mut self, mentions: &[Mention]) {
         // This runs on the one thread that takes documents in corpus order, so known entities
         // and surfaces (nearly all of them, past the first documents) are looked up by
-        // reference: only a new key is copied.
-        let mut seen = std::collections::HashSet::new();
+        // reference, in hash maps: only a new key is copied.
+        self.added += 1;
+        let doc = self.added;
         for m in mentions {
-            if !self.entities.contains_key(m.entity.as_str()) {
-                self.entities.insert(m.entity.clone(), (m.etype.clone(), 0, 0, BTreeMap::new()));
+            let e = match self.entities.get_mut(m.entity.as_str()) {
+                Some(e) => e,
+                None => self.entities.entry(m.entity.as_str().into()).or_insert(Totals {
+                    etype: m.etype.as_str().into(),
+                    docs: 0,
+                    mentions: 0,
+                    last_doc: 0,
+                    surfaces: SeededMap::default(),
+                }),
+            };
+            if e.last_doc != doc {
+                e.last_doc = doc;
+                e.docs += 1;
             }
-            let e = self.entities.get_mut(m.entity.as_str()).expect("inserted above");
-            if seen.insert(m.entity.as_str()) {
-                e.1 += 1;
-            }
-            e.2 += 1;
-            match e.3.get_mut(m.surface.as_str()) {
+            e.mentions += 1;
+            match e.surfaces.get_mut(m.surface.as_str()) {
                 Some(n) => *n += 1,
                 None => {
-                    e.3.insert(m.surface.clone(), 1);
+                    e.surfaces.insert(m.surface.as_str().into(), 1);
                 }
             }
         }
@@ -184,21 +205,23 @@ impl Tally {
     /// Writes entities.csv.
     pub fn write(&self, model: &Model, w: &mut CsvOut) -> Result<()> {
         w.row(["entity", "type", "name", "docs", "mentions", "surfaces"])?;
-        for (id, (etype, docs, mentions, surfaces)) in &self.entities {
+        let mut entities: Vec<(&str, &Totals)> =
+            self.entities.iter().map(|(id, t)| (&**id, t)).collect();
+        entities.sort_unstable_by_key(|&(id, _)| id);
+        for (id, t) in entities {
+            let mut surfaces: Vec<(&str, usize)> =
+                t.surfaces.iter().map(|(s, &n)| (&**s, n)).collect();
+            surfaces.sort_unstable();
             // Entities discovered in the documents are named by their most frequent surface.
-            let frequent = surfaces.iter().max_by_key(|(s, n)| (**n, std::cmp::Reverse(*s)));
-            let name = model
-                .describe(id)
-                .map(|d| d.0)
-                .or(frequent.map(|(s, _)| s.as_str()))
-                .unwrap_or(id.as_str());
-            let surfaces: Vec<&str> = surfaces.keys().map(String::as_str).collect();
+            let frequent = surfaces.iter().max_by_key(|(s, n)| (*n, std::cmp::Reverse(*s)));
+            let name = model.describe(id).map(|d| d.0).or(frequent.map(|(s, _)| *s)).unwrap_or(id);
+            let surfaces: Vec<&str> = surfaces.into_iter().map(|(s, _)| s).collect();
             w.row([
-                id.as_str(),
-                etype,
+                id,
+                &t.etype,
                 name,
-                &docs.to_string(),
-                &mentions.to_string(),
+                &t.docs.to_string(),
+                &t.mentions.to_string(),
                 &surfaces.join("|"),
             ])?;
         }
