@@ -325,7 +325,8 @@ mod tests {
             assert_ne!(canonicalize(s), s);
             // At every offset in and across the words the scan skips whole.
             for pad in 0..17 {
-                let long = format!("{}{s}{}", "x ~".repeat(pad).get(..pad).unwrap(), "y".repeat(pad));
+                let long =
+                    format!("{}{s}{}", "x ~".repeat(pad).get(..pad).unwrap(), "y".repeat(pad));
                 assert!(needs_canonicalizing(&long), "{long:?}");
             }
         }
