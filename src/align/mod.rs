@@ -365,7 +365,7 @@ impl Plan {
         // Rendered stories are appended in story order, one chunk at a time: on a thread of its
         // own while the workers align and render the next chunk, so that neither waits for the
         // other (on synth 100 MB at 2 threads the writer is busy 1.3 s, aligning 1.2 s and
-        // rendering 0.7 s; with the writer beside aligning only, alignment took 0.2 s longer).
+        // rendering 0.7 s; with the writer beside aligning only, alignment took 0.1–0.3 s longer).
         let mut write = |out: &mut dyn StoryOutput, chunk: Rendered| -> Result<()> {
             for ((n, story), bytes) in chunk.0.zip(chunk.1).zip(chunk.2) {
                 out.write(&story, bytes)?;

@@ -154,19 +154,22 @@ impl<'a> Reader<'a> {
         usize::try_from(self.uint()?).context("claim record value out of range")
     }
 
-    pub fn string(&mut self) -> Result<String> {
+    /// The bytes of a string `put_str` wrote.
+    fn str_bytes(&mut self) -> Result<&'a [u8]> {
         let n = self.usize()?;
         let bytes = self.buf.get(self.at..self.at + n).context("truncated claim record")?;
         self.at += n;
-        String::from_utf8(bytes.to_vec()).context("claim record holds invalid UTF-8")
+        Ok(bytes)
+    }
+
+    pub fn string(&mut self) -> Result<String> {
+        String::from_utf8(self.str_bytes()?.to_vec()).context("claim record holds invalid UTF-8")
     }
 
     /// A string, shared with `prev` when it is the same text (a sentence's claims follow each
     /// other and share its text): no copy, no allocation.
     fn shared(&mut self, prev: Option<&Arc<str>>) -> Result<Arc<str>> {
-        let n = self.usize()?;
-        let bytes = self.buf.get(self.at..self.at + n).context("truncated claim record")?;
-        self.at += n;
+        let bytes = self.str_bytes()?;
         match prev {
             Some(p) if p.as_bytes() == bytes => Ok(p.clone()),
             _ => Ok(std::str::from_utf8(bytes).context("claim record holds invalid UTF-8")?.into()),
