@@ -100,7 +100,10 @@ impl CsvOut {
     }
 
     /// Writes one row without neutralization (cells that were neutralized already).
-    pub fn row_verbatim(&mut self, cells: &[String]) -> Result<()> {
+    pub fn row_verbatim<T: AsRef<[u8]>>(
+        &mut self,
+        cells: impl IntoIterator<Item = T>,
+    ) -> Result<()> {
         self.w.write_record(cells).with_context(|| format!("writing {}", self.path.display()))
     }
 

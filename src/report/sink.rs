@@ -220,22 +220,20 @@ impl Sink {
             .with_context(|| format!("reading back {}", part.display()))?;
         let mut out = CsvOut::create(&self.dir.join("documents.csv"), self.raw)?;
         out.row(DOCUMENTS_HEADER)?;
-        // The part file is already neutralized: copy its cells verbatim.
-        let mut cells: Vec<String> = Vec::with_capacity(DOCUMENTS_HEADER.len());
-        let mut record = csv::StringRecord::new();
+        // The part file is already neutralized: copy its cells verbatim, as bytes (it is
+        // UTF-8 already: this thread copies 13 MB per 100 MB of corpus).
+        let mut record = csv::ByteRecord::new();
         let mut rows = 0usize;
         while rdr
-            .read_record(&mut record)
+            .read_byte_record(&mut record)
             .with_context(|| format!("reading back {}", part.display()))?
         {
             let index = *story_index.get(rows).context("documents.part.csv has extra rows")?;
             rows += 1;
-            cells.clear();
-            cells.extend(record.iter().take(STORY_COL).map(str::to_string));
             let story = stories.binary_search_by_key(&index, |s| s.0).map_or("", |i| &stories[i].1);
-            cells.push(story.to_string());
-            cells.extend(record.iter().skip(STORY_COL).map(str::to_string));
-            out.row_verbatim(&cells)?;
+            let cells = record.iter().take(STORY_COL);
+            let cells = cells.chain([story.as_bytes()]).chain(record.iter().skip(STORY_COL));
+            out.row_verbatim(cells)?;
         }
         anyhow::ensure!(rows == story_index.len(), "documents.part.csv lost rows");
         out.finish()?;
