@@ -92,13 +92,24 @@ pub trait StoryOutput: Send {
     /// The story renderer. It owns what it needs, so that stories are rendered while `write`
     /// holds the output.
     fn renderer(&self) -> Render;
-    /// Writes one rendered story; called in story order.
-    fn write(&mut self, story: &Story, rendered: Vec<Vec<u8>>) -> Result<()>;
+    /// Which stories `write` needs besides their rendered bytes. The others are dropped by the
+    /// worker that rendered them, not by the thread that writes (freeing memory another thread
+    /// allocated costs more, and that thread is the one every chunk waits for).
+    fn needs_story(&self) -> NeedsStory {
+        |_| false
+    }
+    /// Writes one rendered story; called in story order, with the story if `needs_story` said
+    /// so (and maybe otherwise).
+    fn write(&mut self, story: Option<&Story>, rendered: Vec<Vec<u8>>) -> Result<()>;
     fn end(&mut self, report: &Report) -> Result<()>;
 }
 
-/// One chunk of aligned stories and their rendered bytes: (story numbers, stories, bytes).
-type Rendered = (std::ops::Range<usize>, Vec<Story>, Vec<Vec<Vec<u8>>>);
+/// See [`StoryOutput::needs_story`].
+pub type NeedsStory = fn(&Story) -> bool;
+
+/// One chunk of aligned stories and their rendered bytes: (story numbers, the stories still
+/// needed, bytes).
+type Rendered = (std::ops::Range<usize>, Vec<Option<Story>>, Vec<Vec<Vec<u8>>>);
 
 /// An output that writes nothing (the stories are kept in the `Corpus`).
 struct Nowhere;
@@ -110,7 +121,7 @@ impl StoryOutput for Nowhere {
     fn renderer(&self) -> Render {
         Box::new(|_| Ok(Vec::new()))
     }
-    fn write(&mut self, _: &Story, _: Vec<Vec<u8>>) -> Result<()> {
+    fn write(&mut self, _: Option<&Story>, _: Vec<Vec<u8>>) -> Result<()> {
         Ok(())
     }
     fn end(&mut self, _: &Report) -> Result<()> {
@@ -361,16 +372,16 @@ impl Plan {
         let mut quote_ids = 0;
         let mut next = 0;
         let mut kept_stories = Vec::new();
-        let render = out.renderer();
+        let (render, needs) = (out.renderer(), out.needs_story());
         // Rendered stories are appended in story order, one chunk at a time: on a thread of its
         // own while the workers align and render the next chunk, so that neither waits for the
         // other (on synth 100 MB at 2 threads the writer is busy 1.3 s, aligning 1.2 s and
         // rendering 0.7 s; with the writer beside aligning only, alignment took 0.1–0.3 s longer).
         let mut write = |out: &mut dyn StoryOutput, chunk: Rendered| -> Result<()> {
             for ((n, story), bytes) in chunk.0.zip(chunk.1).zip(chunk.2) {
-                out.write(&story, bytes)?;
+                out.write(story.as_ref(), bytes)?;
                 if kept[n] {
-                    kept_stories.push(story);
+                    kept_stories.push(story.context("a kept story was dropped")?);
                 }
             }
             Ok(())
@@ -399,8 +410,17 @@ impl Plan {
                         quote_ids += 1;
                         g.id = format!("q{quote_ids}");
                     }
-                    let rendered = aligned.par_iter().map(&render).collect::<Result<_>>()?;
-                    Ok((next..end, aligned, rendered))
+                    let (stories, rendered): (Vec<Option<Story>>, Vec<Vec<Vec<u8>>>) = aligned
+                        .into_par_iter()
+                        .zip(next..end)
+                        .map(|(story, n)| {
+                            let bytes = render(&story)?;
+                            Ok(((kept[n] || needs(&story)).then_some(story), bytes))
+                        })
+                        .collect::<Result<Vec<_>>>()?
+                        .into_iter()
+                        .unzip();
+                    Ok((next..end, stories, rendered))
                 })();
                 (chunk, writer.map(|w| w.join()))
             });

@@ -117,6 +117,8 @@ pub struct Tokens {
     /// Phrase-word id of each token (see `lexicon::Vocab`).
     ids: Vec<u32>,
     chars: Vec<(usize, char)>,
+    /// Scratch for the digits of the number being read.
+    digits: String,
 }
 
 impl Tokens {
@@ -143,6 +145,7 @@ impl Tokens {
             forms: String::with_capacity(bytes + bytes / 8),
             ids: Vec::with_capacity(bytes / 4 + 1),
             chars: Vec::new(),
+            digits: String::new(),
         }
     }
 
@@ -229,7 +232,7 @@ impl Tokens {
             if c.is_whitespace() {
                 i += 1;
             } else if c.is_ascii_digit() {
-                let (j, kind, value, decimal) = scan_number(&chars, i, fmt);
+                let (j, kind, value, decimal) = scan_number(&chars, i, fmt, &mut self.digits);
                 self.push(text, offset, pos(i), pos(j), kind);
                 let t = self.toks.last_mut().expect("just pushed");
                 t.num = value;
@@ -248,10 +251,10 @@ impl Tokens {
                     } else if is_apostrophe(d) && (is_word_char(ch(j + 1)) || j + 1 >= n) {
                         // Elision (l', d', qu', jusqu'…) ends the token; otherwise (Moody's,
                         // aujourd'hui) the apostrophe is inside the word.
-                        let w: String =
-                            chars[i..j].iter().map(|x| x.1.to_ascii_lowercase()).collect();
+                        let lower = |k: usize| chars[k].1.to_ascii_lowercase();
+                        let qu = j - i >= 2 && lower(j - 2) == 'q' && lower(j - 1) == 'u';
                         j += 1;
-                        if letters <= 2 || w.ends_with("qu") {
+                        if letters <= 2 || qu {
                             break;
                         }
                     } else if d == '.' && letters == 1 && is_word_char(ch(j + 1)) {
@@ -279,12 +282,17 @@ impl Tokens {
 
 /// Reads a number starting at `chars[i]` (a digit). Returns the end, the kind, the value and
 /// whether it has a decimal part.
-fn scan_number(chars: &[(usize, char)], i: usize, fmt: NumFormat) -> (usize, Kind, f64, bool) {
+fn scan_number(
+    chars: &[(usize, char)],
+    i: usize,
+    fmt: NumFormat,
+    s: &mut String,
+) -> (usize, Kind, f64, bool) {
     let n = chars.len();
     let ch = |k: usize| if k < n { chars[k].1 } else { '\0' };
     let digit = |k: usize| ch(k).is_ascii_digit();
     let mut j = i;
-    let mut s = String::new();
+    s.clear();
     while digit(j) {
         s.push(ch(j));
         j += 1;

@@ -10,7 +10,7 @@
 //! During a run the file is written as a stream (`Stream`), one story at a time, with the very
 //! bytes `write` gives for the whole model: the stories of a large corpus are never all held.
 
-use crate::align::{Render, Report, Story, StoryOutput};
+use crate::align::{NeedsStory, Render, Report, Story, StoryOutput};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::io::{BufWriter, Write};
@@ -23,7 +23,7 @@ pub fn write(report: &Report, path: &Path) -> Result<()> {
     s.begin(report, report.stories.len())?;
     for story in &report.stories {
         let bytes = render(story)?;
-        s.write(story, bytes)?;
+        s.write(Some(story), bytes)?;
     }
     s.end(report)
 }
@@ -72,6 +72,11 @@ impl Stream {
 /// of JSON, which would otherwise be held whole, beside the story, until written.
 const RENDER_MAX_DOCS: usize = 500;
 
+/// Whether a story's JSON is written from the story by `write` rather than rendered first.
+fn large(story: &Story) -> bool {
+    story.docs.len() > RENDER_MAX_DOCS
+}
+
 impl StoryOutput for Stream {
     fn begin(&mut self, report: &Report, stories: usize) -> Result<()> {
         self.stories = stories;
@@ -84,7 +89,7 @@ impl StoryOutput for Stream {
 
     fn renderer(&self) -> Render {
         Box::new(|story| {
-            if story.docs.len() > RENDER_MAX_DOCS {
+            if large(story) {
                 // Serialized by `write`, straight into the file.
                 return Ok(Vec::new());
             }
@@ -92,12 +97,17 @@ impl StoryOutput for Stream {
         })
     }
 
-    fn write(&mut self, story: &Story, rendered: Vec<Vec<u8>>) -> Result<()> {
+    fn needs_story(&self) -> NeedsStory {
+        large
+    }
+
+    fn write(&mut self, story: Option<&Story>, rendered: Vec<Vec<u8>>) -> Result<()> {
         let sep: &[u8] = if self.written == 0 { b"\n    " } else { b",\n    " };
         self.written += 1;
         self.w.write_all(sep).with_context(|| self.context())?;
         // A story's JSON is never empty: no bytes means `render` left it to us.
         if rendered.iter().all(Vec::is_empty) {
+            let story = story.context("report.json: a large story was dropped before writing")?;
             return serde_json::to_writer(&mut self.w, story).with_context(|| self.context());
         }
         for part in rendered {

@@ -291,7 +291,7 @@ impl StoryOutput for Stream {
         })
     }
 
-    fn write(&mut self, _: &Story, rendered: Vec<Vec<u8>>) -> Result<()> {
+    fn write(&mut self, _: Option<&Story>, rendered: Vec<Vec<u8>>) -> Result<()> {
         for part in rendered {
             self.w.write_all(&part).with_context(|| self.context())?;
         }

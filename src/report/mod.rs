@@ -266,7 +266,11 @@ impl crate::align::StoryOutput for StoryFiles {
         })
     }
 
-    fn write(&mut self, story: &crate::align::Story, rendered: Vec<Vec<u8>>) -> Result<()> {
+    fn needs_story(&self) -> crate::align::NeedsStory {
+        self.json.needs_story()
+    }
+
+    fn write(&mut self, story: Option<&crate::align::Story>, rendered: Vec<Vec<u8>>) -> Result<()> {
         let [consistency, quotes, json, markdown]: [Vec<u8>; 4] =
             rendered.try_into().map_err(|_| anyhow::anyhow!("a story rendered incompletely"))?;
         self.consistency.append(&consistency)?;
