@@ -517,3 +517,33 @@ fn own_articles_reports_are_written() {
     let quotes = dir.csv("r/quotes.csv");
     assert!(quotes.iter().any(|q| q["doc"] == "c-fr.txt" && q["group"] == quotes[0]["group"]));
 }
+
+#[test]
+fn stories_too_large_to_render_in_memory_are_written_whole() {
+    // Over 500 copies of one article make one story whose report.json entry is serialized by
+    // the writer from the story itself: the workers must hand it over, not drop it, also when
+    // report.html does not keep it (here it comes after a story of 1,000 documents, all the
+    // page shows).
+    let dir = Dir::new();
+    for i in 0..1000 {
+        dir.write(&format!("in/a{i:04}.txt"), FR_ORIGINAL);
+    }
+    let volcano: String = (1..=12)
+        .map(|k| {
+            format!(
+                "Le volcan Etna a connu sa {k}e coulée de lave de l'hiver près de Catane, où \
+                 {} habitants du versant {k} ont été évacués par la protection civile.\n",
+                40 + 17 * k
+            )
+        })
+        .collect();
+    for i in 0..520 {
+        dir.write(&format!("in/b{i:04}.txt"), format!("L'Etna en éruption\n\n{volcano}"));
+    }
+    dir.ok(&["run", "in", "--out", "r", "-q"]);
+    let report: recoupe::align::Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r/report.json")).unwrap()).unwrap();
+    let mut sizes: Vec<usize> = report.stories.iter().map(|s| s.docs.len()).collect();
+    sizes.sort_unstable();
+    assert_eq!(sizes, [520, 1000], "one story per article, each with every copy");
+}
