@@ -7,7 +7,7 @@
 //! every table has a caption and header cells, so the page reads without colour and with a
 //! screen reader.
 
-use super::{MAX_ENTITIES, MAX_ROWS, MAX_SOURCES, MAX_TEXT_BYTES, Record, plural};
+use super::{MAX_ENTITIES, MAX_ROWS, MAX_SOURCES, MAX_TEXT_BYTES, Record, doc_list, plural};
 use crate::align::{Cell, Coverage, CoverageRow, Evidence, Finding, Status, Story};
 use crate::model::Model;
 use maud::{Markup, PreEscaped, html};
@@ -435,12 +435,7 @@ fn variants(id: &str, s: &Story, c: &Cols) -> Markup {
                                     th scope="row" { (if v.name.is_empty() { &v.entity } else { &v.name }) span.key { " " (v.etype) } }
                                     td { q { (f.surface) } }
                                     td { (f.kind) }
-                                    td {
-                                        @for (k, d) in f.docs.iter().enumerate() {
-                                            @if k > 0 { ", " }
-                                            (c.link(d))
-                                        }
-                                    }
+                                    td { (doc_list(&f.docs, |d| c.link(d))) }
                                 }
                         }
                     }

@@ -499,3 +499,49 @@ fn documents_past_the_text_budget_need_not_render_their_text() {
     assert_eq!(full.matches("<article class=\"doc\"").count(), 3);
     assert_eq!(full.matches("Candira").count(), lean.matches("Candira").count());
 }
+
+#[test]
+fn a_form_written_by_many_documents_names_the_first_ones_and_counts_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut parts = Parts::create(dir.path()).unwrap();
+    let n = MAX_SOURCES + 7;
+    for i in 0..n {
+        let m = vec![mention(B, "Candira", "candiru", "company")];
+        let (a, d) = analysis(i, &format!("d{i}.txt"), "", B, m, vec![]);
+        parts.append(&Part::of(&a, &d).unwrap()).unwrap();
+    }
+    parts.finish().unwrap();
+    let docs: Vec<String> = (0..n).map(|i| format!("d{i}.txt")).collect();
+    let variants = vec![EntityVariants {
+        entity: "candiru".into(),
+        name: "Candiru".into(),
+        etype: "company".into(),
+        forms: vec![Form {
+            surface: "Candira".into(),
+            kind: "misspelling".into(),
+            docs: docs.clone(),
+        }],
+    }];
+    let mut corpus = Corpus::default();
+    corpus.report.documents = (0..n)
+        .map(|i| DocSummary {
+            doc: docs[i].clone(),
+            index: i,
+            story: "s1".into(),
+            ..Default::default()
+        })
+        .collect();
+    corpus.report.variants = variants.clone();
+    corpus.report.stories =
+        vec![Story { id: "s1".into(), docs: docs.clone(), variants, ..Default::default() }];
+    write(dir.path(), &corpus, &Model::build(&[]).unwrap()).unwrap();
+    let h = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for table in ["variants-s1", "variants-corpus"] {
+        let t = &h[h.find(&format!("id=\"{table}\"")).unwrap()..];
+        let t = &t[..t.find("</table>").unwrap()];
+        assert_eq!(t.matches("<a href=").count(), MAX_SOURCES, "{table}: {t}");
+        assert!(t.contains(&format!(" title=\"d{}.txt\">", MAX_SOURCES - 1)), "{table}");
+        assert!(!t.contains(&format!(" title=\"d{MAX_SOURCES}.txt\">")), "{table}");
+        assert!(t.contains("and 7 more (variants.csv lists all)"), "{table}: {t}");
+    }
+}
