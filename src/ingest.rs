@@ -8,7 +8,7 @@
 //! used as paths.
 
 use crate::config::{InputConfig, InputSpec};
-use crate::document::{ErrorRow, Item, Meta, Payload, RawDoc};
+use crate::document::{ErrorRow, Item, Meta, Payload, RawDoc, RawRecord};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::fs::File;
@@ -139,6 +139,12 @@ impl Prepared {
     /// Reads every input in order, calling `f` with each item. Item indices start at 0 and
     /// follow corpus order. Stops early only if `f` fails.
     pub fn for_each(&self, mut f: impl FnMut(Item) -> Result<()>) -> Result<()> {
+        self.for_each_unparsed(|item| f(self.parse(item)))
+    }
+
+    /// As `for_each`, but JSON-lines records come as `Item::Record`, for `parse` to finish on
+    /// another thread.
+    pub fn for_each_unparsed(&self, mut f: impl FnMut(Item) -> Result<()>) -> Result<()> {
         self.read_bytes.store(0, Ordering::Relaxed);
         let mut next = 0usize;
         let mut emit = |item: Item| -> Result<()> {
@@ -146,16 +152,31 @@ impl Prepared {
             next += 1;
             f(item)
         };
-        for entry in &self.entries {
+        for (k, entry) in self.entries.iter().enumerate() {
             match entry {
                 Err(e) => emit(Item::Error(e.clone()))?,
-                Ok(src) => self.read_source(src, &mut emit)?,
+                Ok(src) => self.read_source(k, src, &mut emit)?,
             }
         }
         Ok(())
     }
 
-    fn read_source(&self, src: &Source, emit: &mut dyn FnMut(Item) -> Result<()>) -> Result<()> {
+    /// Parses an `Item::Record` into a document or an error row; other items pass unchanged.
+    pub fn parse(&self, item: Item) -> Item {
+        let Item::Record(r) = item else { return item };
+        let parsed = match &self.entries.get(r.source) {
+            Some(Ok(src)) => record_item(src, &r.id, &r.line, &self.cfg),
+            _ => Item::Error(ErrorRow::new(0, r.id, "", "read", "internal error: unknown input")),
+        };
+        with_index(parsed, r.index)
+    }
+
+    fn read_source(
+        &self,
+        source: usize,
+        src: &Source,
+        emit: &mut dyn FnMut(Item) -> Result<()>,
+    ) -> Result<()> {
         let err = |doc: &str, stage: &str, msg: String| {
             Item::Error(ErrorRow::new(0, doc, &src.display, stage, msg))
         };
@@ -211,7 +232,12 @@ impl Prepared {
                             if buf.iter().all(u8::is_ascii_whitespace) {
                                 continue; // blank lines hold no record
                             }
-                            emit(record_item(src, &id, buf, &self.cfg))?;
+                            emit(Item::Record(RawRecord {
+                                index: 0,
+                                source,
+                                id,
+                                line: buf.to_vec(),
+                            }))?;
                         }
                         Err(e) => {
                             return emit({
@@ -269,6 +295,7 @@ fn with_index(mut item: Item, index: usize) -> Item {
     match &mut item {
         Item::Doc(d) => d.index = index,
         Item::Error(e) => e.index = index,
+        Item::Record(r) => r.index = index,
     }
     item
 }
@@ -709,6 +736,49 @@ mod tests {
         assert_eq!(format_of(Path::new("x.json")), Some((Format::Json, false)));
         assert_eq!(format_of(Path::new("x.png")), None);
         assert_eq!(format_of(Path::new("noext")), None);
+    }
+
+    #[test]
+    fn records_parsed_later_are_the_items_parsed_at_once() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            input: crate::cli::InputArgs,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(
+            &path,
+            "{\"text\": \"Un.\"}\n{bad\n\n{\"text\": \"Deux.\", \"title\": \"T\"}\n",
+        )
+        .unwrap();
+        let cli = <Cli as clap::Parser>::parse_from(["t", path.to_str().unwrap()]);
+        let prepared = Prepared::new(&InputConfig::from_args(&cli.input).unwrap()).unwrap();
+        let show = |item: &Item| match item {
+            Item::Doc(d) => {
+                format!("{} doc {} {:?} {:?}", d.index, d.id, d.payload.as_bytes(), d.meta)
+            }
+            Item::Error(e) => format!("{} error {} {} {}", e.index, e.doc, e.stage, e.error),
+            Item::Record(r) => format!("{} record {}", r.index, r.id),
+        };
+        let (mut at_once, mut later, mut records) = (Vec::new(), Vec::new(), 0);
+        prepared
+            .for_each(|item| {
+                at_once.push(show(&item));
+                Ok(())
+            })
+            .unwrap();
+        prepared
+            .for_each_unparsed(|item| {
+                records += usize::from(matches!(item, Item::Record(_)));
+                later.push(show(&prepared.parse(item)));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(records, 3, "{later:?}");
+        assert_eq!(at_once.len(), 3, "{at_once:?}");
+        assert!(at_once[1].contains("error") && at_once[1].contains("invalid JSON"), "{at_once:?}");
+        assert_eq!(at_once, later);
     }
 
     #[test]

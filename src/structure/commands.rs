@@ -106,6 +106,8 @@ pub fn clean_command(args: &CleanArgs) -> Result<()> {
                 failed += 1;
                 return Ok(());
             }
+            // `for_each` parses every record.
+            Item::Record(r) => anyhow::bail!("internal error: record {} left unparsed", r.id),
         };
         let id = raw.id.clone();
         let doc = match decode::decode(raw, limits) {
