@@ -600,14 +600,20 @@ fn corpus_variants(
             forms.entry(syms.get(e)).or_default().insert(key, indices);
         }
     }
+    // Corpus index → position in `docs` (sorted by index), looked up for every document of
+    // every form: a table rather than a binary search each time.
+    let mut position = vec![u32::MAX; docs.last().map_or(0, |d| d.summary.index + 1)];
+    for (i, d) in docs.iter().enumerate() {
+        position[d.summary.index] = i as u32;
+    }
     entity_variants(forms, names, |mut indices| {
         indices.sort_unstable();
         indices.dedup();
         indices
             .into_iter()
             .filter_map(|index| {
-                let i = docs.binary_search_by_key(&(index as usize), |d| d.summary.index).ok()?;
-                Some(docs[i].summary.doc.clone())
+                let i = *position.get(index as usize)?;
+                (i != u32::MAX).then(|| docs[i as usize].summary.doc.clone())
             })
             .collect()
     })
@@ -615,14 +621,18 @@ fn corpus_variants(
 
 /// The entities of `forms` (entity → (surface, kind) → documents, as `doc_ids` turns them into
 /// ids) written in more than one way.
-fn entity_variants<D>(
+fn entity_variants<D: Send>(
     forms: BTreeMap<&str, BTreeMap<(&str, &str), D>>,
     names: &Names,
-    mut doc_ids: impl FnMut(D) -> Vec<String>,
+    doc_ids: impl Fn(D) -> Vec<String> + Sync,
 ) -> Vec<EntityVariants> {
-    forms
-        .into_iter()
-        .filter(|(_, f)| several_ways(f.keys().map(|(s, _)| *s)))
+    let several: Vec<_> =
+        forms.into_iter().filter(|(_, f)| several_ways(f.keys().map(|(s, _)| *s))).collect();
+    // A corpus has thousands of such entities, each form naming up to every document (a tenth
+    // of the serial end of a synth 1 GB run); a story has a few, not worth the threads.
+    several
+        .into_par_iter()
+        .with_min_len(64)
         .map(|(e, f)| EntityVariants {
             entity: e.to_string(),
             name: names.name(e).to_string(),
