@@ -12,7 +12,8 @@
 
 use super::DocRecord;
 use crate::claims::{Claim, Kind, mix};
-use std::collections::{HashMap, VecDeque};
+use crate::hash::SeededMap;
+use std::collections::VecDeque;
 
 /// LSH banding of the 64-hash signature: 32 bands of 2 rows catch pairs above ~0.4 Jaccard.
 const BANDS: usize = 32;
@@ -189,7 +190,8 @@ pub fn stories(docs: &[DocRecord], copy_of: &[Option<(usize, f64)>]) -> Vec<usiz
         (Some(a), Some(b)) => (a - b).abs() <= STORY_DAYS,
         _ => true,
     };
-    let mut df: HashMap<u64, u32> = HashMap::new();
+    // Keys are hashes of the input's words: foldhash, seeded (see crate::hash), not SipHash.
+    let mut df: SeededMap<u64, u32> = SeededMap::default();
     for f in &feats {
         for (h, _) in f.iter() {
             *df.entry(*h).or_default() += 1;
@@ -201,8 +203,9 @@ pub fn stories(docs: &[DocRecord], copy_of: &[Option<(usize, f64)>]) -> Vec<usiz
     let mut story: Vec<usize> = Vec::with_capacity(docs.len());
     // Documents of each story, and how many joined it through features (not as copies).
     let mut linked_size: Vec<usize> = Vec::new();
-    let mut postings: HashMap<u64, VecDeque<u32>> = HashMap::new();
-    let mut scores: HashMap<usize, f64> = HashMap::new();
+    let mut postings: SeededMap<u64, VecDeque<u32>> = SeededMap::default();
+    // Iterated only to be sorted (candidates by weight, then document).
+    let mut scores: SeededMap<usize, f64> = SeededMap::default();
     for (i, f) in feats.iter().enumerate() {
         let joined = if let Some((j, _)) = copy_of[i] {
             Some(story[j])
