@@ -129,6 +129,22 @@ impl Folder {
         self.map.clear();
         let mut in_space = false;
         for (i, c) in line.char_indices() {
+            // Most of a line is ASCII: a byte of it folds to itself in lower case, or is a
+            // separator, without the tables below.
+            if c.is_ascii() {
+                if matches!(c, ' ' | '\t' | '-') {
+                    if !in_space {
+                        self.text.push(' ');
+                        self.map.push(i as u32);
+                        in_space = true;
+                    }
+                } else {
+                    in_space = false;
+                    self.text.push(c.to_ascii_lowercase());
+                    self.map.push(i as u32);
+                }
+                continue;
+            }
             match class(c) {
                 Class::Space => {
                     if !in_space {
@@ -177,6 +193,26 @@ mod tests {
     #[test]
     fn folding_table_agrees_with_the_full_rules() {
         crate::latin::assert_same_forms(push_folded, push_folded_uncached);
+    }
+
+    #[test]
+    fn ascii_shortcut_folds_as_the_rules_do() {
+        let mut f = Folder::default();
+        for b in 0u8..128 {
+            let c = char::from(b);
+            let line = format!("A{c}{c}é");
+            f.fold_line(&line);
+            let mut want = String::from("a");
+            if is_space_like(c) {
+                want.push(' ');
+            } else {
+                push_folded_uncached(c, &mut want);
+                push_folded_uncached(c, &mut want);
+            }
+            push_folded_uncached('é', &mut want);
+            assert_eq!(f.text, want, "{b}");
+            assert_eq!(f.map.len(), f.text.len() + 1, "{b}");
+        }
     }
 
     #[test]
