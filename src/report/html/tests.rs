@@ -448,17 +448,22 @@ fn one_story_page(dir: &std::path::Path, n: usize) -> String {
     std::fs::read_to_string(dir.join("report.html")).unwrap()
 }
 
-#[test]
-fn a_story_larger_than_the_page_shows_its_first_documents_and_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut parts = Parts::create(dir.path()).unwrap();
-    let n = MAX_DOCS + 5;
+/// Writes the part files of documents `d0.txt`… `d{n-1}.txt`, each naming "Candira".
+fn candira_parts(dir: &std::path::Path, n: usize) {
+    let mut parts = Parts::create(dir).unwrap();
     for i in 0..n {
         let m = vec![mention(B, "Candira", "candiru", "company")];
         let (a, d) = analysis(i, &format!("d{i}.txt"), "", B, m, vec![]);
         parts.append(&Part::of(&a, &d).unwrap()).unwrap();
     }
     parts.finish().unwrap();
+}
+
+#[test]
+fn a_story_larger_than_the_page_shows_its_first_documents_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = MAX_DOCS + 5;
+    candira_parts(dir.path(), n);
     let h = one_story_page(dir.path(), n);
     assert_eq!(h.matches("<article class=\"doc\"").count(), MAX_DOCS);
     assert!(h.contains(&format!("This story has {n} documents")), "no note on the story");
@@ -503,14 +508,8 @@ fn documents_past_the_text_budget_need_not_render_their_text() {
 #[test]
 fn a_form_written_by_many_documents_names_the_first_ones_and_counts_the_others() {
     let dir = tempfile::tempdir().unwrap();
-    let mut parts = Parts::create(dir.path()).unwrap();
     let n = MAX_SOURCES + 7;
-    for i in 0..n {
-        let m = vec![mention(B, "Candira", "candiru", "company")];
-        let (a, d) = analysis(i, &format!("d{i}.txt"), "", B, m, vec![]);
-        parts.append(&Part::of(&a, &d).unwrap()).unwrap();
-    }
-    parts.finish().unwrap();
+    candira_parts(dir.path(), n);
     let docs: Vec<String> = (0..n).map(|i| format!("d{i}.txt")).collect();
     let variants = vec![EntityVariants {
         entity: "candiru".into(),
