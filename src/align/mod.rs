@@ -403,6 +403,10 @@ impl Plan {
                 let chunk = (|| -> Result<Rendered> {
                     let mut aligned: Vec<Story> = (next..end)
                         .into_par_iter()
+                        // One story per task: stories differ in size, and with the default
+                        // splitting one worker often finished a chunk alone (at 2 threads
+                        // alignment kept 1.82–1.85 cores busy, 1.90 with this).
+                        .with_max_len(1)
                         .map(|n| ctx.story(n, &members[n], &store))
                         .collect::<Result<_>>()?;
                     // Quote groups are numbered across the corpus, in story order.
@@ -413,6 +417,7 @@ impl Plan {
                     let (stories, rendered): (Vec<Option<Story>>, Vec<Vec<Vec<u8>>>) = aligned
                         .into_par_iter()
                         .zip(next..end)
+                        .with_max_len(1)
                         .map(|(story, n)| {
                             let bytes = render(&story)?;
                             Ok(((kept[n] || needs(&story)).then_some(story), bytes))

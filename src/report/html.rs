@@ -382,6 +382,7 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
             s.slots[..s.shown].iter().map(|&slot| store.get_text(slot)).collect::<Result<_>>()?;
         let recs: Vec<Record> = read
             .into_par_iter()
+            .with_max_len(1)
             .map(|(mut rec, text)| {
                 if let Some((source, text)) = text {
                     let frag = render_fragment(rec.index, &text, &source);
