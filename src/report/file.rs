@@ -118,6 +118,19 @@ mod os {
             );
         }
     }
+
+    /// Starts reading `len` bytes at `start` into the cache.
+    pub fn will_need(file: &File, start: u64, len: u64) {
+        // SAFETY: as above. A failure only leaves the later reads to wait for the disk.
+        unsafe {
+            libc::posix_fadvise(
+                file.as_raw_fd(),
+                start as libc::off_t,
+                len as libc::off_t,
+                libc::POSIX_FADV_WILLNEED,
+            );
+        }
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -126,6 +139,14 @@ mod os {
 
     pub fn start_writeback(_: &File, _: u64, _: u64) {}
     pub fn drop_clean(_: &File, _: u64, _: u64) {}
+    pub fn will_need(_: &File, _: u64, _: u64) {}
+}
+
+/// Asks the system to read `len` bytes at `start` of `file` into its cache now, without
+/// waiting: reads of many scattered ranges, announced first, are then served from memory
+/// instead of waiting for the disk one after the other. A hint only (nothing on other systems).
+pub fn prefetch(file: &File, start: u64, len: u64) {
+    os::will_need(file, start, len);
 }
 
 #[cfg(test)]

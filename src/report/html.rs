@@ -302,6 +302,13 @@ impl Store {
         Ok(Store { file, at, index })
     }
 
+    /// Starts reading the record in `slot` and its text into the cache (see `file::prefetch`).
+    fn prefetch(&self, slot: usize) {
+        let At { offset, meta, text } = self.at[slot];
+        let (source, text) = text.unwrap_or((0, 0));
+        super::file::prefetch(&self.file, offset, (meta + source + text) as u64);
+    }
+
     /// The record in `slot`.
     fn get(&mut self, slot: usize) -> Result<Record> {
         let At { offset, meta, text } = self.at[slot];
@@ -327,6 +334,9 @@ impl Store {
         Ok((rec, Some((source, text))))
     }
 }
+
+/// Documents whose articles are rendered at once (a window of stories, or one larger story).
+const WINDOW_DOCS: usize = 64;
 
 /// A story as the page lays it out.
 struct StoryPlan {
@@ -365,6 +375,15 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     let path = dir.join("report.html");
     let mut w = super::file::create(&path)?;
     let ctx = || format!("writing {}", path.display());
+    // The records shown lie all over the part file, whose pages were mostly handed back to
+    // the system as it was written: announced at once, they are read from the disk together
+    // instead of one after the other (on synth 100 MB, report.html took 0.11–0.15 s instead of
+    // 0.20–0.22 s).
+    for s in &shown {
+        for &slot in &s.slots[..s.shown] {
+            store.prefetch(slot);
+        }
+    }
     let mut overview_rows = Vec::with_capacity(shown_docs);
     for s in &shown {
         for &slot in &s.slots[..s.shown] {
@@ -375,31 +394,60 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
     let model_stories: BTreeMap<&str, &crate::align::Story> =
         corpus.report.stories.iter().map(|s| (s.id.as_str(), s)).collect();
-    // One story at a time: the page is never held in memory, only one story's articles. Their
-    // texts are rendered in parallel (the section's links need their sentences).
-    for s in &shown {
-        let read: Vec<_> =
-            s.slots[..s.shown].iter().map(|&slot| store.get_text(slot)).collect::<Result<_>>()?;
-        let recs: Vec<Record> = read
+    // A window of stories at a time: the page is never held in memory, only a few stories'
+    // articles. The window's stories are rendered in parallel, and so are their articles (a
+    // section's links need its articles' sentences); the bytes are written in page order.
+    let mut from = 0;
+    while from < shown.len() {
+        let mut to = from;
+        let mut docs = 0;
+        while to < shown.len() && (to == from || docs + shown[to].shown <= WINDOW_DOCS) {
+            docs += shown[to].shown;
+            to += 1;
+        }
+        let mut read = Vec::with_capacity(to - from);
+        for s in &shown[from..to] {
+            let texts: Vec<_> = s.slots[..s.shown]
+                .iter()
+                .map(|&slot| store.get_text(slot))
+                .collect::<Result<_>>()?;
+            read.push((s, texts));
+        }
+        let pages: Vec<Vec<u8>> = read
             .into_par_iter()
             .with_max_len(1)
-            .map(|(mut rec, text)| {
-                if let Some((source, text)) = text {
-                    let frag = render_fragment(rec.index, &text, &source);
-                    rec.sentences = frag.sentences;
-                    rec.html = Some(frag.html);
+            .map(|(s, texts)| {
+                let recs: Vec<Record> = texts
+                    .into_par_iter()
+                    .with_max_len(1)
+                    .map(|(mut rec, text)| {
+                        if let Some((source, text)) = text {
+                            let frag = render_fragment(rec.index, &text, &source);
+                            rec.sentences = frag.sentences;
+                            rec.html = Some(frag.html);
+                        }
+                        rec
+                    })
+                    .collect();
+                let refs: Vec<&Record> = recs.iter().collect();
+                let story = model_stories.get(s.id.as_str()).copied();
+                let mut page = story::section(&s.id, &refs, s.slots.len(), story, model).0;
+                let articles: Vec<String> = recs
+                    .par_iter()
+                    .with_max_len(1)
+                    .map(|rec| story::article(rec).into_string())
+                    .collect();
+                for a in &articles {
+                    page.push_str(a);
                 }
-                rec
+                page.push_str("</section>\n");
+                page.into_bytes()
             })
             .collect();
-        let refs: Vec<&Record> = recs.iter().collect();
-        let story = model_stories.get(s.id.as_str()).copied();
-        let head = story::section(&s.id, &refs, s.slots.len(), story, model);
-        w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
-        for rec in &recs {
-            w.write_all(story::article(rec).into_string().as_bytes()).with_context(ctx)?;
+        for page in &pages {
+            w.write_all(page).with_context(ctx)?;
         }
-        w.write_all(b"</section>\n").with_context(ctx)?;
+        from = to;
     }
     let tail = html! {
         (corpus_variants(&corpus.report.variants, &overview_rows))

@@ -544,3 +544,44 @@ fn a_form_written_by_many_documents_names_the_first_ones_and_counts_the_others()
         assert!(t.contains("and 7 more (variants.csv lists all)"), "{table}: {t}");
     }
 }
+
+#[test]
+fn stories_rendered_window_by_window_keep_the_page_order() {
+    // Stories of 1 to 9 documents, more documents in all than one window renders at once.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 3 * WINDOW_DOCS + 11;
+    candira_parts(dir.path(), n);
+    let story = |i: usize| format!("s{}", (i * 7) % 23);
+    let mut corpus = Corpus::default();
+    corpus.report.documents = (0..n)
+        .map(|i| DocSummary {
+            doc: format!("d{i}.txt"),
+            index: i,
+            story: story(i),
+            ..Default::default()
+        })
+        .collect();
+    write(dir.path(), &corpus, &Model::build(&[]).unwrap()).unwrap();
+    let h = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    // Expected: largest stories first, then by their first document; articles in corpus order.
+    let mut order: Vec<(String, Vec<usize>)> = Vec::new();
+    for i in 0..n {
+        match order.iter_mut().find(|(s, _)| *s == story(i)) {
+            Some((_, docs)) => docs.push(i),
+            None => order.push((story(i), vec![i])),
+        }
+    }
+    order.sort_by_key(|(_, docs)| (std::cmp::Reverse(docs.len()), docs[0]));
+    let mut at = 0;
+    for (id, docs) in &order {
+        let section = h[at..].find(&format!("id=\"story-{id}\"")).map(|p| at + p);
+        at = section.unwrap_or_else(|| panic!("story {id} missing or out of order"));
+        for i in docs {
+            let article = format!("<article class=\"doc\" id=\"doc-{i}\"");
+            at += h[at..].find(&article).unwrap_or_else(|| panic!("{article} out of order"));
+        }
+        let next = h[at..].find("<section class=\"story\"").map_or(h.len(), |p| at + p);
+        let own = h[at..next].matches("<article class=\"doc\"").count();
+        assert_eq!(own, 1, "story {id}: its last article is followed by another story's");
+    }
+}
