@@ -460,17 +460,29 @@ pub const CLAIMS_HEADER: &[&str] =
 
 /// Writes the claims.csv rows of one document.
 pub fn write_claims(doc: &str, c: &DocClaims, w: &mut CsvOut) -> Result<()> {
+    use std::fmt::Write;
+    // Buffers reused from row to row (see `entities::write_mentions`).
+    let (mut id, mut entities, mut line) = (String::new(), String::new(), itoa::Buffer::new());
     for (n, cl) in c.claims.iter().enumerate() {
+        id.clear();
+        write!(id, "{doc}#c{}", n + 1).expect("writing to a String");
+        entities.clear();
+        for (i, e) in cl.entities.iter().enumerate() {
+            if i > 0 {
+                entities.push(';');
+            }
+            entities.push_str(e);
+        }
         w.row([
-            &format!("{doc}#c{}", n + 1),
+            &id,
             doc,
-            &cl.line.to_string(),
+            line.format(cl.line),
             cl.kind.as_str(),
             &cl.key,
             &cl.value,
             &cl.unit,
             &cl.role,
-            &cl.entities.join(";"),
+            &entities,
             &cl.text,
         ])?;
     }

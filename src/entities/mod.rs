@@ -132,19 +132,26 @@ pub const MENTIONS_HEADER: &[&str] = &[
 
 /// Writes the mentions.csv rows of one document.
 pub fn write_mentions(doc: &str, mentions: &[Mention], w: &mut CsvOut) -> Result<()> {
+    use std::fmt::Write;
+    // Numbers are formatted into buffers reused from row to row: a document has dozens of
+    // mentions, and a string per number was a fifth of the rows' cost.
+    let [mut line, mut cs, mut ce, mut bs, mut be] = [itoa::Buffer::new(); 5];
+    let mut confidence = String::new();
     for m in mentions {
+        confidence.clear();
+        write!(confidence, "{:.2}", m.confidence).expect("writing to a String");
         w.row([
             doc,
-            &m.line.to_string(),
-            &m.char_start.to_string(),
-            &m.char_end.to_string(),
-            &m.byte_start.to_string(),
-            &m.byte_end.to_string(),
+            line.format(m.line),
+            cs.format(m.char_start),
+            ce.format(m.char_end),
+            bs.format(m.byte_start),
+            be.format(m.byte_end),
             &m.surface,
             &m.entity,
             &m.etype,
             &m.kind,
-            &format!("{:.2}", m.confidence),
+            &confidence,
         ])?;
     }
     Ok(())
