@@ -547,7 +547,7 @@ fn a_form_written_by_many_documents_names_the_first_ones_and_counts_the_others()
 
 #[test]
 fn stories_rendered_window_by_window_keep_the_page_order() {
-    // Stories of 1 to 9 documents, more documents in all than one window renders at once.
+    // 23 stories of 8 or 9 documents (largest first on the page), over three windows in all.
     let dir = tempfile::tempdir().unwrap();
     let n = 3 * WINDOW_DOCS + 11;
     candira_parts(dir.path(), n);
