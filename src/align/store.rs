@@ -82,6 +82,7 @@ fn kind_code(k: Kind) -> u8 {
 /// Encodes claims (appended to `out`).
 pub fn encode(claims: &[Claim], out: &mut Vec<u8>) {
     put_uint(out, claims.len() as u64);
+    let mut prev_text: Option<&str> = None;
     for c in claims {
         let Claim {
             line,
@@ -106,9 +107,20 @@ pub fn encode(claims: &[Claim], out: &mut Vec<u8>) {
         } = c;
         put_uint(out, *line as u64);
         out.push(kind_code(*kind) | if *derived { 0x80 } else { 0 });
-        for s in [key, value, unit, role, approx, head, speaker, surface, &**text, compared] {
+        for s in [key, value, unit, role, approx, head, speaker, surface] {
             put_str(out, s);
         }
+        // The sentence: a sentence's claims follow each other, and almost half the sentence
+        // bytes of a corpus repeat the previous claim's (on synth 100 MB, 43 MB of 95). A
+        // repeated one is written as 0, a new one as its length plus one, then its bytes.
+        if prev_text.is_some_and(|p| p == &**text) {
+            put_uint(out, 0);
+        } else {
+            put_uint(out, text.len() as u64 + 1);
+            out.extend_from_slice(text.as_bytes());
+        }
+        prev_text = Some(text);
+        put_str(out, compared);
         put_strs(out, entities);
         put_strs(out, members);
         put_strs(out, days);
@@ -166,14 +178,15 @@ impl<'a> Reader<'a> {
         String::from_utf8(self.str_bytes()?.to_vec()).context("claim record holds invalid UTF-8")
     }
 
-    /// A string, shared with `prev` when it is the same text (a sentence's claims follow each
-    /// other and share its text): no copy, no allocation.
+    /// A claim's sentence as `encode` wrote it: `prev` shared when repeated (no copy, no
+    /// allocation), else a new string.
     fn shared(&mut self, prev: Option<&Arc<str>>) -> Result<Arc<str>> {
-        let bytes = self.str_bytes()?;
-        match prev {
-            Some(p) if p.as_bytes() == bytes => Ok(p.clone()),
-            _ => Ok(std::str::from_utf8(bytes).context("claim record holds invalid UTF-8")?.into()),
-        }
+        let Some(n) = self.usize()?.checked_sub(1) else {
+            return prev.cloned().context("a claim record repeats a sentence before the first");
+        };
+        let bytes = self.buf.get(self.at..self.at + n).context("truncated claim record")?;
+        self.at += n;
+        Ok(std::str::from_utf8(bytes).context("claim record holds invalid UTF-8")?.into())
     }
 
     fn strings(&mut self) -> Result<Vec<String>> {
@@ -369,7 +382,13 @@ mod tests {
             surface: "« près de 37 pays »".into(),
             span: (3, 300),
             sentence: (0, 1 << 40),
-            text: "Le texte, avec des accents : é, ü, 中文.".into(),
+            // Claims 0 and 1 share a sentence, 2 is alone, 3 and 4 share an empty one.
+            text: match i {
+                0 | 1 => "Le texte, avec des accents : é, ü, 中文.",
+                2 => "Un autre.",
+                _ => "",
+            }
+            .into(),
             marks: vec![(1, 2), (200, 100_000)],
             derived: i % 3 == 0,
             compared: "12".into(),
@@ -391,9 +410,26 @@ mod tests {
             for (n, at) in [0, 2, 5].into_iter().zip(at) {
                 let back = decode(&store.get(at).unwrap()).unwrap();
                 assert_eq!(format!("{back:?}"), format!("{:?}", &claims[..n]));
+                // A repeated sentence is read back as the same string, not a copy.
+                if n == 5 {
+                    assert!(Arc::ptr_eq(&back[0].text, &back[1].text));
+                    assert!(!Arc::ptr_eq(&back[1].text, &back[2].text));
+                }
             }
         }
         assert!(!dir.path().join("c").exists(), "the part file is removed");
+    }
+
+    #[test]
+    fn a_repeated_sentence_is_written_once() {
+        let (one, mut two) = (claim(0), claim(1));
+        let mut buf = Vec::new();
+        encode(&[one.clone(), two.clone()], &mut buf);
+        let shared = buf.len();
+        two.text = "x".repeat(one.text.len()).into();
+        buf.clear();
+        encode(&[one.clone(), two], &mut buf);
+        assert_eq!(buf.len() - shared, one.text.len());
     }
 
     #[test]
