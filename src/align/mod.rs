@@ -16,7 +16,7 @@
 mod consistency;
 pub mod model;
 mod quotes;
-mod store;
+pub(crate) mod store;
 mod stories;
 
 use crate::analysis::DocAnalysis;

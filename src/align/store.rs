@@ -133,7 +133,7 @@ pub fn encode(claims: &[Claim], out: &mut Vec<u8>) {
     }
 }
 
-/// Reads back what `put_uint`, `put_str` and `encode` wrote.
+/// Reads back what `put_uint`, `put_str` and `encode` wrote (and `html::Source::encode`).
 pub struct Reader<'a> {
     buf: &'a [u8],
     at: usize,
@@ -149,17 +149,23 @@ impl<'a> Reader<'a> {
         &self.buf[self.at..]
     }
 
+    pub fn byte(&mut self) -> Result<u8> {
+        let b = *self.buf.get(self.at).context("truncated record")?;
+        self.at += 1;
+        Ok(b)
+    }
+
     pub fn uint(&mut self) -> Result<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
-            let Some(&b) = self.buf.get(self.at) else { bail!("truncated claim record") };
+            let Some(&b) = self.buf.get(self.at) else { bail!("truncated record") };
             self.at += 1;
             v |= u64::from(b & 0x7f) << shift;
             if b < 0x80 {
                 return Ok(v);
             }
         }
-        bail!("malformed claim record")
+        bail!("malformed record")
     }
 
     pub fn usize(&mut self) -> Result<usize> {
@@ -169,13 +175,13 @@ impl<'a> Reader<'a> {
     /// The bytes of a string `put_str` wrote.
     fn str_bytes(&mut self) -> Result<&'a [u8]> {
         let n = self.usize()?;
-        let bytes = self.buf.get(self.at..self.at + n).context("truncated claim record")?;
+        let bytes = self.buf.get(self.at..self.at + n).context("truncated record")?;
         self.at += n;
         Ok(bytes)
     }
 
     pub fn string(&mut self) -> Result<String> {
-        String::from_utf8(self.str_bytes()?.to_vec()).context("claim record holds invalid UTF-8")
+        String::from_utf8(self.str_bytes()?.to_vec()).context("record holds invalid UTF-8")
     }
 
     /// A claim's sentence as `encode` wrote it: `prev` shared when repeated (no copy, no
@@ -184,9 +190,9 @@ impl<'a> Reader<'a> {
         let Some(n) = self.usize()?.checked_sub(1) else {
             return prev.cloned().context("a claim record repeats a sentence before the first");
         };
-        let bytes = self.buf.get(self.at..self.at + n).context("truncated claim record")?;
+        let bytes = self.buf.get(self.at..self.at + n).context("truncated record")?;
         self.at += n;
-        Ok(std::str::from_utf8(bytes).context("claim record holds invalid UTF-8")?.into())
+        Ok(std::str::from_utf8(bytes).context("record holds invalid UTF-8")?.into())
     }
 
     fn strings(&mut self) -> Result<Vec<String>> {
@@ -206,8 +212,7 @@ pub fn decode(buf: &[u8]) -> Result<Vec<Claim>> {
     let mut out = Vec::with_capacity(n.min(buf.len()));
     for _ in 0..n {
         let line = r.usize()?;
-        let code = *r.buf.get(r.at).context("truncated claim record")?;
-        r.at += 1;
+        let code = r.byte()?;
         let kind = match code & 0x7f {
             0 => Kind::Quantity,
             1 => Kind::Enumeration,

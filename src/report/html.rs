@@ -168,8 +168,9 @@ impl Part {
         let meta = serde_json::to_vec(&rec).context("encoding an HTML record")?;
         let text = if text {
             let source = Source::of(&a.structure, &a.mentions, &a.claims);
-            let source = serde_json::to_vec(&source).context("encoding an HTML record")?;
-            Some((source, doc.text.clone()))
+            let mut bytes = Vec::new();
+            source.encode(&mut bytes);
+            Some((bytes, doc.text.clone()))
         } else {
             None
         };
@@ -178,7 +179,7 @@ impl Part {
 }
 
 /// The part file being written during the streaming pass: each record's JSON then, when kept,
-/// its `Source` as JSON and its text; and one index line per record:
+/// its `Source` (`Source::encode`) and its text; and one index line per record:
 /// `offset json_len source_len text_len index` (source_len and text_len `-` when the text was not
 /// kept), so stories can be planned without decoding the records.
 pub struct Parts {
@@ -259,7 +260,7 @@ struct At {
     offset: u64,
     /// Length of the record's JSON.
     meta: usize,
-    /// Lengths of its `Source` JSON and of its text, when kept.
+    /// Lengths of its encoded `Source` and of its text, when kept.
     text: Option<(usize, usize)>,
 }
 
@@ -330,7 +331,7 @@ impl Store {
         let mut buf = vec![0; source + text];
         self.file.read_exact(&mut buf).context("reading back the HTML part file")?;
         let text = String::from_utf8(buf.split_off(source)).context("decoding an HTML record")?;
-        let source = serde_json::from_slice(&buf).context("decoding an HTML record")?;
+        let source = Source::decode(&buf).context("decoding an HTML record")?;
         Ok((rec, Some((source, text))))
     }
 }
