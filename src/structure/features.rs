@@ -90,8 +90,23 @@ fn hash_char(h: &mut Fnv, c: char) {
 /// Hash of a line's normalized text (the key of repetition and recurrence counts).
 pub fn line_hash(line: &str) -> u64 {
     let mut h = Fnv::default();
-    for c in line.chars() {
-        hash_char(&mut h, c);
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            // Most bytes of most lines: hashed as bytes, without decoding a character.
+            if b.is_ascii_digit() {
+                h.write_u8(b'0');
+            } else if b.is_ascii_alphabetic() {
+                h.write_u8(b.to_ascii_lowercase());
+            }
+            i += 1;
+        } else {
+            let c = line[i..].chars().next().expect("a character starts at a non-ASCII byte");
+            hash_char(&mut h, c);
+            i += c.len_utf8();
+        }
     }
     // Never 0, so 0 can mean "no hash".
     h.finish() | 1

@@ -63,8 +63,15 @@ pub enum LineKind {
 
 /// FNV-1a: a fast hasher for short keys (stopwords, line hashes); no DoS concern here since the
 /// keys of the stopword sets are fixed.
-#[derive(Default, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        // The offset basis, so that no byte has to ask whether the hash has started.
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -77,8 +84,7 @@ impl Hasher for Fnv {
     }
     #[inline]
     fn write_u8(&mut self, b: u8) {
-        let h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        self.0 = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
 }
 
