@@ -20,9 +20,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const PURGE_DELAY_MS: std::ffi::c_long = 10_000;
 
 /// Turns transparent huge pages off for this process. mimalloc asks for them on its arenas, and
-/// each first touch of a 2 MiB region then made the kernel find and zero a whole huge page,
-/// though the analysis touches its batch buffers only in part and hands them back between
-/// batches. On synth 100 MB at 2 threads that was 2–3 s of system time in a 10 s run (`perf`:
+/// each first touch of a 2 MiB region then made the kernel find and zero a whole huge page. On
+/// synth 100 MB at 2 threads that was 2–3 s of system time in a 10 s run (`perf`:
 /// `clear_page_erms` under `do_huge_pmd_anonymous_page`, 11% of the samples); with 4 KiB pages
 /// it is under 1 s, and the peak resident set is a quarter smaller. The flag is checked at each
 /// fault, so it also covers the arena mimalloc mapped before `main`.
