@@ -64,7 +64,7 @@ fn put_strs(out: &mut Vec<u8>, v: &[String]) {
     }
 }
 
-fn put_span(out: &mut Vec<u8>, (a, b): (usize, usize)) {
+pub fn put_span(out: &mut Vec<u8>, (a, b): (usize, usize)) {
     put_uint(out, a as u64);
     put_uint(out, b as u64);
 }
@@ -200,7 +200,7 @@ impl<'a> Reader<'a> {
         (0..n).map(|_| self.string()).collect()
     }
 
-    fn span(&mut self) -> Result<(usize, usize)> {
+    pub fn span(&mut self) -> Result<(usize, usize)> {
         Ok((self.usize()?, self.usize()?))
     }
 }

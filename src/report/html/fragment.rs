@@ -13,7 +13,7 @@
 //! the numbers of sentences that carry a claim are marked too. Every piece of the text goes
 //! through maud's escaping: nothing from the article is ever written as markup.
 
-use crate::align::store::{Reader, put_str, put_uint};
+use crate::align::store::{Reader, put_span, put_str, put_uint};
 use crate::claims::DocClaims;
 use crate::document::Document;
 use crate::entities::Mention;
@@ -135,8 +135,7 @@ impl Source {
         }
         put_uint(out, marks.len() as u64);
         for Mark { start, end, mention } in marks {
-            put_uint(out, *start as u64);
-            put_uint(out, *end as u64);
+            put_span(out, (*start, *end));
             match mention {
                 Some(Marked { entity, etype, kind }) => {
                     out.push(1);
@@ -148,9 +147,8 @@ impl Source {
             }
         }
         put_uint(out, claim_spans.len() as u64);
-        for (a, b) in claim_spans {
-            put_uint(out, *a as u64);
-            put_uint(out, *b as u64);
+        for span in claim_spans {
+            put_span(out, *span);
         }
     }
 
@@ -170,7 +168,7 @@ impl Source {
             .collect::<Result<_>>()?;
         let marks = (0..r.usize()?)
             .map(|_| {
-                let (start, end) = (r.usize()?, r.usize()?);
+                let (start, end) = r.span()?;
                 let mention = match r.byte()? {
                     0 => None,
                     1 => {
@@ -181,8 +179,7 @@ impl Source {
                 Ok(Mark { start, end, mention })
             })
             .collect::<Result<_>>()?;
-        let claim_spans =
-            (0..r.usize()?).map(|_| Ok((r.usize()?, r.usize()?))).collect::<Result<_>>()?;
+        let claim_spans = (0..r.usize()?).map(|_| r.span()).collect::<Result<_>>()?;
         if !r.rest().is_empty() {
             bail!("trailing bytes after an HTML record");
         }
