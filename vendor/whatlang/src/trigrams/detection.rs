@@ -1,6 +1,8 @@
 use hashbrown::HashMap;
 
-use super::utils::{TrigramsWithPositions, get_trigrams_with_positions};
+#[cfg(test)]
+use super::utils::get_trigrams_with_positions;
+use super::utils::ranked_trigrams;
 use super::{ARABIC_LANGS, CYRILLIC_LANGS, DEVANAGARI_LANGS, HEBREW_LANGS, LATIN_LANGS};
 #[cfg(test)]
 use super::LangProfile;
@@ -67,8 +69,8 @@ fn script_to_lang_profile_list(script: MultiLangScript) -> LangProfileList {
 /// (about 40 languages × 300 trigrams for Latin script, whatever the text's length). Looking
 /// each text trigram up once here gives the same distances, summed in the same integers.
 struct ProfileIndex {
-    /// Trigram → range of `entries`.
-    ranges: HashMap<Trigram, (u32, u32)>,
+    /// Trigram (packed by `Trigram::pack`) → range of `entries`.
+    ranges: HashMap<u64, (u32, u32)>,
     /// (position of the language in the profile list, rank of the trigram in its profile).
     entries: Vec<(u16, u16)>,
     /// Each language's distance when no trigram of its profile is in the text.
@@ -94,7 +96,7 @@ impl ProfileIndex {
                 entries.push((all[i].1, all[i].2));
                 i += 1;
             }
-            ranges.insert(trigram, (start, entries.len() as u32 - start));
+            ranges.insert(trigram.pack(), (start, entries.len() as u32 - start));
         }
         let unmatched =
             list.iter().map(|&(_, profile)| profile.len() as u32 * MAX_TRIGRAM_DISTANCE).collect();
@@ -126,23 +128,18 @@ fn calculate_scores_in_profiles(
     let lang_profile_list = script_to_lang_profile_list(script);
     let mut lang_distances: Vec<(Lang, u32)> = vec![];
 
-    let TrigramsWithPositions {
-        trigram_positions, ..
-    } = get_trigrams_with_positions(&text.lowercase());
-    let unique_trigrams_count = trigram_positions.len();
-
     // Each language starts at the distance of a text sharing no trigram with its profile; a
     // shared trigram replaces its MAX_TRIGRAM_DISTANCE by the difference of the two ranks.
     let index = profile_index(script);
     let mut totals: Vec<i64> = index.unmatched.iter().map(|&d| i64::from(d)).collect();
-    for (trigram, &n) in &trigram_positions {
-        if let Some(&(start, len)) = index.ranges.get(trigram) {
+    let unique_trigrams_count = ranked_trigrams(&text.lowercase(), |n, trigram| {
+        if let Some(&(start, len)) = index.ranges.get(&trigram) {
             for &(pos, rank) in &index.entries[start as usize..(start + len) as usize] {
                 let dist = (n as i32 - i32::from(rank)).unsigned_abs();
                 totals[pos as usize] += i64::from(dist) - i64::from(MAX_TRIGRAM_DISTANCE);
             }
         }
-    }
+    });
 
     for (pos, &(lang, _)) in lang_profile_list.iter().enumerate() {
         if !filter_list.is_allowed(lang) {

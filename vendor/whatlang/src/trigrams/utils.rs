@@ -1,16 +1,58 @@
+#[cfg(test)]
 use hashbrown::HashMap;
+use std::cell::RefCell;
 
 use super::TEXT_TRIGRAMS_SIZE;
 use super::Trigram;
+#[cfg(test)]
 use crate::core::LowercaseText;
 use crate::utils::is_stop_char;
 
+/// recoupe patch: the text's trigrams ranked as `get_trigrams_with_positions` ranks them (most
+/// frequent first, ties to the greater trigram, the first `TEXT_TRIGRAMS_SIZE` only), each
+/// passed to `f` as (rank, trigram packed by `Trigram::pack`); returns how many were passed.
+///
+/// Upstream counts into a hash map, sorts its entries and builds a second map of the ranks,
+/// three allocations and two rounds of hashing per detection. Here the packed trigrams are
+/// sorted, counted as runs and sorted again, in buffers kept by each thread. Packing keeps the
+/// order of `Trigram`, so the ranks are the same.
+pub fn ranked_trigrams(text: &str, mut f: impl FnMut(u32, u64)) -> usize {
+    thread_local! {
+        static BUFFERS: RefCell<(Vec<u64>, Vec<(u32, u64)>)> =
+            const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+    BUFFERS.with_borrow_mut(|(trigrams, counted)| {
+        trigrams.clear();
+        counted.clear();
+        // The same walk as `count`.
+        let mut chars = text.chars().map(to_trigram_char).chain(Some(' '));
+        let mut c1 = ' ';
+        let mut c2 = chars.next().unwrap_or(' ');
+        for c3 in chars {
+            if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
+                trigrams.push(Trigram(c1, c2, c3).pack());
+            }
+            c1 = c2;
+            c2 = c3;
+        }
+        trigrams.sort_unstable();
+        counted.extend(trigrams.chunk_by(|a, b| a == b).map(|run| (run.len() as u32, run[0])));
+        counted.sort_unstable_by(|a, b| b.cmp(a));
+        let ranked = counted.len().min(TEXT_TRIGRAMS_SIZE);
+        for (rank, &(_, trigram)) in counted[..ranked].iter().enumerate() {
+            f(rank as u32, trigram);
+        }
+        ranked
+    })
+}
+
+#[cfg(test)]
 pub struct TrigramsWithPositions {
     pub(crate) _total_trigrams: u32,
     pub(crate) trigram_positions: HashMap<Trigram, u32>,
 }
 
-#[inline]
+#[cfg(test)]
 pub fn get_trigrams_with_positions(text: &LowercaseText) -> TrigramsWithPositions {
     let CountResult {
         total_trigrams,
@@ -23,7 +65,7 @@ pub fn get_trigrams_with_positions(text: &LowercaseText) -> TrigramsWithPosition
     }
 }
 
-#[inline]
+#[cfg(test)]
 #[allow(clippy::unnecessary_sort_by)]
 fn trigram_occurances_to_positions(
     trigram_occurances: HashMap<Trigram, u32>,
@@ -43,12 +85,13 @@ fn trigram_occurances_to_positions(
         .collect()
 }
 
+#[cfg(test)]
 struct CountResult {
     total_trigrams: u32,
     trigram_occurances: HashMap<Trigram, u32>,
 }
 
-#[inline]
+#[cfg(test)]
 fn count(text: &LowercaseText) -> CountResult {
     let hash_capacity = calculate_initial_hash_capacity(text);
     let mut trigram_occurances: HashMap<Trigram, u32> = HashMap::with_capacity(hash_capacity);
@@ -89,7 +132,7 @@ fn to_trigram_char(ch: char) -> char {
 
 // In order to improve performance, define the initial capacity for trigrams hash map,
 // based on the size of the input text.
-#[inline]
+#[cfg(test)]
 fn calculate_initial_hash_capacity(text: &str) -> usize {
     const MAX_INITIAL_HASH_CAPACITY: usize = 2048;
 
@@ -169,6 +212,33 @@ mod tests {
                 ("it ", 1),
             ],
         );
+    }
+
+    #[test]
+    fn ranked_trigrams_rank_as_upstream() {
+        let letters: Vec<char> = "eeaaiounrstlé çüœ жшиоая  ,.9'".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..300 {
+            let len = (next() % 2000) as usize;
+            let text: String = (0..len)
+                .map(|_| letters[(next() % letters.len() as u64) as usize])
+                .collect();
+            let lower = LowercaseText::new(&text);
+            let upstream = get_trigrams_with_positions(&lower).trigram_positions;
+            let mut ranked = Vec::new();
+            let n = ranked_trigrams(&lower, |rank, t| ranked.push((t, rank)));
+            let mut expected: Vec<(u64, u32)> =
+                upstream.iter().map(|(t, &rank)| (t.pack(), rank)).collect();
+            expected.sort_unstable_by_key(|&(_, rank)| rank);
+            assert_eq!(n, expected.len(), "round {round}");
+            assert_eq!(ranked, expected, "round {round}");
+        }
     }
 
     #[test]
