@@ -127,12 +127,18 @@ impl Folder {
     pub fn fold_line(&mut self, line: &str) {
         self.text.clear();
         self.map.clear();
+        // Folding rarely lengthens a line (ß, œ, æ): one reservation serves most lines.
+        self.text.reserve(line.len());
+        self.map.reserve(line.len() + 1);
+        let bytes = line.as_bytes();
         let mut in_space = false;
-        for (i, c) in line.char_indices() {
+        let mut i = 0;
+        while i < bytes.len() {
             // Most of a line is ASCII: a byte of it folds to itself in lower case, or is a
-            // separator, without the tables below.
-            if c.is_ascii() {
-                if matches!(c, ' ' | '\t' | '-') {
+            // separator, without decoding a character or the tables below.
+            let b = bytes[i];
+            if b.is_ascii() {
+                if matches!(b, b' ' | b'\t' | b'-') {
                     if !in_space {
                         self.text.push(' ');
                         self.map.push(i as u32);
@@ -140,16 +146,20 @@ impl Folder {
                     }
                 } else {
                     in_space = false;
-                    self.text.push(c.to_ascii_lowercase());
+                    self.text.push(char::from(b.to_ascii_lowercase()));
                     self.map.push(i as u32);
                 }
+                i += 1;
                 continue;
             }
+            let c = line[i..].chars().next().expect("i is on a character boundary");
+            let at = i as u32;
+            i += c.len_utf8();
             match class(c) {
                 Class::Space => {
                     if !in_space {
                         self.text.push(' ');
-                        self.map.push(i as u32);
+                        self.map.push(at);
                         in_space = true;
                     }
                 }
@@ -157,9 +167,7 @@ impl Folder {
                     in_space = false;
                     let before = self.text.len();
                     push_folded(c, &mut self.text);
-                    for _ in before..self.text.len() {
-                        self.map.push(i as u32);
-                    }
+                    self.map.resize(self.map.len() + self.text.len() - before, at);
                 }
             }
         }

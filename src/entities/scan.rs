@@ -59,9 +59,20 @@ pub struct Scratch {
 pub fn tokenize(folder: &Folder, line: &str, out: &mut Vec<Tok>) {
     out.clear();
     let hay = folder.text.as_str();
+    let bytes = hay.as_bytes();
     let mut start = None;
-    for (i, c) in hay.char_indices() {
-        let alnum = c.is_alphanumeric();
+    let mut next = 0;
+    while next < bytes.len() {
+        let i = next;
+        // Folded text is mostly ASCII: its bytes are tested without decoding a character.
+        let alnum = if bytes[i].is_ascii() {
+            next += 1;
+            bytes[i].is_ascii_alphanumeric()
+        } else {
+            let c = hay[i..].chars().next().expect("i is on a character boundary");
+            next += c.len_utf8();
+            c.is_alphanumeric()
+        };
         match (alnum, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
