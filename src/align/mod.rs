@@ -41,8 +41,9 @@ struct DocRecord {
     summary: DocSummary,
     /// Days since 1970 of its date, when written `YYYY-MM-DD`.
     day: Option<i64>,
-    /// MinHash signature of the document's word shingles.
-    signature: Vec<u32>,
+    /// Slot of the MinHash signature of the document's word shingles in the aggregator's
+    /// table of signatures; none for a text too short to have one.
+    signature: Option<u32>,
     /// Story features (hash, weight), sorted by hash.
     features: Vec<(u64, f32)>,
     /// Where its entities, name forms and claims are in the claim store.
@@ -146,6 +147,9 @@ impl Keep {
 #[derive(Debug, Default)]
 pub struct Aggregator {
     docs: Vec<DocRecord>,
+    /// The documents' MinHash signatures, `HASHES` values each, in the order they came: one
+    /// allocation for the corpus, read in bucket order by the copy search.
+    signatures: Vec<u32>,
     store: ClaimStore,
     syms: Syms,
     /// (entity, surface, kind) → corpus indices of the documents using the form.
@@ -247,10 +251,17 @@ impl Aggregator {
                 *first = (index, t);
             }
         }
+        let signature = if p.signature.len() == crate::claims::HASHES {
+            let slot = self.signatures.len() / crate::claims::HASHES;
+            self.signatures.extend_from_slice(&p.signature);
+            Some(u32::try_from(slot).context("over 2^32 documents")?)
+        } else {
+            None
+        };
         self.docs.push(DocRecord {
             summary: p.summary,
             day: p.day,
-            signature: p.signature,
+            signature,
             features: p.features,
             stored,
         });
@@ -280,14 +291,15 @@ impl Aggregator {
         use crate::analysis::phase;
         use std::time::Instant;
         let t = Instant::now();
-        let Aggregator { docs, mut store, syms, form_docs, types, tally } = self;
+        let Aggregator { docs, signatures, mut store, syms, form_docs, types, tally } = self;
         let mut docs = docs;
         docs.sort_by_key(|d| d.summary.index);
         store.seal()?;
         let names = Names::build(&form_docs, &types, &syms, kb);
         phase("  names", t);
         let t = Instant::now();
-        let copies = stories::copies(&docs);
+        let copies = stories::copies(&docs, &signatures);
+        drop(signatures);
         phase("  copies", t);
         let t = Instant::now();
         let story_of = stories::stories(&docs, &copies);

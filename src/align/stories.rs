@@ -11,7 +11,7 @@
 //! topic rather than a story link nothing, and a story has a size cap (see `stories`).
 
 use super::DocRecord;
-use crate::claims::{Claim, Kind, mix};
+use crate::claims::{Claim, HASHES, Kind, mix};
 use crate::hash::SeededMap;
 use std::collections::VecDeque;
 
@@ -63,10 +63,20 @@ pub fn day_number(date: &str) -> Option<i64> {
 /// documents of each of its buckets. (A hash map of every bucket of every band held 32 lists
 /// per document at once: the peak of a run's memory.) Bands are searched in parallel, each
 /// worker holding one band's keys and its own best candidates.
-pub fn copies(docs: &[DocRecord]) -> Vec<Option<(usize, f64)>> {
+///
+/// `signatures` holds the signatures whose slots the documents' records give, one after the other:
+/// the comparisons, millions on a large corpus, read them straight from that table in bucket
+/// order instead of going through each document's record to a signature of its own (on synth
+/// 1 GB, cache misses on those two loads were most of the search's time).
+pub fn copies(docs: &[DocRecord], signatures: &[u32]) -> Vec<Option<(usize, f64)>> {
     use rayon::prelude::*;
-    let signed: Vec<usize> =
-        (0..docs.len()).filter(|&i| docs[i].signature.len() >= BANDS * ROWS).collect();
+    // (document, slot of its signature in `signatures`) for the documents that have one.
+    let signed: Vec<(u32, u32)> = docs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| Some((i as u32, d.signature?)))
+        .collect();
+    let sig = |slot: u32| &signatures[slot as usize * HASHES..(slot as usize + 1) * HASHES];
     // The better of two candidate originals: higher similarity, then the earlier document. A
     // total order, so the bands can be searched in any order, in parallel, with the same result.
     let better =
@@ -78,27 +88,31 @@ pub fn copies(docs: &[DocRecord]) -> Vec<Option<(usize, f64)>> {
             (a, None) => a,
         };
     let search_band = |mut best: Vec<Option<(usize, f64)>>, b: usize| {
-        let mut keys: Vec<(u64, usize)> = signed
+        // (bucket key, document, its signature): sorted, each bucket's documents come
+        // together in corpus order.
+        let mut keys: Vec<(u64, u32, u32)> = signed
             .iter()
-            .map(|&i| {
-                let sig = &docs[i].signature;
+            .map(|&(i, slot)| {
+                let rows = &sig(slot)[b * ROWS..(b + 1) * ROWS];
                 let mut h = mix(b as u64 + 1);
-                for r in 0..ROWS {
-                    h = mix(h ^ u64::from(sig[b * ROWS + r]));
+                for &r in rows {
+                    h = mix(h ^ u64::from(r));
                 }
-                (h, i)
+                (h, i, slot)
             })
             .collect();
         keys.sort_unstable();
         for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
-            for (p, &(_, i)) in bucket.iter().enumerate().skip(1) {
-                for &(_, j) in &bucket[..p.min(BUCKET_CAP)] {
+            for (p, &(_, i, si)) in bucket.iter().enumerate().skip(1) {
+                let i = i as usize;
+                for &(_, j, sj) in &bucket[..p.min(BUCKET_CAP)] {
+                    let j = j as usize;
                     // A copy shares most bands with its original: the pair already found in
                     // an earlier band of this fold would only give the same similarity again.
                     if best[i].is_some_and(|(k, _)| k == j) {
                         continue;
                     }
-                    let sim = crate::claims::similarity(&docs[i].signature, &docs[j].signature);
+                    let sim = crate::claims::similarity(sig(si), sig(sj));
                     if sim >= COPY_THRESHOLD {
                         best[i] = better(best[i], Some((j, sim)));
                     }
