@@ -4,7 +4,7 @@
 
 use super::Member;
 use super::model::{DiffSpan, QuoteGroup, QuoteMember};
-use crate::claims::{Kind, mix};
+use crate::claims::{Kind, fnv, mix};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Shared shingles (absolute and relative to the smaller quote) making two quotes one.
@@ -13,7 +13,9 @@ const MIN_OVERLAP: f64 = 0.5;
 const POSTING_CAP: usize = 32;
 
 /// The distinct word 3-shingles of a quote, hashed, in ascending order. The lowercased words
-/// go into one buffer: no allocation per word.
+/// go into one buffer: no allocation per word. Each word is hashed once (FNV-1a over its
+/// bytes, then mixed) and the shingles combine three word hashes, in order. Mixing every byte
+/// of every shingle took about a quarter of quote grouping's time.
 fn shingles(text: &str) -> Vec<u64> {
     let mut buf = String::with_capacity(text.len());
     let mut words: Vec<(usize, usize)> = Vec::new();
@@ -29,20 +31,9 @@ fn shingles(text: &str) -> Vec<u64> {
         }
         words.push((start, buf.len()));
     }
-    let bytes = buf.as_bytes();
-    let mut out: Vec<u64> = words
-        .windows(3)
-        .map(|w| {
-            let mut h = 0u64;
-            for &(a, b) in w {
-                for &byte in &bytes[a..b] {
-                    h = mix(h ^ u64::from(byte));
-                }
-                h = mix(h ^ 0x20);
-            }
-            h
-        })
-        .collect();
+    let word_hashes: Vec<u64> = words.iter().map(|&(a, b)| mix(fnv(&buf[a..b]))).collect();
+    let mut out: Vec<u64> =
+        word_hashes.windows(3).map(|w| mix(mix(w[0] ^ mix(w[1])) ^ w[2])).collect();
     out.sort_unstable();
     out.dedup();
     out

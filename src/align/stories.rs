@@ -71,11 +71,8 @@ pub fn day_number(date: &str) -> Option<i64> {
 pub fn copies(docs: &[DocRecord], signatures: &[u32]) -> Vec<Option<(usize, f64)>> {
     use rayon::prelude::*;
     // (document, slot of its signature in `signatures`) for the documents that have one.
-    let signed: Vec<(u32, u32)> = docs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| Some((i as u32, d.signature?)))
-        .collect();
+    let signed: Vec<(u32, u32)> =
+        docs.iter().enumerate().filter_map(|(i, d)| Some((i as u32, d.signature?))).collect();
     let sig = |slot: u32| &signatures[slot as usize * HASHES..(slot as usize + 1) * HASHES];
     // The better of two candidate originals: higher similarity, then the earlier document. A
     // total order, so the bands can be searched in any order, in parallel, with the same result.

@@ -12,7 +12,8 @@ use super::text::{Kind, Tokens};
 pub const HASHES: usize = 64;
 const SHINGLE: usize = 4;
 
-fn fnv(s: &str) -> u64 {
+/// FNV-1a of a string's bytes.
+pub fn fnv(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
         h ^= u64::from(b);

@@ -17,7 +17,7 @@ mod quotes;
 mod sentence;
 mod text;
 
-pub use fingerprint::{HASHES, mix, similarity};
+pub use fingerprint::{HASHES, fnv, mix, similarity};
 pub use quantity::fmt_value;
 pub use quotes::normalize as normalize_quote;
 
