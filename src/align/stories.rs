@@ -64,10 +64,10 @@ pub fn day_number(date: &str) -> Option<i64> {
 /// per document at once: the peak of a run's memory.) Bands are searched in parallel, each
 /// worker holding one band's keys and its own best candidates.
 ///
-/// `signatures` holds the signatures whose slots the documents' records give, one after the other:
-/// the comparisons, millions on a large corpus, read them straight from that table in bucket
-/// order instead of going through each document's record to a signature of its own (on synth
-/// 1 GB, cache misses on those two loads were most of the search's time).
+/// `signatures` holds the signatures whose slots the documents' records give, one after the
+/// other: the comparisons, millions on a large corpus, read them straight from that table in
+/// bucket order instead of going through each document's record to a signature of its own (on
+/// synth 1 GB, cache misses on those two loads were most of the search's time).
 pub fn copies(docs: &[DocRecord], signatures: &[u32]) -> Vec<Option<(usize, f64)>> {
     use rayon::prelude::*;
     // (document, slot of its signature in `signatures`) for the documents that have one.
@@ -282,6 +282,32 @@ mod tests {
             features: features(&ents, &[]),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn copies_find_their_original_through_the_signature_slots() {
+        // Documents 0 and 3 have no signature, so slots and document indices differ.
+        let sig =
+            |seed: u64| -> Vec<u32> { (0..HASHES as u64).map(|k| mix(seed ^ k) as u32).collect() };
+        let mut near = sig(2);
+        near[..8].copy_from_slice(&sig(9)[..8]);
+        let texts = [None, Some(sig(1)), Some(sig(2)), None, Some(sig(3)), Some(near)];
+        let mut signatures = Vec::new();
+        let docs: Vec<DocRecord> = texts
+            .iter()
+            .enumerate()
+            .map(|(index, t)| DocRecord {
+                summary: super::super::DocSummary { index, ..Default::default() },
+                signature: t.as_ref().map(|s| {
+                    signatures.extend_from_slice(s);
+                    (signatures.len() / HASHES - 1) as u32
+                }),
+                ..Default::default()
+            })
+            .collect();
+        let found = copies(&docs, &signatures);
+        assert_eq!(found[5], Some((2, 56.0 / 64.0)));
+        assert!(found.iter().take(5).all(Option::is_none), "{found:?}");
     }
 
     #[test]
