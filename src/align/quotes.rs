@@ -5,7 +5,8 @@
 use super::Member;
 use super::model::{DiffSpan, QuoteGroup, QuoteMember};
 use crate::claims::{Kind, fnv, mix};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use crate::hash::SeededMap;
+use std::collections::{BTreeSet, HashSet};
 
 /// Shared shingles (absolute and relative to the smaller quote) making two quotes one.
 const MIN_SHARED: usize = 3;
@@ -89,11 +90,11 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
         members: Vec<QuoteMember>,
     }
     let mut groups: Vec<G> = Vec::new();
-    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut index: SeededMap<u64, Vec<usize>> = SeededMap::default();
     for (d, doc) in docs.iter().enumerate() {
         for c in doc.claims.iter().filter(|c| c.kind == Kind::Quote) {
             let sh = shingles(&c.value);
-            let mut shared: HashMap<usize, usize> = HashMap::new();
+            let mut shared: SeededMap<usize, usize> = SeededMap::default();
             for h in &sh {
                 for &g in index.get(h).map_or(&[][..], |v| &v[..]) {
                     *shared.entry(g).or_default() += 1;

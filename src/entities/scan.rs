@@ -12,9 +12,10 @@ use super::matcher::{self, Hit};
 use super::structured::{self, Bare};
 use super::{Mention, Model};
 use crate::document::Document;
+use crate::hash::SeededMap;
 use crate::lang::Lang;
 use crate::structure::Structure;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// A token of a folded line: a run of letters and digits.
 #[derive(Debug, Clone, Copy)]
@@ -103,7 +104,7 @@ pub fn find_with(
     let mut lines: Vec<(usize, usize, usize, Vec<Cand>)> = Vec::new();
     let mut bare: Vec<(usize, Bare)> = Vec::new();
     let mut defs: Vec<AcronymDef> = Vec::new();
-    let mut country_counts: HashMap<u32, (usize, usize)> = HashMap::new();
+    let mut country_counts: SeededMap<u32, (usize, usize)> = SeededMap::default();
 
     for l in structure.content_lines() {
         let text = &doc.text[l.start..l.end];

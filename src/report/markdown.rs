@@ -4,6 +4,7 @@
 //! differences marked, and the coverage matrix. Article text is escaped for Markdown tables.
 
 use crate::align::{Cell, DocSummary, Finding, Render, Report, Status, Story, StoryOutput};
+use crate::hash::SeededMap;
 use anyhow::{Context, Result};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -68,7 +69,7 @@ fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {
         s.push_str("---|");
     }
     s.push_str("---|\n");
-    let mut by_doc: HashMap<&str, &Cell> = HashMap::new();
+    let mut by_doc: SeededMap<&str, &Cell> = SeededMap::default();
     for f in fs {
         let _ = write!(s, "| {} | ", esc(&f.label));
         by_doc.clear();
