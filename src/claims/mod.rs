@@ -15,6 +15,7 @@ mod lists;
 mod quantity;
 mod quotes;
 mod sentence;
+mod spelled;
 mod text;
 
 pub use fingerprint::{HASHES, fnv, mix, similarity};

@@ -6,6 +6,7 @@
 
 use super::lexicon::{CueClass, Dir, Hit, Lex, UnitClass};
 use super::sentence::SentView;
+use super::spelled;
 use super::text::Kind;
 use std::borrow::Cow;
 
@@ -69,24 +70,6 @@ pub fn fmt_value(v: f64) -> String {
     }
 }
 
-/// Token adapter for text2num.
-struct T2n<'a> {
-    text: &'a str,
-    nan: bool,
-}
-
-impl text2num::Token for T2n<'_> {
-    fn text(&self) -> Cow<'_, str> {
-        Cow::Borrowed(self.text)
-    }
-    fn text_lowercase(&self) -> Cow<'_, str> {
-        Cow::Borrowed(self.text)
-    }
-    fn not_a_number_part(&self) -> bool {
-        self.nan
-    }
-}
-
 /// Number candidates of a sentence: (start, end, value, in words).
 fn candidates(
     sv: &SentView,
@@ -103,11 +86,14 @@ fn candidates(
         }
     }
     let Some(numbers) = &lex.numbers else { return };
-    let stream = (s..e).map(|i| T2n {
-        text: t.lower(i),
-        nan: t.kind(i) != Kind::Word || covered[i - s] || sv.in_mention(i),
-    });
-    for occ in text2num::find_numbers(stream, numbers, 0.0) {
+    let word = |k: usize| {
+        let i = s + k;
+        spelled::Word {
+            text: t.lower(i),
+            nan: t.kind(i) != Kind::Word || covered[k] || sv.in_mention(i),
+        }
+    };
+    for occ in spelled::find(numbers, &lex.code, e - s, word) {
         if occ.is_ordinal {
             continue;
         }
