@@ -18,10 +18,9 @@ use crate::utils::is_stop_char;
 /// order of `Trigram`, so the ranks are the same.
 pub fn ranked_trigrams(text: &str, mut f: impl FnMut(u32, u64)) -> usize {
     thread_local! {
-        static BUFFERS: RefCell<(Vec<u64>, Vec<(u32, u64)>)> =
-            const { RefCell::new((Vec::new(), Vec::new())) };
+        static BUFFERS: RefCell<Buffers> = const { RefCell::new(Buffers::new()) };
     }
-    BUFFERS.with_borrow_mut(|(trigrams, counted)| {
+    BUFFERS.with_borrow_mut(|Buffers { trigrams, counted, first, ranked: order }| {
         trigrams.clear();
         counted.clear();
         // The same walk as `count`.
@@ -37,13 +36,48 @@ pub fn ranked_trigrams(text: &str, mut f: impl FnMut(u32, u64)) -> usize {
         }
         trigrams.sort_unstable();
         counted.extend(trigrams.chunk_by(|a, b| a == b).map(|run| (run.len() as u32, run[0])));
-        counted.sort_unstable_by(|a, b| b.cmp(a));
-        let ranked = counted.len().min(TEXT_TRIGRAMS_SIZE);
-        for (rank, &(_, trigram)) in counted[..ranked].iter().enumerate() {
+        // Most frequent first, ties to the greater trigram: a counting sort on the count, which
+        // is small, walking the trigrams (in increasing order) from the end.
+        let most = counted.iter().map(|&(n, _)| n as usize).max().unwrap_or(0);
+        first.clear();
+        first.resize(most + 2, 0);
+        for &(n, _) in counted.iter() {
+            first[most - n as usize + 1] += 1;
+        }
+        for i in 1..first.len() {
+            first[i] += first[i - 1];
+        }
+        order.clear();
+        order.resize(counted.len(), 0);
+        for &(n, trigram) in counted.iter().rev() {
+            let slot = &mut first[most - n as usize];
+            order[*slot as usize] = trigram;
+            *slot += 1;
+        }
+        let ranked = order.len().min(TEXT_TRIGRAMS_SIZE);
+        for (rank, &trigram) in order[..ranked].iter().enumerate() {
             f(rank as u32, trigram);
         }
         ranked
     })
+}
+
+/// The buffers `ranked_trigrams` keeps per thread.
+struct Buffers {
+    /// The text's trigrams, packed.
+    trigrams: Vec<u64>,
+    /// (count, trigram) per distinct trigram, in increasing order of trigram.
+    counted: Vec<(u32, u64)>,
+    /// Per count, from the highest: where its trigrams start in `ranked`.
+    first: Vec<u32>,
+    /// The distinct trigrams, most frequent first.
+    ranked: Vec<u64>,
+}
+
+impl Buffers {
+    const fn new() -> Self {
+        Buffers { trigrams: Vec::new(), counted: Vec::new(), first: Vec::new(), ranked: Vec::new() }
+    }
 }
 
 #[cfg(test)]
