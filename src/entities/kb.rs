@@ -7,7 +7,9 @@
 //! entity, a user row of a new id adds it, and a user alias whose folded form is also a
 //! bundled alias takes that form over (see `matcher`).
 
+use super::fold::fold;
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -105,6 +107,9 @@ pub struct Alias {
     /// ISO 639 code, or `*`.
     pub lang: String,
     pub text: String,
+    /// `text` folded (`fold::fold`): the form the matcher and the variant index look up,
+    /// computed once when the knowledge base is loaded.
+    pub folded: String,
     pub kind: Kind,
     pub case: Case,
     pub gate: Gate,
@@ -132,6 +137,9 @@ impl Kb {
             let text = read(path)?;
             kb.parse(&text, &path.display().to_string(), false, true)?;
         }
+        // The aliases' folded forms, on the model's threads (a tenth of the entity model's
+        // build when each user of the KB folded them again).
+        kb.aliases.par_iter_mut().for_each(|a| a.folded = fold(&a.text));
         // Entities a user file introduced without a canonical row take their first alias.
         for (i, e) in kb.entities.iter_mut().enumerate() {
             if e.name.is_empty() {
@@ -152,6 +160,7 @@ impl Kb {
 
     fn parse(&mut self, text: &str, origin: &str, collisions: bool, user: bool) -> Result<()> {
         let mut header_seen = false;
+        let mut last: Option<(&str, u32)> = None;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
             if line.trim().is_empty() || line.starts_with('#') {
@@ -162,16 +171,22 @@ impl Kb {
                 continue;
             }
             let at = || format!("{origin}:{}", n + 1);
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != 6 {
+            let mut cols = [""; 6];
+            let mut found = 0;
+            for col in line.split('\t') {
+                if let Some(slot) = cols.get_mut(found) {
+                    *slot = col.trim();
+                }
+                found += 1;
+            }
+            if found != 6 {
                 bail!(
-                    "{}: expected 6 tab-separated columns (id type lang alias kind case), found {}",
-                    at(),
-                    cols.len()
+                    "{}: expected 6 tab-separated columns (id type lang alias kind case), found \
+                     {found}",
+                    at()
                 );
             }
-            let [id, etype, lang, alias, kind, case] =
-                [cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]].map(str::trim);
+            let [id, etype, lang, alias, kind, case] = cols;
             if id.is_empty() || alias.is_empty() || lang.is_empty() {
                 bail!("{}: id, lang and alias must not be empty", at());
             }
@@ -191,20 +206,27 @@ impl Kb {
                 "exact" => Case::Exact,
                 _ => bail!("{}: unknown case '{case}' (fold, cap, exact)", at()),
             };
-            let entity = match self.index.get(id) {
-                Some(&i) => {
-                    if user {
-                        self.entities[i as usize].etype = etype;
+            // An entity's rows follow each other: its id is looked up once per run of rows.
+            let entity = match last {
+                Some((last_id, i)) if last_id == id => i,
+                _ => match self.index.get(id) {
+                    Some(&i) => i,
+                    None => {
+                        let i = self.entities.len() as u32;
+                        self.entities.push(Entity {
+                            id: id.to_string(),
+                            etype,
+                            name: String::new(),
+                        });
+                        self.index.insert(id.to_string(), i);
+                        i
                     }
-                    i
-                }
-                None => {
-                    let i = self.entities.len() as u32;
-                    self.entities.push(Entity { id: id.to_string(), etype, name: String::new() });
-                    self.index.insert(id.to_string(), i);
-                    i
-                }
+                },
             };
+            last = Some((id, entity));
+            if user {
+                self.entities[entity as usize].etype = etype;
+            }
             if kind == Kind::Canonical {
                 let e = &mut self.entities[entity as usize];
                 if !e.name.is_empty() && !user {
@@ -223,6 +245,7 @@ impl Kb {
                 entity,
                 lang: lang.to_string(),
                 text: alias.to_string(),
+                folded: String::new(),
                 kind,
                 case,
                 gate,

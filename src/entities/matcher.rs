@@ -6,7 +6,7 @@
 //! text) and its language gate. A candidate that fails its checks does not hide a later one:
 //! the search resumes one character after its start. Nothing is allocated per token.
 
-use super::fold::{Folder, fold};
+use super::fold::Folder;
 use super::kb::{Alias, Case, Gate, Kb};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use anyhow::{Context, Result};
@@ -34,15 +34,15 @@ impl Matcher {
     /// Builds the automaton over every alias of `kb`. Aliases of user files take their folded
     /// form over from bundled ones.
     pub fn build(kb: &Kb) -> Result<Matcher> {
-        let mut by_form: HashMap<String, usize> = HashMap::new();
-        let mut patterns: Vec<String> = Vec::new();
+        let mut by_form: HashMap<&str, usize> = HashMap::new();
+        let mut patterns: Vec<&str> = Vec::new();
         let mut groups: Vec<Vec<u32>> = Vec::new();
         for (i, a) in kb.aliases.iter().enumerate() {
-            let f = fold(&a.text);
+            let f = &a.folded;
             if f.trim().is_empty() {
                 continue;
             }
-            let g = *by_form.entry(f.clone()).or_insert_with(|| {
+            let g = *by_form.entry(f).or_insert_with(|| {
                 patterns.push(f);
                 groups.push(Vec::new());
                 groups.len() - 1

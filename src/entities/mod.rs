@@ -76,8 +76,10 @@ impl Model {
         let mut kb = Kb::load(kb_files)?;
         let lex = Lexicons::load()?;
         variants::add_translations(&mut kb, &lex);
-        let matcher = Matcher::build(&kb)?;
-        let variants = variants::Index::build(&kb);
+        // The automaton is most of the build; the variant index is built beside it.
+        let (matcher, variants) =
+            rayon::join(|| Matcher::build(&kb), || variants::Index::build(&kb));
+        let matcher = matcher?;
         Ok(Model { kb, matcher, lex, variants })
     }
 

@@ -16,8 +16,10 @@ use std::collections::{HashMap, HashSet};
 
 /// Adds the translation variants of the KB's English names.
 pub fn add_translations(kb: &mut Kb, lex: &Lexicons) {
-    let mut known: HashSet<(u32, String)> =
-        kb.aliases.iter().map(|a| (a.entity, fold(&a.text))).collect();
+    let known: HashSet<(u32, &str)> =
+        kb.aliases.iter().map(|a| (a.entity, a.folded.as_str())).collect();
+    // Forms of the variants added here (`known` borrows the KB's).
+    let mut new_forms: HashSet<(u32, String)> = HashSet::new();
     let mut added = Vec::new();
     for a in &kb.aliases {
         let etype = kb.entities[a.entity as usize].etype;
@@ -45,11 +47,15 @@ pub fn add_translations(kb: &mut Kb, lex: &Lexicons) {
                 continue;
             }
             let text = words.join(" ");
-            if known.insert((a.entity, fold(&text))) {
+            let folded = fold(&text);
+            if !known.contains(&(a.entity, folded.as_str()))
+                && new_forms.insert((a.entity, folded.clone()))
+            {
                 added.push(Alias {
                     entity: a.entity,
                     lang: lang.clone(),
                     text,
+                    folded,
                     kind: Kind::Translation,
                     case: Case::Cap,
                     gate: Gate::Any,
@@ -84,13 +90,13 @@ impl Index {
             {
                 continue;
             }
-            let f = fold(&a.text);
+            let f = &a.folded;
             if f.contains(' ') || f.chars().count() < 6 || !f.chars().all(char::is_alphanumeric) {
                 continue;
             }
-            if seen.insert((f.clone(), a.entity)) {
+            if seen.insert((f.as_str(), a.entity)) {
                 let key = (f.chars().next().unwrap_or(' '), f.chars().count());
-                by_first.entry(key).or_default().push((f, a.entity));
+                by_first.entry(key).or_default().push((f.clone(), a.entity));
             }
         }
         Index { by_first }
