@@ -30,6 +30,8 @@ const CLAIMS_PART: &str = "claims.part.bin";
 /// A batch is handed to the workers when it holds this many documents or bytes.
 const BATCH_DOCS: usize = 1024;
 const BATCH_BYTES: usize = 16 << 20;
+/// The first batch's documents; each next batch doubles it, up to `BATCH_DOCS`.
+const FIRST_BATCH_DOCS: usize = 64;
 
 /// What a run did, for the summary line and the exit code.
 #[derive(Debug, Clone, Default)]
@@ -195,6 +197,9 @@ fn batches(
         let reader = scope.spawn(move || {
             let mut batch = Vec::new();
             let mut bytes = 0usize;
+            // The first batches are small, so that the workers start soon after the reader:
+            // with a full first batch they waited for a thousand documents to be read.
+            let mut limit = FIRST_BATCH_DOCS;
             prepared.for_each_unparsed(|item| {
                 let item = if parse == Parse::Reader { prepared.parse(item) } else { item };
                 match &item {
@@ -203,8 +208,9 @@ fn batches(
                     Item::Error(_) => {}
                 }
                 batch.push(item);
-                if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
+                if batch.len() >= limit || bytes >= BATCH_BYTES {
                     bytes = 0;
+                    limit = (limit * 2).min(BATCH_DOCS);
                     tx.send(std::mem::take(&mut batch)).context("pipeline stopped")?;
                 }
                 Ok(())
