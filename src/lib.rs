@@ -25,4 +25,4 @@ pub mod structure;
 pub mod synth;
 
 pub use config::Config;
-pub use pipeline::{Summary, run};
+pub use pipeline::{Held, Summary, run, run_holding};

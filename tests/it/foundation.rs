@@ -219,6 +219,13 @@ fn exit_codes() {
     assert_eq!(dir.run(&["run", "in", "--threads", "0"]).status.code(), Some(2));
     assert_eq!(dir.run(&["run", "in", "--out", "r", "-q"]).status.code(), Some(0));
     assert_eq!(dir.run(&["run", "in", "--out", "r", "-q", "--strict"]).status.code(), Some(1));
+    // Without -q, the summary reaches stderr before the process ends (it exits without the
+    // allocator's clean-up), with the same codes.
+    let o = dir.run(&["run", "in", "--out", "r", "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("1 documents analysed, 1 errors"), "{err}");
+    assert!(err.contains("1 inputs could not be analysed"), "{err}");
     let help = String::from_utf8(dir.run(&["run", "--help"]).stdout).unwrap();
     assert!(help.contains("EXIT CODES"));
 }
