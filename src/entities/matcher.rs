@@ -1,16 +1,23 @@
-//! The alias matcher: one aho-corasick automaton (leftmost-longest) over the folded form of
-//! every alias, built once per run.
+//! The alias matcher: aho-corasick automata (leftmost-longest) over the folded form of every
+//! alias, built once per run.
 //!
 //! Takes a line folded by [`Folder`]; promises the KB aliases found in it, leftmost-longest and
 //! non-overlapping, each at word boundaries, passing its case rule (checked on the original
 //! text) and its language gate. A candidate that fails its checks does not hide a later one:
 //! the search resumes one character after its start. Nothing is allocated per token.
+//!
+//! Folded aliases in the Latin script are ASCII; the others (Cyrillic, Greek, Arabic, CJK...
+//! names of countries) are half the aliases and two thirds of the automaton. They get an
+//! automaton of their own, built the first time a line holds one of their characters: a corpus
+//! in Latin-script languages never pays for it. The leftmost-longest match of the two is the
+//! leftmost-longest match of one automaton over all the aliases.
 
 use super::fold::Folder;
 use super::kb::{Alias, Case, Gate, Kb};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// A KB alias found in a line.
 #[derive(Debug, Clone, Copy)]
@@ -22,12 +29,68 @@ pub struct Hit {
     pub alias: u32,
 }
 
-/// The automaton and, per pattern, the aliases that fold to it.
+/// The automata and, per pattern, the aliases that fold to it.
 #[derive(Debug)]
 pub struct Matcher {
-    ac: AhoCorasick,
+    /// Over the folded aliases that are ASCII; searched in every line.
+    ascii: Automaton,
+    /// Over the other folded aliases, built on first use.
+    other: Lazy,
     /// Pattern id → alias indices, best first.
     groups: Vec<Vec<u32>>,
+}
+
+/// An automaton and the pattern id (in `Matcher::groups`) of each of its patterns.
+#[derive(Debug)]
+struct Automaton {
+    ac: AhoCorasick,
+    ids: Vec<u32>,
+}
+
+impl Automaton {
+    fn build(patterns: &[&str], ids: Vec<u32>) -> Result<Self> {
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(patterns)
+            .context("building the alias automaton")?;
+        Ok(Automaton { ac, ids })
+    }
+
+    /// The leftmost-longest match in `hay[pos..]`: (start, end, pattern id).
+    #[inline]
+    fn find(&self, hay: &str, pos: usize) -> Option<(usize, usize, u32)> {
+        let m = self.ac.find(Input::new(hay).span(pos..hay.len()))?;
+        Some((m.start(), m.end(), self.ids[m.pattern().as_usize()]))
+    }
+}
+
+/// The automaton of the non-ASCII folded aliases, built the first time a line needs it.
+#[derive(Debug)]
+struct Lazy {
+    patterns: Vec<String>,
+    ids: Vec<u32>,
+    /// The non-ASCII characters of `patterns`, sorted: a line without any cannot match.
+    chars: Vec<char>,
+    built: OnceLock<Automaton>,
+}
+
+impl Lazy {
+    /// The automaton, when `hay` holds a character of its patterns.
+    fn for_line(&self, hay: &str) -> Option<&Automaton> {
+        if hay.is_ascii()
+            || !hay.chars().any(|c| !c.is_ascii() && self.chars.binary_search(&c).is_ok())
+        {
+            return None;
+        }
+        Some(self.built.get_or_init(|| {
+            let patterns: Vec<&str> = self.patterns.iter().map(String::as_str).collect();
+            // aho-corasick fails only past 2^31 states or patterns (the bundled aliases make
+            // about 400,000 states). Should a huge user KB get there, the documents needing
+            // this automaton are listed in errors.csv with this message.
+            Automaton::build(&patterns, self.ids.clone())
+                .expect("the non-ASCII aliases built into an automaton before")
+        }))
+    }
 }
 
 impl Matcher {
@@ -56,11 +119,41 @@ impl Matcher {
             // Stricter case rules first: "US" (exact) before any folded form of "us".
             g.sort_by_key(|&i| std::cmp::Reverse(kb.aliases[i as usize].case));
         }
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .context("building the alias automaton")?;
-        Ok(Matcher { ac, groups })
+        let (mut ascii, mut other) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
+        for (id, p) in patterns.iter().enumerate() {
+            let (pats, ids) = if p.is_ascii() { &mut ascii } else { &mut other };
+            pats.push(*p);
+            ids.push(id as u32);
+        }
+        let mut chars: Vec<char> =
+            other.0.iter().flat_map(|p| p.chars()).filter(|c| !c.is_ascii()).collect();
+        chars.sort_unstable();
+        chars.dedup();
+        let other = Lazy {
+            patterns: other.0.iter().map(|p| p.to_string()).collect(),
+            ids: other.1,
+            chars,
+            built: OnceLock::new(),
+        };
+        Ok(Matcher { ascii: Automaton::build(&ascii.0, ascii.1)?, other, groups })
+    }
+
+    /// The leftmost-longest alias in `hay[pos..]` (start, end, pattern id), `other` being the
+    /// non-ASCII automaton when the line needs it.
+    #[inline]
+    fn find(
+        &self,
+        other: Option<&Automaton>,
+        hay: &str,
+        pos: usize,
+    ) -> Option<(usize, usize, u32)> {
+        let a = self.ascii.find(hay, pos);
+        match (a, other.and_then(|o| o.find(hay, pos))) {
+            // The leftmost, then the longest. Both cannot end at the same byte: a pattern is in
+            // one automaton only.
+            (Some(a), Some(b)) => Some(if (b.0, a.1) < (a.0, b.1) { b } else { a }),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Number of distinct folded aliases.
@@ -82,15 +175,15 @@ impl Matcher {
     ) {
         let hay = folder.text.as_str();
         let bytes = hay.as_bytes();
+        let other = self.other.for_line(hay);
         let mut pos = 0;
         while pos < hay.len() {
-            let Some(m) = self.ac.find(Input::new(hay).span(pos..hay.len())) else { break };
-            let (fs, fe) = (m.start(), m.end());
+            let Some((fs, fe, pattern)) = self.find(other, hay, pos) else { break };
             let mut accepted = None;
             if boundaries_ok(hay, fs, fe, line, folder) {
                 let (s, e) = folder.original_span(fs, fe, line);
                 let surface = &line[s..e];
-                for &ai in &self.groups[m.pattern().as_usize()] {
+                for &ai in &self.groups[pattern as usize] {
                     let a = &kb.aliases[ai as usize];
                     if gate_ok(a, lang)
                         && case_ok(&a.text, a.case, surface)
@@ -276,6 +369,87 @@ mod tests {
         assert!(!case_ok("US", Case::Exact, "Us"));
         assert!(case_ok("U.S.", Case::Exact, "U.S."));
         assert!(case_ok("israélien", Case::Fold, "Israéliens"));
+    }
+
+    /// A matcher over the bundled KB, and the folded form of each of its patterns.
+    fn bundled() -> (Kb, Matcher, Vec<String>) {
+        let kb = Kb::load(&[]).unwrap();
+        let m = Matcher::build(&kb).unwrap();
+        let forms = m.groups.iter().map(|g| kb.aliases[g[0] as usize].folded.clone()).collect();
+        (kb, m, forms)
+    }
+
+    #[test]
+    fn other_scripts_are_found_beside_latin_names() {
+        let (kb, m, _) = bundled();
+        let line = "Россия, Israel, Ελλάδα et 日本 ; la Russie";
+        let mut folder = Folder::default();
+        folder.fold_line(line);
+        let mut hits = Vec::new();
+        m.scan(&kb, line, &folder, "", false, &mut hits);
+        let found: Vec<(&str, &str)> = hits
+            .iter()
+            .map(|h| {
+                let a = &kb.aliases[h.alias as usize];
+                (&line[h.start..h.end], kb.entities[a.entity as usize].id.as_str())
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Россия", "RU"),
+                ("Israel", "IL"),
+                ("Ελλάδα", "GR"),
+                ("日本", "JP"),
+                ("Russie", "RU")
+            ]
+        );
+        // A Latin-script line never builds the other automaton.
+        let (kb, m, _) = bundled();
+        let line = "« Israël » réduit sa liste de 102 à 37 pays — la Russie, l’Inde…";
+        folder.fold_line(line);
+        m.scan(&kb, line, &folder, "fr", false, &mut hits);
+        assert!(m.other.built.get().is_none());
+    }
+
+    #[test]
+    fn two_automata_find_what_one_finds() {
+        let (_, m, forms) = bundled();
+        let all: Vec<&str> = forms.iter().map(String::as_str).collect();
+        let one =
+            AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(&all).unwrap();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        // Lines of whole aliases, their prefixes and suffixes, mixing scripts, so that matches
+        // of the two automata start at the same place, overlap and nest.
+        let pieces = [" ", " ", "-", "'", "la ", "new ", "rep"];
+        for round in 0..2000 {
+            let mut line = String::new();
+            for _ in 0..next(8) + 1 {
+                let f = all[next(all.len())];
+                let cut = |i: usize| f.char_indices().nth(i).map_or(f.len(), |(b, _)| b);
+                match next(4) {
+                    0 => line.push_str(&f[..cut(next(6) + 1)]),
+                    1 => line.push_str(&f[cut(next(3))..]),
+                    _ => line.push_str(f),
+                }
+                line.push_str(pieces[next(pieces.len())]);
+            }
+            let other = m.other.for_line(&line);
+            let mut pos = 0;
+            while pos <= line.len() {
+                let want = one
+                    .find(Input::new(&line).span(pos..line.len()))
+                    .map(|h| (h.start(), h.end(), h.pattern().as_u32()));
+                assert_eq!(m.find(other, &line, pos), want, "round {round} at {pos}: {line:?}");
+                pos += line[pos..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
     }
 
     #[test]
