@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 /// The bundled tables: (language, patterns, section labels). Adding a language is adding its
 /// two files and one line here.
@@ -103,9 +104,11 @@ pub struct Model {
     whole_kinds: Vec<LineKind>,
     /// Notices, matched anywhere in a line.
     notice: FastSet,
-    /// Credit patterns: a set to test, then each pattern for its `names` group.
+    /// Credit patterns: a set to test, then each pattern for its `names` group, compiled the
+    /// first time the set finds its pattern (most patterns of the other languages never are;
+    /// compiling them all was a quarter of this model's build).
     credit_set: FastSet,
-    credit: Vec<Regex>,
+    credit: Vec<(String, OnceLock<Regex>)>,
     /// Dateline patterns, with an optional `source` group.
     dateline: Vec<Regex>,
     /// Separators between names in a credit line.
@@ -220,10 +223,8 @@ impl Model {
                     "sep" if lang == "mul" => sep_any.push(p),
                     // Language separators first: they are longer ("; Editing by").
                     "sep" => sep.push(p),
-                    "credit" | "dateline" => {
-                        let re = Regex::new(p).with_context(ctx)?;
-                        if row.kind == "credit" { credit.push(re) } else { dateline.push(re) }
-                    }
+                    "credit" => credit.push((p.to_string(), ctx())),
+                    "dateline" => dateline.push(Regex::new(p).with_context(ctx)?),
                     other => bail!("{}: unknown kind {other:?}", ctx()),
                 }
             }
@@ -257,15 +258,14 @@ impl Model {
             };
             Ok(FastSet { exact, relaxed })
         };
-        let credit_src: Vec<(String, String)> =
-            credit.iter().map(|r| (r.as_str().to_string(), String::new())).collect();
         Ok(Model {
             stopwords,
             whole: set(&whole, true)?,
             whole_kinds,
             notice: set(&notice, true)?,
-            credit_set: set(&credit_src, false)?,
-            credit,
+            // Compiling the set checks each pattern (naming its line when one fails).
+            credit_set: set(&credit, false)?,
+            credit: credit.into_iter().map(|(p, _)| (p, OnceLock::new())).collect(),
             dateline,
             sep: RegexBuilder::new(&sep.join("|"))
                 .case_insensitive(true)
@@ -295,7 +295,10 @@ impl Model {
     /// If `line` is a credit line, the text holding its names (possibly empty).
     pub fn credit<'a>(&self, line: &'a str) -> Option<&'a str> {
         let first = self.credit_set.matches(line).next()?;
-        let caps = self.credit[first].captures(line)?;
+        let (pattern, re) = &self.credit[first];
+        // The set compiled it: compiling it alone cannot fail.
+        let re = re.get_or_init(|| Regex::new(pattern).expect("a credit pattern of the set"));
+        let caps = re.captures(line)?;
         Some(caps.name("names").map_or("", |m| m.as_str()))
     }
 
@@ -326,6 +329,10 @@ mod tests {
     #[test]
     fn tables_compile() {
         let m = Model::build().unwrap();
+        // Credit patterns are compiled alone only when first needed: each must compile.
+        for (p, _) in &m.credit {
+            Regex::new(p).unwrap();
+        }
         for code in ["fr", "en", "es", "de", "it", "pt"] {
             assert!(m.stopwords(code).is_some_and(|s| s.len() > 100), "{code}");
         }
