@@ -310,28 +310,53 @@ impl Store {
         super::file::prefetch(&self.file, offset, (meta + source + text) as u64);
     }
 
-    /// The record in `slot`.
-    fn get(&mut self, slot: usize) -> Result<Record> {
+    /// The bytes of the record in `slot` and, when kept, of its `Source` and text: read in
+    /// page order on one thread, decoded by `Raw::record` and `Raw::text` on any.
+    fn raw(&mut self, slot: usize, with_text: bool) -> Result<Raw> {
         let At { offset, meta, text } = self.at[slot];
-        let mut buf = vec![0; meta];
+        let extra = match text {
+            Some((source, text)) if with_text => source + text,
+            _ => 0,
+        };
+        let mut buf = vec![0; meta + extra];
         self.file.seek(SeekFrom::Start(offset))?;
         self.file.read_exact(&mut buf).context("reading back the HTML part file")?;
-        let mut rec: Record = serde_json::from_slice(&buf).context("decoding an HTML record")?;
-        rec.kept = text.is_some();
+        Ok(Raw {
+            buf,
+            meta,
+            source: text.filter(|_| with_text).map(|(s, _)| s),
+            kept: text.is_some(),
+        })
+    }
+}
+
+/// One record's bytes as read from the part file (`Store::raw`).
+struct Raw {
+    buf: Vec<u8>,
+    /// Length of the record's JSON, at the start of `buf`.
+    meta: usize,
+    /// Length of its encoded `Source`, when its text was read too (after the JSON).
+    source: Option<usize>,
+    /// Whether the part file kept its text.
+    kept: bool,
+}
+
+impl Raw {
+    fn record(&self) -> Result<Record> {
+        let mut rec: Record =
+            serde_json::from_slice(&self.buf[..self.meta]).context("decoding an HTML record")?;
+        rec.kept = self.kept;
         Ok(rec)
     }
 
-    /// The record in `slot` with its text and what rendering it needs, when they were kept.
-    fn get_text(&mut self, slot: usize) -> Result<(Record, Option<(Source, String)>)> {
-        let rec = self.get(slot)?;
-        let At { offset, meta, text } = self.at[slot];
-        let Some((source, text)) = text else { return Ok((rec, None)) };
-        // `get` left the file right after the record.
-        debug_assert_eq!(self.file.stream_position().ok(), Some(offset + meta as u64));
-        let mut buf = vec![0; source + text];
-        self.file.read_exact(&mut buf).context("reading back the HTML part file")?;
-        let text = String::from_utf8(buf.split_off(source)).context("decoding an HTML record")?;
-        let source = Source::decode(&buf).context("decoding an HTML record")?;
+    /// The record with its text and what rendering it needs, when they were kept.
+    fn text(self) -> Result<(Record, Option<(Source, String)>)> {
+        let rec = self.record()?;
+        let Some(source) = self.source else { return Ok((rec, None)) };
+        let mut buf = self.buf;
+        let text = String::from_utf8(buf.split_off(self.meta + source))
+            .context("decoding an HTML record")?;
+        let source = Source::decode(&buf[self.meta..]).context("decoding an HTML record")?;
         Ok((rec, Some((source, text))))
     }
 }
@@ -385,19 +410,24 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
             store.prefetch(slot);
         }
     }
-    let mut overview_rows = Vec::with_capacity(shown_docs);
+    // Read in page order on this thread, decoded on the workers.
+    let mut raws = Vec::with_capacity(shown_docs);
     for s in &shown {
         for &slot in &s.slots[..s.shown] {
-            overview_rows.push((s.id.clone(), store.get(slot)?));
+            raws.push((s.id.clone(), store.raw(slot, false)?));
         }
     }
+    let overview_rows: Vec<(String, Record)> =
+        raws.into_par_iter().map(|(id, raw)| Ok((id, raw.record()?))).collect::<Result<_>>()?;
     let head = page_head(total_docs, total_stories, &shown, shown_docs, &overview_rows, corpus);
     w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
     let model_stories: BTreeMap<&str, &crate::align::Story> =
         corpus.report.stories.iter().map(|s| (s.id.as_str(), s)).collect();
     // A window of stories at a time: the page is never held in memory, only a few stories'
     // articles. The window's stories are rendered in parallel, and so are their articles (a
-    // section's links need its articles' sentences); the bytes are written in page order.
+    // section's links need its articles' sentences); the bytes are written in page order, the
+    // previous window's while this one renders.
+    let mut rendered: Vec<Vec<u8>> = Vec::new();
     let mut from = 0;
     while from < shown.len() {
         let mut to = from;
@@ -408,48 +438,53 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
         }
         let mut read = Vec::with_capacity(to - from);
         for s in &shown[from..to] {
-            let texts: Vec<_> = s.slots[..s.shown]
+            let raws: Vec<Raw> = s.slots[..s.shown]
                 .iter()
-                .map(|&slot| store.get_text(slot))
+                .map(|&slot| store.raw(slot, true))
                 .collect::<Result<_>>()?;
-            read.push((s, texts));
+            read.push((s, raws));
         }
-        let pages: Vec<Vec<u8>> = read
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|(s, texts)| {
-                let recs: Vec<Record> = texts
-                    .into_par_iter()
-                    .with_max_len(1)
-                    .map(|(mut rec, text)| {
-                        if let Some((source, text)) = text {
-                            let frag = render_fragment(rec.index, &text, &source);
-                            rec.sentences = frag.sentences;
-                            rec.html = Some(frag.html);
-                        }
-                        rec
-                    })
-                    .collect();
-                let refs: Vec<&Record> = recs.iter().collect();
-                let story = model_stories.get(s.id.as_str()).copied();
-                let mut page = story::section(&s.id, &refs, s.slots.len(), story, model).0;
-                let articles: Vec<String> = recs
-                    .par_iter()
-                    .with_max_len(1)
-                    .map(|rec| story::article(rec).into_string())
-                    .collect();
-                for a in &articles {
-                    page.push_str(a);
-                }
-                page.push_str("</section>\n");
-                page.into_bytes()
-            })
-            .collect();
-        for page in &pages {
-            w.write_all(page).with_context(ctx)?;
-        }
+        let render = || -> Result<Vec<Vec<u8>>> {
+            read.into_par_iter()
+                .with_max_len(1)
+                .map(|(s, raws)| {
+                    let recs: Vec<Record> = raws
+                        .into_par_iter()
+                        .with_max_len(1)
+                        .map(|raw| {
+                            let (mut rec, text) = raw.text()?;
+                            if let Some((source, text)) = text {
+                                let frag = render_fragment(rec.index, &text, &source);
+                                rec.sentences = frag.sentences;
+                                rec.html = Some(frag.html);
+                            }
+                            Ok(rec)
+                        })
+                        .collect::<Result<_>>()?;
+                    let refs: Vec<&Record> = recs.iter().collect();
+                    let story = model_stories.get(s.id.as_str()).copied();
+                    let mut page = story::section(&s.id, &refs, s.slots.len(), story, model).0;
+                    let articles: Vec<String> = recs
+                        .par_iter()
+                        .with_max_len(1)
+                        .map(|rec| story::article(rec).into_string())
+                        .collect();
+                    for a in &articles {
+                        page.push_str(a);
+                    }
+                    page.push_str("</section>\n");
+                    Ok(page.into_bytes())
+                })
+                .collect()
+        };
+        let previous = std::mem::take(&mut rendered);
+        let write = || previous.iter().try_for_each(|page| w.write_all(page)).with_context(ctx);
+        let (pages, written) = rayon::join(render, write);
+        written?;
+        rendered = pages?;
         from = to;
     }
+    rendered.iter().try_for_each(|page| w.write_all(page)).with_context(ctx)?;
     let tail = html! {
         (corpus_variants(&corpus.report.variants, &overview_rows))
         (page_tail())
