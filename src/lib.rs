@@ -23,6 +23,8 @@ pub mod pipeline;
 pub mod report;
 pub mod structure;
 pub mod synth;
+#[cfg(test)]
+mod testing;
 
 pub use config::Config;
 pub use pipeline::{Held, Summary, run, run_holding};

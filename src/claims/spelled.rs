@@ -150,13 +150,7 @@ mod tests {
 
     #[test]
     fn skipping_rejected_words_finds_what_text2num_finds() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |m: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % m as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         for &(code, pool) in POOLS {
             let lang = text2num::get_interpreter_for(code).expect("a text2num language");
             let words: Vec<&str> = pool.split_whitespace().collect();

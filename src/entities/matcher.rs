@@ -418,13 +418,7 @@ mod tests {
         let all: Vec<&str> = forms.iter().map(String::as_str).collect();
         let one =
             AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(&all).unwrap();
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
         // Lines of whole aliases, their prefixes and suffixes, mixing scripts, so that matches
         // of the two automata start at the same place, overlap and nest.
         let pieces = [" ", " ", "-", "'", "la ", "new ", "rep"];
