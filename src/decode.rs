@@ -129,7 +129,59 @@ fn needs_canonicalizing(text: &str) -> bool {
         }
         i += 1;
     }
-    is_nfc_quick(text.chars()) != IsNormalized::Yes
+    !is_nfc(text)
+}
+
+/// Whether `text` is in NFC by the quick check (a "maybe" counts as no: normalizing text
+/// already in NFC leaves it as it is).
+///
+/// Every code point below U+0300 is NFC_Quick_Check=Yes with combining class 0 (a test checks
+/// it): to the check, a run of them is the same as one space, which resets the ordering of
+/// marks. The check therefore reads the code points from U+0300 on, whose UTF-8 lead bytes are
+/// the only bytes from 0xCC up, and one space for each run of others between them, skipping
+/// pure ASCII eight bytes at a time: most text is read as bytes, not decoded into characters.
+fn is_nfc(text: &str) -> bool {
+    is_nfc_quick(MarksAndAbove { text, i: 0, skipped: false }) == IsNormalized::Yes
+}
+
+/// The characters of `text` from U+0300 on, in order, with a space for each run of others
+/// before one of them.
+struct MarksAndAbove<'a> {
+    text: &'a str,
+    i: usize,
+    /// Characters below U+0300 were passed over since the last one given.
+    skipped: bool,
+}
+
+impl Iterator for MarksAndAbove<'_> {
+    type Item = char;
+
+    #[inline]
+    fn next(&mut self) -> Option<char> {
+        let b = self.text.as_bytes();
+        while self.i < b.len() {
+            if let Some(word) = b.get(self.i..self.i + 8) {
+                let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+                if w & 0x8080_8080_8080_8080 == 0 {
+                    self.i += 8;
+                    self.skipped = true;
+                    continue;
+                }
+            }
+            // Continuation bytes are below 0xCC: a byte from 0xCC up starts a character.
+            if b[self.i] >= 0xcc {
+                if std::mem::take(&mut self.skipped) {
+                    return Some(' ');
+                }
+                let c = self.text[self.i..].chars().next().expect("a character starts here");
+                self.i += c.len_utf8();
+                return Some(c);
+            }
+            self.i += 1;
+            self.skipped = true;
+        }
+        None
+    }
 }
 
 /// Detects the encoding of `bytes` and decodes them. Returns the text and the encoding's name.
@@ -241,7 +293,7 @@ pub fn canonicalize(text: &str) -> String {
             c => out.push(c),
         }
     }
-    if is_nfc_quick(out.chars()) == IsNormalized::Yes { out } else { out.nfc().collect() }
+    if is_nfc(&out) { out } else { out.nfc().collect() }
 }
 
 /// The 1-based number and byte length of the longest line.
@@ -335,6 +387,35 @@ mod tests {
             if let Some(s) = clean.get(cut..) {
                 assert!(!needs_canonicalizing(s), "{s:?}");
             }
+        }
+    }
+
+    #[test]
+    fn code_points_below_combining_marks_cannot_change_the_nfc_check() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in ('\0'..'\u{300}').filter(|c| !c.is_ascii()) {
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
+        // U+0300 itself is a mark: the boundary is where the marks start.
+        assert_ne!(canonical_combining_class('\u{300}'), 0);
+    }
+
+    #[test]
+    fn nfc_check_reading_marks_only_agrees_with_the_full_check() {
+        // Starters, marks of several classes (in and out of order), composable pairs, a
+        // character never in NFC (U+0340), Hangul jamo, CJK compatibility, below and above
+        // U+0300, with ASCII runs long and short so that the eight-byte skip starts anywhere.
+        let pieces = [
+            "a", "e", "\u{301}", "\u{316}", "\u{327}", "\u{308}", "\u{340}", "é", "ß", "ʼ",
+            "\u{1100}", "\u{1161}", "\u{F900}", "日", "’", "« ", "Israël ", "abcdefgh", " ",
+            "\u{5B0}", "\u{93C}", "𝄞",
+        ];
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let s: String = (0..next(12)).map(|_| pieces[next(pieces.len())]).collect();
+            let want = is_nfc_quick(s.chars()) == IsNormalized::Yes;
+            assert_eq!(is_nfc(&s), want, "{s:?}");
         }
     }
 
