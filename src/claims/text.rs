@@ -26,6 +26,7 @@ fn fold_char(c: char, out: &mut String) {
     match c {
         // Most characters of most texts: skip the table look-ups below.
         'a'..='z' | '0'..='9' | ' ' => out.push(c),
+        'A'..='Z' => out.push(c.to_ascii_lowercase()),
         _ => match LATIN_FOLDS.get(c) {
             Some(folded) => out.push_str(folded),
             None => fold_char_uncached(c, out),
@@ -55,8 +56,23 @@ fn fold_char_uncached(c: char, out: &mut String) {
     }
 }
 
+/// Lowercase forms of the Latin letters, computed once by `lower_char_uncached`.
+static LATIN_LOWER: LazyLock<LatinTable> = LazyLock::new(|| LatinTable::new(lower_char_uncached));
+
 /// Lowercases one character, keeping diacritics (number words need them: « dieciséis »).
+#[inline]
 fn lower_char(c: char, out: &mut String) {
+    if c.is_ascii() && c != '`' {
+        out.push(c.to_ascii_lowercase());
+    } else if let Some(lower) = LATIN_LOWER.get(c) {
+        out.push_str(lower);
+    } else {
+        lower_char_uncached(c, out);
+    }
+}
+
+/// Lowercases one character without the table (the table's source of truth).
+fn lower_char_uncached(c: char, out: &mut String) {
     match c {
         _ if c.is_ascii() && c != '`' => out.push(c.to_ascii_lowercase()),
         '’' | '‘' | 'ʼ' | '`' | '´' => out.push('\''),
@@ -192,8 +208,10 @@ impl Tokens {
     fn push(&mut self, text: &str, offset: usize, a: usize, b: usize, kind: Kind) {
         let seg = &text[a..b];
         let ls = self.forms.len() as u32;
-        let (lo, fo) = if seg.is_ascii() && !seg.contains('`') {
-            // On ASCII, lowercasing and folding agree: one copy serves both.
+        // One pass over the bytes (a token is a few bytes: a `contains` search costs more).
+        let (lo, fo) = if seg.bytes().all(|b| b.is_ascii() && b != b'`') {
+            // On ASCII, lowercasing and folding agree (but for the backtick, an apostrophe
+            // once folded): one copy serves both.
             self.forms.push_str(seg);
             self.forms[ls as usize..].make_ascii_lowercase();
             let end = self.forms.len() as u32;
@@ -457,6 +475,7 @@ mod tests {
     #[test]
     fn folding_table_agrees_with_the_full_rules() {
         crate::latin::assert_same_forms(fold_char, fold_char_uncached);
+        crate::latin::assert_same_forms(lower_char, lower_char_uncached);
         let mut s = String::new();
         fold_into("Œuvre à Zürich, ŁÓDŹ", &mut s);
         assert_eq!(s, "oeuvre a zurich, łodz");
