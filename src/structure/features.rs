@@ -87,6 +87,25 @@ fn hash_char(h: &mut Fnv, c: char) {
     }
 }
 
+/// What an ASCII byte adds to a line's hash: its lowercase for a letter, `0` for a digit,
+/// nothing (0) for the rest.
+const ASCII_NORM: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            b'0'
+        } else if c.is_ascii_alphabetic() {
+            c.to_ascii_lowercase()
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Hash of a line's normalized text (the key of repetition and recurrence counts).
 pub fn line_hash(line: &str) -> u64 {
     let mut h = Fnv::default();
@@ -95,11 +114,11 @@ pub fn line_hash(line: &str) -> u64 {
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii() {
-            // Most bytes of most lines: hashed as bytes, without decoding a character.
-            if b.is_ascii_digit() {
-                h.write_u8(b'0');
-            } else if b.is_ascii_alphabetic() {
-                h.write_u8(b.to_ascii_lowercase());
+            // Most bytes of most lines: hashed as bytes, without decoding a character, and
+            // classified by one table read rather than a chain of tests.
+            let n = ASCII_NORM[usize::from(b)];
+            if n != 0 {
+                h.write_u8(n);
             }
             i += 1;
         } else {
@@ -288,6 +307,13 @@ mod tests {
         for c in ('À'..='ÿ').filter(|c| c.is_alphabetic()) {
             let mut want = c.to_lowercase();
             assert_eq!(latin1_lower(c), want.next().filter(|_| want.next().is_none()), "{c}");
+        }
+        // Every ASCII byte read through the table hashes as `hash_char` hashes it.
+        for b in 0..128u8 {
+            let mut h = Fnv::default();
+            hash_char(&mut h, char::from(b));
+            let s = char::from(b).to_string();
+            assert_eq!(line_hash(&s), h.finish() | 1, "{b:#x}");
         }
     }
 }
