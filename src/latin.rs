@@ -36,6 +36,37 @@ impl LatinTable {
     }
 }
 
+/// `char::is_alphabetic`, answered without Unicode's tables for ASCII, the Latin blocks and
+/// General Punctuation (the letters, quotes and dashes of European text), which the standard
+/// library looks up by a search of its tables.
+#[inline]
+pub fn is_alphabetic(c: char) -> bool {
+    match c {
+        '\0'..='\x7f' => c.is_ascii_alphabetic(),
+        '\u{80}'..='\u{bf}' => matches!(c, 'ª' | 'µ' | 'º'),
+        '\u{c0}'..='\u{24f}' => !matches!(c, '×' | '÷'),
+        '\u{2000}'..='\u{206f}' => false,
+        _ => c.is_alphabetic(),
+    }
+}
+
+/// `char::is_numeric`, answered likewise.
+#[inline]
+pub fn is_numeric(c: char) -> bool {
+    match c {
+        '\0'..='\x7f' => c.is_ascii_digit(),
+        '\u{80}'..='\u{bf}' => matches!(c, '²' | '³' | '¹' | '¼' | '½' | '¾'),
+        '\u{c0}'..='\u{24f}' | '\u{2000}'..='\u{206f}' => false,
+        _ => c.is_numeric(),
+    }
+}
+
+/// `char::is_alphanumeric`, answered likewise.
+#[inline]
+pub fn is_alphanumeric(c: char) -> bool {
+    is_alphabetic(c) || is_numeric(c)
+}
+
 /// Test helper: panics unless `fast` (a rule reading a table) and `full` (the rule itself) give
 /// the same form to every character below U+3000.
 #[cfg(test)]
@@ -51,6 +82,15 @@ pub fn assert_same_forms(fast: impl Fn(char, &mut String), full: impl Fn(char, &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn character_classes_agree_with_the_standard_library() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_numeric(c), c.is_numeric(), "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     #[test]
     fn covers_the_latin_blocks_only() {

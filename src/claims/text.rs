@@ -88,7 +88,11 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
     }
-    c.is_alphabetic() || is_combining_mark(c)
+    match c {
+        // No combining mark in these blocks (a test checks it): letters only.
+        '\u{80}'..='\u{2ff}' | '\u{2000}'..='\u{206f}' => crate::latin::is_alphabetic(c),
+        _ => c.is_alphabetic() || is_combining_mark(c),
+    }
 }
 
 /// What a token is.
@@ -470,6 +474,15 @@ mod tests {
         let v = toks("vote 3-0 à 00:24:59 pour B3id en 2019", FR);
         let nums: Vec<f64> = v.iter().filter(|x| x.1 == Kind::Num).map(|x| x.2).collect();
         assert_eq!(nums, [2019.0]);
+    }
+
+    #[test]
+    fn word_characters_are_letters_and_combining_marks() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let want = c.is_ascii_alphabetic()
+                || (!c.is_ascii() && (c.is_alphabetic() || is_combining_mark(c)));
+            assert_eq!(is_word_char(c), want, "{c:?}");
+        }
     }
 
     #[test]

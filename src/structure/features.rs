@@ -4,6 +4,7 @@
 //! reused buffer.
 
 use super::model::{Fnv, Stopwords};
+use crate::latin;
 use std::hash::Hasher;
 
 /// How a line ends, once closing quotes and brackets are set aside.
@@ -77,9 +78,9 @@ fn hash_char(h: &mut Fnv, c: char) {
     } else if let Some(l) = latin1_lower(c) {
         let mut buf = [0u8; 4];
         h.write(l.encode_utf8(&mut buf).as_bytes());
-    } else if c.is_numeric() {
+    } else if latin::is_numeric(c) {
         h.write_u8(b'0');
-    } else if c.is_alphanumeric() {
+    } else if latin::is_alphanumeric(c) {
         let mut buf = [0u8; 4];
         for l in c.to_lowercase() {
             h.write(l.encode_utf8(&mut buf).as_bytes());
@@ -213,8 +214,8 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
                     continue;
                 }
                 hash_char(&mut h, c);
-                if c.is_alphanumeric() {
-                    if c.is_alphabetic() {
+                if latin::is_alphanumeric(c) {
+                    if latin::is_alphabetic(c) {
                         f.letters += 1;
                         has_letter = true;
                         if first_letter {
