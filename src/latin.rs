@@ -67,6 +67,31 @@ pub fn is_alphanumeric(c: char) -> bool {
     is_alphabetic(c) || is_numeric(c)
 }
 
+/// `char::is_uppercase`, answered without Unicode's tables for ASCII, Latin-1 and General
+/// Punctuation.
+#[inline]
+pub fn is_uppercase(c: char) -> bool {
+    match c {
+        '\0'..='\x7f' => c.is_ascii_uppercase(),
+        '\u{80}'..='\u{bf}' | '\u{2000}'..='\u{206f}' => false,
+        '\u{c0}'..='\u{de}' => c != '×',
+        '\u{df}'..='\u{ff}' => false,
+        _ => c.is_uppercase(),
+    }
+}
+
+/// `char::is_lowercase`, answered likewise.
+#[inline]
+pub fn is_lowercase(c: char) -> bool {
+    match c {
+        '\0'..='\x7f' => c.is_ascii_lowercase(),
+        '\u{80}'..='\u{bf}' => matches!(c, 'ª' | 'µ' | 'º'),
+        '\u{2000}'..='\u{206f}' | '\u{c0}'..='\u{de}' => false,
+        '\u{df}'..='\u{ff}' => c != '÷',
+        _ => c.is_lowercase(),
+    }
+}
+
 /// Test helper: panics unless `fast` (a rule reading a table) and `full` (the rule itself) give
 /// the same form to every character below U+3000.
 #[cfg(test)]
@@ -89,6 +114,8 @@ mod tests {
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_numeric(c), c.is_numeric(), "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(is_uppercase(c), c.is_uppercase(), "{c:?}");
+            assert_eq!(is_lowercase(c), c.is_lowercase(), "{c:?}");
         }
     }
 

@@ -216,9 +216,9 @@ impl Matcher {
 pub fn shouting(line: &str) -> bool {
     let (mut up, mut low) = (0usize, 0usize);
     for c in line.chars() {
-        if c.is_uppercase() {
+        if crate::latin::is_uppercase(c) {
             up += 1;
-        } else if c.is_lowercase() {
+        } else if crate::latin::is_lowercase(c) {
             low += 1;
         }
     }

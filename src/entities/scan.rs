@@ -72,7 +72,7 @@ pub fn tokenize(folder: &Folder, line: &str, out: &mut Vec<Tok>) {
         } else {
             let c = hay[i..].chars().next().expect("i is on a character boundary");
             next += c.len_utf8();
-            c.is_alphanumeric()
+            crate::latin::is_alphanumeric(c)
         };
         match (alnum, start) {
             (true, None) => start = Some(i),
