@@ -28,6 +28,16 @@ impl LatinTable {
         )
     }
 
+    /// Appends the form of `c` to `out`: read from the table in the Latin blocks, given by
+    /// `rule` (the table's source) elsewhere.
+    #[inline]
+    pub fn push(&self, c: char, out: &mut String, rule: impl Fn(char, &mut String)) {
+        match self.get(c) {
+            Some(form) => out.push_str(form),
+            None => rule(c, out),
+        }
+    }
+
     /// The form of `c`, if it is in the Latin blocks.
     #[inline]
     pub fn get(&self, c: char) -> Option<&str> {

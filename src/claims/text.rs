@@ -27,10 +27,7 @@ fn fold_char(c: char, out: &mut String) {
         // Most characters of most texts: skip the table look-ups below.
         'a'..='z' | '0'..='9' | ' ' => out.push(c),
         'A'..='Z' => out.push(c.to_ascii_lowercase()),
-        _ => match LATIN_FOLDS.get(c) {
-            Some(folded) => out.push_str(folded),
-            None => fold_char_uncached(c, out),
-        },
+        _ => LATIN_FOLDS.push(c, out, fold_char_uncached),
     }
 }
 
@@ -64,10 +61,8 @@ static LATIN_LOWER: LazyLock<LatinTable> = LazyLock::new(|| LatinTable::new(lowe
 fn lower_char(c: char, out: &mut String) {
     if c.is_ascii() && c != '`' {
         out.push(c.to_ascii_lowercase());
-    } else if let Some(lower) = LATIN_LOWER.get(c) {
-        out.push_str(lower);
     } else {
-        lower_char_uncached(c, out);
+        LATIN_LOWER.push(c, out, lower_char_uncached);
     }
 }
 

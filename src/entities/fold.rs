@@ -51,10 +51,8 @@ static LATIN_FOLDS: LazyLock<LatinTable> = LazyLock::new(|| LatinTable::new(push
 fn push_folded(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-    } else if let Some(folded) = LATIN_FOLDS.get(c) {
-        out.push_str(folded);
     } else {
-        push_folded_uncached(c, out);
+        LATIN_FOLDS.push(c, out, push_folded_uncached);
     }
 }
 
