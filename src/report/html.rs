@@ -136,10 +136,11 @@ impl Part {
     /// (`Parts::text_spent`), a later document's text would be dropped, so it is not copied.
     /// Its title and record are the same.
     pub fn with_text(a: &DocAnalysis, doc: &crate::document::Document, text: bool) -> Result<Self> {
-        let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
-        for m in &a.mentions {
-            *counts.entry((&m.entity, &m.etype, &m.surface)).or_default() += 1;
-        }
+        // Mentions counted per (entity, type, surface), in that order: sorted, then runs counted.
+        let mut keys: Vec<(&str, &str, &str)> =
+            a.mentions.iter().map(|m| (&*m.entity, &*m.etype, &*m.surface)).collect();
+        keys.sort_unstable();
+        let counts = keys.chunk_by(|x, y| x == y).map(|run| (run[0], run.len()));
         let boilerplate = a
             .structure
             .lines
@@ -158,7 +159,6 @@ impl Part {
             lines: a.structure.lines.len(),
             boilerplate,
             mentions: counts
-                .into_iter()
                 .map(|((e, t, s), n)| (e.to_string(), t.to_string(), s.to_string(), n))
                 .collect(),
             sentences: Vec::new(),

@@ -14,17 +14,25 @@ use std::path::{Path, PathBuf};
 /// Escapes text for a Markdown table cell (and inline text): pipes, backslashes, markup
 /// characters and line breaks.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
+    let mut out = String::with_capacity(s.len() + 8);
+    // Every character to change is ASCII, so the text between two of them is copied whole.
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'|' | b'\\' | b'*' | b'_' | b'`' | b'[' | b']' | b'<' | b'>' | b'#' => {
+                out.push_str(&s[from..i]);
                 out.push('\\');
-                out.push(c);
+                from = i;
             }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
+            b'\n' | b'\r' => {
+                out.push_str(&s[from..i]);
+                out.push(' ');
+                from = i + 1;
+            }
+            _ => {}
         }
     }
+    out.push_str(&s[from..]);
     out
 }
 
@@ -313,6 +321,38 @@ mod tests {
         assert_eq!(esc("a|b <script>"), "a\\|b \\<script\\>");
         let r = Report { schema: 1, ..Default::default() };
         assert!(render(&r).starts_with("# recoupe"));
+    }
+
+    /// The run-copying escape gives what escaping character by character gives, on every string
+    /// of up to four pieces among markup, line breaks, plain and multi-byte text.
+    #[test]
+    fn escaping_runs_is_escaping_characters() {
+        fn by_char(s: &str) -> String {
+            let mut out = String::new();
+            for c in s.chars() {
+                match c {
+                    '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    '\n' | '\r' => out.push(' '),
+                    _ => out.push(c),
+                }
+            }
+            out
+        }
+        let pieces =
+            ["", "|", "\\", "*_`", "[]", "<>#", "\r\n", "\n", "ab", "é", "日本", "🦀", " "];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            strings = strings
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            for s in &strings {
+                assert_eq!(esc(s), by_char(s), "{s:?}");
+            }
+        }
     }
 
     fn finding(key: &str, status: Status, docs: &[&str]) -> Finding {
