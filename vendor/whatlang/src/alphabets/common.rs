@@ -35,7 +35,7 @@ impl InvertedMap {
     }
 }
 
-/// Inverted map binding a character to a set of languages.
+/// Builds the inverted map of `alphabets`.
 pub fn build_inverted_map(alphabets: &[(Lang, &str)]) -> InvertedMap {
     let mut map = HashMap::new();
 
