@@ -52,7 +52,7 @@ pub struct Vocab(FxMap<String, u32>);
 pub const NO_WORD: u32 = u32::MAX;
 
 impl Vocab {
-    fn intern(&mut self, word: String) -> u32 {
+    pub(super) fn intern(&mut self, word: String) -> u32 {
         let next = u32::try_from(self.0.len()).expect("fewer than 2^32 phrase words");
         *self.0.entry(word).or_insert(next)
     }

@@ -202,10 +202,8 @@ pub fn extract(
     let mut lines: Vec<(Tokens, Vec<Sentence>)> = Vec::new();
     let mut list_doc = false;
     let mut sources: Vec<(String, usize)> = Vec::new();
-    let mut chars = Vec::new();
     for line in structure.content_lines() {
         let mut toks = Tokens::with_capacity(line.end - line.start);
-        toks.lend_scratch(&mut chars);
         toks.tokenize(&text[line.start..line.end], line.start, fmt, &lex.vocab);
         list_doc = list_doc || (0..toks.len()).any(|i| lex.is(CueClass::List, &toks, i));
         let mut sents = Vec::new();
@@ -213,7 +211,6 @@ pub fn extract(
         for s in &sents {
             lists::attributed(&SentView::new(&toks, *s, &ments), lex, &mut sources);
         }
-        toks.lend_scratch(&mut chars);
         lines.push((toks, sents));
     }
     let source = sources

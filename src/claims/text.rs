@@ -131,7 +131,6 @@ pub struct Tokens {
     forms: String,
     /// Phrase-word id of each token (see `lexicon::Vocab`).
     ids: Vec<u32>,
-    chars: Vec<(usize, char)>,
     /// Scratch for the digits of the number being read.
     digits: String,
 }
@@ -159,15 +158,8 @@ impl Tokens {
             toks: Vec::with_capacity(bytes / 4 + 1),
             forms: String::with_capacity(bytes + bytes / 8),
             ids: Vec::with_capacity(bytes / 4 + 1),
-            chars: Vec::new(),
             digits: String::new(),
         }
-    }
-
-    /// Swaps the tokenizer's scratch buffer with `scratch`: lines tokenized into their own
-    /// `Tokens` pass one scratch buffer along instead of each growing its own.
-    pub fn lend_scratch(&mut self, scratch: &mut Vec<(usize, char)>) {
-        std::mem::swap(&mut self.chars, scratch);
     }
 
     /// Folded form of token `i`.
@@ -234,62 +226,65 @@ impl Tokens {
 
     /// Tokenizes `text`, which starts at byte `offset` of the document, giving each token its
     /// id in `vocab`.
+    ///
+    /// Works on byte positions, decoding a character only where a byte is not ASCII: the
+    /// lookahead of elisions, initialisms and digit groups reads the next character in place
+    /// (collecting the line's characters into a vector first cost a sixth of the stage).
     pub fn tokenize(&mut self, text: &str, offset: usize, fmt: NumFormat, vocab: &Vocab) {
         self.toks.clear();
         self.forms.clear();
-        let mut chars = std::mem::take(&mut self.chars);
-        chars.clear();
-        chars.extend(text.char_indices());
-        let n = chars.len();
-        let pos = |k: usize| if k < n { chars[k].0 } else { text.len() };
-        let ch = |k: usize| if k < n { chars[k].1 } else { '\0' };
+        let n = text.len();
         let mut i = 0;
         while i < n {
-            let c = chars[i].1;
+            let (c, len) = char_at(text, i);
             if c.is_whitespace() {
-                i += 1;
+                i += len;
             } else if c.is_ascii_digit() {
-                let (j, kind, value, decimal) = scan_number(&chars, i, fmt, &mut self.digits);
-                self.push(text, offset, pos(i), pos(j), kind);
+                let (j, kind, value, decimal) = scan_number(text, i, fmt, &mut self.digits);
+                self.push(text, offset, i, j, kind);
                 let t = self.toks.last_mut().expect("just pushed");
                 t.num = value;
                 t.decimal = decimal;
                 i = j;
             } else if is_word_char(c) {
-                let mut j = i + 1;
+                let mut j = i + len;
                 let mut letters = 1;
                 loop {
-                    let d = ch(j);
+                    let (d, dl) = char_at(text, j);
                     if is_word_char(d) || d.is_ascii_digit() {
-                        j += 1;
+                        j += dl;
                         letters += 1;
-                    } else if matches!(d, '-' | '‐') && is_word_char(ch(j + 1)) {
-                        j += 1;
-                    } else if is_apostrophe(d) && (is_word_char(ch(j + 1)) || j + 1 >= n) {
+                    } else if matches!(d, '-' | '‐') && is_word_char(char_at(text, j + dl).0) {
+                        j += dl;
+                    } else if is_apostrophe(d)
+                        && (j + dl >= n || is_word_char(char_at(text, j + dl).0))
+                    {
                         // Elision (l', d', qu', jusqu'…) ends the token; otherwise (Moody's,
-                        // aujourd'hui) the apostrophe is inside the word.
-                        let lower = |k: usize| chars[k].1.to_ascii_lowercase();
-                        let qu = j - i >= 2 && lower(j - 2) == 'q' && lower(j - 1) == 'u';
-                        j += 1;
+                        // aujourd'hui) the apostrophe is inside the word. `q` and `u` are one
+                        // byte each: two bytes back are two characters back when they match.
+                        let b = text.as_bytes();
+                        let qu = j >= i + 2
+                            && b[j - 2].eq_ignore_ascii_case(&b'q')
+                            && b[j - 1].eq_ignore_ascii_case(&b'u');
+                        j += dl;
                         if letters <= 2 || qu {
                             break;
                         }
-                    } else if d == '.' && letters == 1 && is_word_char(ch(j + 1)) {
+                    } else if d == '.' && letters == 1 && is_word_char(char_at(text, j + dl).0) {
                         // Initialisms: U.S., U.N.
-                        j += 1;
+                        j += dl;
                         letters = 0;
                     } else {
                         break;
                     }
                 }
-                self.push(text, offset, pos(i), pos(j), Kind::Word);
+                self.push(text, offset, i, j, Kind::Word);
                 i = j;
             } else {
-                self.push(text, offset, pos(i), pos(i + 1), Kind::Punct);
-                i += 1;
+                self.push(text, offset, i, i + len, Kind::Punct);
+                i += len;
             }
         }
-        self.chars = chars;
         self.ids.clear();
         self.ids.extend(
             self.toks.iter().map(|t| vocab.id(&self.forms[t.fo.0 as usize..t.fo.1 as usize])),
@@ -297,71 +292,96 @@ impl Tokens {
     }
 }
 
-/// Reads a number starting at `chars[i]` (a digit). Returns the end, the kind, the value and
-/// whether it has a decimal part.
-fn scan_number(
-    chars: &[(usize, char)],
-    i: usize,
-    fmt: NumFormat,
-    s: &mut String,
-) -> (usize, Kind, f64, bool) {
-    let n = chars.len();
-    let ch = |k: usize| if k < n { chars[k].1 } else { '\0' };
-    let digit = |k: usize| ch(k).is_ascii_digit();
+/// The character at byte `p` of `text` (a character boundary) and its length in bytes;
+/// `('\0', 0)` past the end, which no test of the tokenizer accepts.
+#[inline]
+fn char_at(text: &str, p: usize) -> (char, usize) {
+    match text.as_bytes().get(p) {
+        None => ('\0', 0),
+        Some(&b) if b.is_ascii() => (char::from(b), 1),
+        Some(_) => {
+            let c = text[p..].chars().next().expect("p is a character boundary");
+            (c, c.len_utf8())
+        }
+    }
+}
+
+/// The character before byte `p` of `text` (a character boundary), `'\0'` at the start.
+fn char_before(text: &str, p: usize) -> char {
+    text[..p].chars().next_back().unwrap_or('\0')
+}
+
+/// Whether the byte at `p` of `text` is an ASCII digit (false past the end).
+#[inline]
+fn digit_at(text: &str, p: usize) -> bool {
+    text.as_bytes().get(p).is_some_and(u8::is_ascii_digit)
+}
+
+/// Reads a number starting at byte `i` of `text` (a digit). Returns the end, the kind, the
+/// value and whether it has a decimal part.
+fn scan_number(text: &str, i: usize, fmt: NumFormat, s: &mut String) -> (usize, Kind, f64, bool) {
+    let b = text.as_bytes();
     let mut j = i;
     s.clear();
-    while digit(j) {
-        s.push(ch(j));
+    while digit_at(text, j) {
+        s.push(char::from(b[j]));
         j += 1;
     }
     let first_group = j - i;
     let mut grouped = false;
     loop {
-        let sep = ch(j);
+        let (sep, sl) = char_at(text, j);
         let is_space = sep.is_whitespace();
+        // The three digits after the separator start at `g`.
+        let g = j + sl;
         if fmt.groups.contains(&sep)
-            && digit(j + 1)
-            && digit(j + 2)
-            && digit(j + 3)
-            && !digit(j + 4)
+            && digit_at(text, g)
+            && digit_at(text, g + 1)
+            && digit_at(text, g + 2)
+            && !digit_at(text, g + 3)
             && sep != fmt.decimal
             && first_group <= 3
             && !(is_space && !grouped && first_group == 0)
         {
             // A group separator followed by a letter-glued or decimal digit run is not one.
-            if is_space && ch(j + 4).is_alphabetic() {
+            if is_space && char_at(text, g + 3).0.is_alphabetic() {
                 break;
             }
-            s.extend([ch(j + 1), ch(j + 2), ch(j + 3)]);
-            j += 4;
+            s.push_str(&text[g..g + 3]);
+            j = g + 3;
             grouped = true;
         } else {
             break;
         }
     }
     let mut decimal = false;
-    if ch(j) == fmt.decimal && digit(j + 1) {
+    let (c, cl) = char_at(text, j);
+    if c == fmt.decimal && digit_at(text, j + cl) {
         s.push('.');
-        j += 1;
-        while digit(j) {
-            s.push(ch(j));
+        j += cl;
+        while digit_at(text, j) {
+            s.push(char::from(b[j]));
             j += 1;
         }
         decimal = true;
     }
     // Digits glued to letters (5G, B3id) or forming scores, times and dates (3-0, 00:24:59,
     // 2021-11-03) are not quantities.
-    let glued = ch(j).is_alphabetic()
-        || (matches!(ch(j), '-' | ':' | '/' | '.' | ',') && digit(j + 1))
-        || (i > 0 && (chars[i - 1].1.is_alphabetic() || matches!(chars[i - 1].1, ':' | '/')));
+    let next = char_at(text, j).0;
+    let before = char_before(text, i);
+    let glued = next.is_alphabetic()
+        || (matches!(next, '-' | ':' | '/' | '.' | ',') && digit_at(text, j + 1))
+        || (i > 0 && (before.is_alphabetic() || matches!(before, ':' | '/')));
     if glued {
-        while j < n
-            && (chars[j].1.is_alphanumeric() || matches!(chars[j].1, '-' | ':' | '/' | '.' | ','))
-        {
-            if matches!(chars[j].1, '.' | ',') && !digit(j + 1) {
+        loop {
+            let (c, cl) = char_at(text, j);
+            if cl == 0 || !(c.is_alphanumeric() || matches!(c, '-' | ':' | '/' | '.' | ',')) {
                 break;
             }
-            j += 1;
+            if matches!(c, '.' | ',') && !digit_at(text, j + 1) {
+                break;
+            }
+            j += cl;
         }
         return (j, Kind::Other, 0.0, false);
     }
@@ -451,6 +471,237 @@ mod tests {
 
     const FR: NumFormat = NumFormat { decimal: ',', groups: &[' ', '\u{a0}', '\u{202f}', '.'] };
     const EN: NumFormat = NumFormat { decimal: '.', groups: &[','] };
+
+    /// Every token's spans, kind, value (its bits) and forms, and its phrase-word id.
+    fn dump(t: &Tokens) -> Vec<String> {
+        (0..t.len())
+            .map(|i| {
+                let k = t.tok(i);
+                let (num, lower, fold, id) = (k.num.to_bits(), t.lower(i), t.fold(i), t.id(i));
+                format!(
+                    "{}..{} {:?} {num} {} {lower:?} {fold:?} {id}",
+                    k.start, k.end, k.kind, k.decimal
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tokenizer_agrees_with_the_reference() {
+        // Pieces that exercise every branch: digits and each format's separators, elisions
+        // (l', qu', jusqu'), hyphens, initialisms, glued digits, non-Latin letters, combining
+        // marks, a NUL (which the reference took for its end-of-line sentinel), and ends of line
+        // right after each of them.
+        let pieces = [
+            "1",
+            "23",
+            "400",
+            "1 400",
+            "2,5",
+            "3.14",
+            "1\u{a0}400",
+            "1\u{202f}000",
+            "12.345.678",
+            " ",
+            "\u{a0}",
+            "\u{202f}",
+            "\u{2009}",
+            ",",
+            ".",
+            ":",
+            "/",
+            "-",
+            "‐",
+            "'",
+            "’",
+            "ʼ",
+            "`",
+            "l",
+            "L",
+            "qu",
+            "QU",
+            "jusqu",
+            "d",
+            "aujourd",
+            "hui",
+            "U",
+            "S",
+            "N",
+            "é",
+            "É",
+            "œ",
+            "ß",
+            "Ω",
+            "я",
+            "日本",
+            "e\u{301}",
+            "\u{301}",
+            "5G",
+            "B3id",
+            "00",
+            "x",
+            "Moody",
+            "«",
+            "»",
+            "%",
+            "\u{0}",
+            "\t",
+            "٫",
+            "١",
+            "ǅ",
+            "ﬁ",
+            "İ",
+        ];
+        let mut vocab = Vocab::default();
+        for w in ["l", "qu", "de", "u.s", "1", "400", "'"] {
+            vocab.intern(w.to_string());
+        }
+        let mut next = crate::testing::xorshift(0x5eed_70c5);
+        let (mut fast, mut slow) = (Tokens::default(), Tokens::default());
+        let mut line = String::new();
+        for case in 0..60_000 {
+            line.clear();
+            for _ in 0..1 + next(8) {
+                line.push_str(pieces[next(pieces.len())]);
+            }
+            for fmt in [FR, EN, NumFormat { decimal: '٫', groups: &['.', ' '] }] {
+                fast.tokenize(&line, case, fmt, &vocab);
+                reference(&mut slow, &line, case, fmt, &vocab);
+                assert_eq!(dump(&fast), dump(&slow), "{line:?}");
+            }
+        }
+    }
+
+    /// The tokenizer as it was written first, over a vector of the line's characters: the
+    /// reference the byte-position tokenizer must agree with.
+    fn reference(t: &mut Tokens, text: &str, offset: usize, fmt: NumFormat, vocab: &Vocab) {
+        t.toks.clear();
+        t.forms.clear();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let n = chars.len();
+        let pos = |k: usize| if k < n { chars[k].0 } else { text.len() };
+        let ch = |k: usize| if k < n { chars[k].1 } else { '\0' };
+        let mut i = 0;
+        while i < n {
+            let c = chars[i].1;
+            if c.is_whitespace() {
+                i += 1;
+            } else if c.is_ascii_digit() {
+                let (j, kind, value, decimal) = reference_number(&chars, i, fmt, &mut t.digits);
+                t.push(text, offset, pos(i), pos(j), kind);
+                let k = t.toks.last_mut().expect("just pushed");
+                k.num = value;
+                k.decimal = decimal;
+                i = j;
+            } else if is_word_char(c) {
+                let mut j = i + 1;
+                let mut letters = 1;
+                loop {
+                    let d = ch(j);
+                    if is_word_char(d) || d.is_ascii_digit() {
+                        j += 1;
+                        letters += 1;
+                    } else if matches!(d, '-' | '‐') && is_word_char(ch(j + 1)) {
+                        j += 1;
+                    } else if is_apostrophe(d) && (is_word_char(ch(j + 1)) || j + 1 >= n) {
+                        // Elision (l', d', qu', jusqu'…) ends the token; otherwise (Moody's,
+                        // aujourd'hui) the apostrophe is inside the word.
+                        let lower = |k: usize| chars[k].1.to_ascii_lowercase();
+                        let qu = j - i >= 2 && lower(j - 2) == 'q' && lower(j - 1) == 'u';
+                        j += 1;
+                        if letters <= 2 || qu {
+                            break;
+                        }
+                    } else if d == '.' && letters == 1 && is_word_char(ch(j + 1)) {
+                        // Initialisms: U.S., U.N.
+                        j += 1;
+                        letters = 0;
+                    } else {
+                        break;
+                    }
+                }
+                t.push(text, offset, pos(i), pos(j), Kind::Word);
+                i = j;
+            } else {
+                t.push(text, offset, pos(i), pos(i + 1), Kind::Punct);
+                i += 1;
+            }
+        }
+        t.ids.clear();
+        t.ids.extend(t.toks.iter().map(|k| vocab.id(&t.forms[k.fo.0 as usize..k.fo.1 as usize])));
+    }
+
+    /// Reads a number starting at `chars[i]` (a digit). Returns the end, the kind, the value and
+    /// whether it has a decimal part.
+    fn reference_number(
+        chars: &[(usize, char)],
+        i: usize,
+        fmt: NumFormat,
+        s: &mut String,
+    ) -> (usize, Kind, f64, bool) {
+        let n = chars.len();
+        let ch = |k: usize| if k < n { chars[k].1 } else { '\0' };
+        let digit = |k: usize| ch(k).is_ascii_digit();
+        let mut j = i;
+        s.clear();
+        while digit(j) {
+            s.push(ch(j));
+            j += 1;
+        }
+        let first_group = j - i;
+        let mut grouped = false;
+        loop {
+            let sep = ch(j);
+            let is_space = sep.is_whitespace();
+            if fmt.groups.contains(&sep)
+                && digit(j + 1)
+                && digit(j + 2)
+                && digit(j + 3)
+                && !digit(j + 4)
+                && sep != fmt.decimal
+                && first_group <= 3
+                && !(is_space && !grouped && first_group == 0)
+            {
+                // A group separator followed by a letter-glued or decimal digit run is not one.
+                if is_space && ch(j + 4).is_alphabetic() {
+                    break;
+                }
+                s.extend([ch(j + 1), ch(j + 2), ch(j + 3)]);
+                j += 4;
+                grouped = true;
+            } else {
+                break;
+            }
+        }
+        let mut decimal = false;
+        if ch(j) == fmt.decimal && digit(j + 1) {
+            s.push('.');
+            j += 1;
+            while digit(j) {
+                s.push(ch(j));
+                j += 1;
+            }
+            decimal = true;
+        }
+        // Digits glued to letters (5G, B3id) or forming scores, times and dates (3-0, 00:24:59,
+        // 2021-11-03) are not quantities.
+        let glued = ch(j).is_alphabetic()
+            || (matches!(ch(j), '-' | ':' | '/' | '.' | ',') && digit(j + 1))
+            || (i > 0 && (chars[i - 1].1.is_alphabetic() || matches!(chars[i - 1].1, ':' | '/')));
+        if glued {
+            while j < n
+                && (chars[j].1.is_alphanumeric()
+                    || matches!(chars[j].1, '-' | ':' | '/' | '.' | ','))
+            {
+                if matches!(chars[j].1, '.' | ',') && !digit(j + 1) {
+                    break;
+                }
+                j += 1;
+            }
+            return (j, Kind::Other, 0.0, false);
+        }
+        (j, Kind::Num, s.parse().unwrap_or(0.0), decimal)
+    }
 
     fn toks(s: &str, fmt: NumFormat) -> Vec<(String, Kind, f64)> {
         let mut t = Tokens::default();
