@@ -229,7 +229,8 @@ impl Tokens {
     ///
     /// Works on byte positions, decoding a character only where a byte is not ASCII: the
     /// lookahead of elisions, initialisms and digit groups reads the next character in place
-    /// (collecting the line's characters into a vector first cost a sixth of the stage).
+    /// (collecting the line's characters into a vector first took a ninth of the stage's
+    /// instructions).
     pub fn tokenize(&mut self, text: &str, offset: usize, fmt: NumFormat, vocab: &Vocab) {
         self.toks.clear();
         self.forms.clear();
@@ -375,7 +376,8 @@ fn scan_number(text: &str, i: usize, fmt: NumFormat, s: &mut String) -> (usize, 
     if glued {
         loop {
             let (c, cl) = char_at(text, j);
-            if cl == 0 || !(c.is_alphanumeric() || matches!(c, '-' | ':' | '/' | '.' | ',')) {
+            // Past the end `c` is NUL, which is neither.
+            if !(c.is_alphanumeric() || matches!(c, '-' | ':' | '/' | '.' | ',')) {
                 break;
             }
             if matches!(c, '.' | ',') && !digit_at(text, j + 1) {
