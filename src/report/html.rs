@@ -165,7 +165,7 @@ impl Part {
             html: None,
             kept: false,
         };
-        let meta = serde_json::to_vec(&rec).context("encoding an HTML record")?;
+        let meta = super::json::compact::to_vec(&rec).context("encoding an HTML record")?;
         let text = if text {
             let source = Source::of(&a.structure, &a.mentions, &a.claims);
             let mut bytes = Vec::new();
