@@ -286,7 +286,10 @@ impl crate::align::StoryOutput for StoryFiles {
 }
 
 /// Writes the corpus-level reports that need the whole corpus (after the streamed ones and the
-/// stories): entities.csv, variants.csv and report.html.
+/// stories): entities.csv, variants.csv and report.html. The two CSV files are written on a
+/// thread of their own while report.html renders: writing them takes milliseconds, but their
+/// `fsync` waits for the disk to take the hundreds of megabytes the run just wrote (0.4–0.8 s
+/// on synth 100 MB), and report.html's rendering (0.3 s) need not wait with it.
 pub fn write_corpus(
     dir: &Path,
     raw: bool,
@@ -295,18 +298,27 @@ pub fn write_corpus(
 ) -> Result<()> {
     use crate::analysis::phase;
     use std::time::Instant;
-    let t = Instant::now();
-    let mut w = CsvOut::create(&dir.join("entities.csv"), raw)?;
-    corpus.tally().write(&model.entities, &mut w)?;
-    w.finish()?;
-    phase("entities.csv", t);
-    let t = Instant::now();
-    let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
-    corpus.write_variants(&mut w)?;
-    w.finish()?;
-    phase("variants.csv", t);
-    let t = Instant::now();
-    html::write(dir, corpus, model)?;
-    phase("report.html", t);
-    Ok(())
+    let csv_files = || -> Result<()> {
+        let t = Instant::now();
+        let mut w = CsvOut::create(&dir.join("entities.csv"), raw)?;
+        corpus.tally().write(&model.entities, &mut w)?;
+        w.finish()?;
+        phase("entities.csv", t);
+        let t = Instant::now();
+        let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
+        corpus.write_variants(&mut w)?;
+        w.finish()?;
+        phase("variants.csv", t);
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let csv = scope.spawn(csv_files);
+        let t = Instant::now();
+        let html = html::write(dir, corpus, model);
+        phase("report.html", t);
+        let csv = csv.join().map_err(|_| {
+            anyhow::anyhow!("internal error while writing entities.csv and variants.csv")
+        });
+        html.and(csv?)
+    })
 }
