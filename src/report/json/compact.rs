@@ -59,21 +59,9 @@ impl Out<'_> {
     }
 }
 
-/// Bytes with every byte set to `b`.
-const fn splat(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-/// Whether any of the eight bytes of `x` is `"`, `\` or below 0x20. Each test is the classic
-/// "has a byte below n" (`(x - n) & !x & 0x80…`), exact as a yes/no answer; `"` and `\` are made
-/// zero bytes by the xor.
-#[inline]
-fn needs_escape(x: u64) -> bool {
-    const LOW: u64 = splat(0x01);
-    const HIGH: u64 = splat(0x80);
-    let below = |v: u64, n: u64| v.wrapping_sub(n) & !v & HIGH;
-    (below(x, splat(0x20)) | below(x ^ splat(b'"'), LOW) | below(x ^ splat(b'\\'), LOW)) != 0
-}
+/// What JSON escapes: `"`, `\` and controls below U+0020.
+const ESCAPED: crate::report::special::Special<2> =
+    crate::report::special::Special { below: 0x20, these: [b'"', b'\\'] };
 
 /// The escape of one byte, as serde_json writes it; `None` for bytes written as they are.
 #[inline]
@@ -101,40 +89,6 @@ fn escape(b: u8) -> Option<&'static [u8]> {
     })
 }
 
-/// Whether JSON writes all sixteen bytes as they are. Written without an early exit, so that
-/// the compiler checks the sixteen at once with vector instructions.
-#[inline]
-fn block_clean(block: &[u8]) -> bool {
-    let mut escaped = false;
-    for &b in &block[..16] {
-        escaped |= (b < 0x20) | (b == b'"') | (b == b'\\');
-    }
-    !escaped
-}
-
-/// Whether JSON writes every byte of `bytes` as it is: sixteen bytes at a time, the last
-/// sixteen read where they end (overlapping the block before, which only checks some bytes
-/// twice). A shorter string (ids, labels, keys) is read as two overlapping words, two
-/// overlapping halves, or three bytes padded with a plain byte.
-#[inline]
-fn clean(bytes: &[u8]) -> bool {
-    let n = bytes.len();
-    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().expect("eight bytes"));
-    let half = |c: &[u8]| u64::from(u32::from_ne_bytes(c.try_into().expect("four bytes")));
-    if n >= 16 {
-        bytes.chunks_exact(16).all(block_clean) && block_clean(&bytes[n - 16..])
-    } else if n >= 8 {
-        !needs_escape(word(&bytes[..8])) && !needs_escape(word(&bytes[n - 8..]))
-    } else if n >= 4 {
-        !needs_escape(half(&bytes[..4]) | half(&bytes[n - 4..]) << 32)
-    } else if n > 0 {
-        let padded = [bytes[0], bytes[n / 2], bytes[n - 1], b'a', b'a', b'a', b'a', b'a'];
-        !needs_escape(u64::from_ne_bytes(padded))
-    } else {
-        true
-    }
-}
-
 /// Writes `s` as a JSON string, quotes included. Most strings have nothing to escape and are
 /// copied whole; the others are written as serde_json writes them, a byte at a time.
 fn write_str(out: &mut Out, s: &str) {
@@ -142,7 +96,7 @@ fn write_str(out: &mut Out, s: &str) {
     let buf = &mut out.buf;
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');
-    if clean(bytes) {
+    if !ESCAPED.any_in(bytes) {
         buf.extend_from_slice(bytes);
     } else {
         let mut start = 0;

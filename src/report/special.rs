@@ -1,0 +1,121 @@
+//! Finding the bytes a report format cannot write as they are (JSON's quotes, backslashes and
+//! controls; CSV's commas, quotes and line breaks), many bytes at a time: most cells and
+//! strings have none, and are then copied whole instead of checked one byte at a time.
+
+/// The bytes a format must escape or quote: those below `below`, and `these`. `below` is at
+/// most 0x80 (the word test holds below that), and the letter `a`, which pads short slices,
+/// is not special.
+pub struct Special<const N: usize> {
+    pub below: u8,
+    pub these: [u8; N],
+}
+
+/// Eight bytes each set to `b`.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+impl<const N: usize> Special<N> {
+    /// Whether byte `b` is special.
+    #[inline]
+    pub fn byte(&self, b: u8) -> bool {
+        // Comparisons without a branch (not `contains`, a search), so that `block` vectorizes.
+        self.these.iter().fold(b < self.below, |found, &t| found | (b == t))
+    }
+
+    /// Whether any of the eight bytes of `x` is special. Each test is the classic "has a byte
+    /// below n" (`(x - n) & !x & 0x80…`), exact as a yes/no answer; the bytes of `these` are
+    /// made zero bytes by a xor.
+    #[inline]
+    fn word(&self, x: u64) -> bool {
+        const HIGH: u64 = splat(0x80);
+        let below = |v: u64, n: u8| v.wrapping_sub(splat(n)) & !v & HIGH;
+        let mut found = below(x, self.below);
+        for &b in &self.these {
+            found |= below(x ^ splat(b), 1);
+        }
+        found != 0
+    }
+
+    /// Whether any of sixteen bytes is special. Written without an early exit, so that the
+    /// compiler can check the sixteen at once with vector instructions.
+    #[inline]
+    fn block(&self, block: &[u8]) -> bool {
+        let mut found = false;
+        for &b in &block[..16] {
+            found |= self.byte(b);
+        }
+        found
+    }
+
+    /// Whether any byte of `bytes` is special: sixteen bytes at a time, the last sixteen read
+    /// where they end (overlapping the block before, which only checks some bytes twice). A
+    /// shorter slice (ids, labels, keys, numbers) is read as two overlapping words, two
+    /// overlapping halves, or three bytes padded with a plain letter.
+    #[inline]
+    pub fn any_in(&self, bytes: &[u8]) -> bool {
+        let n = bytes.len();
+        let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().expect("eight bytes"));
+        let half = |c: &[u8]| u64::from(u32::from_ne_bytes(c.try_into().expect("four bytes")));
+        if n >= 16 {
+            bytes.chunks_exact(16).any(|c| self.block(c)) || self.block(&bytes[n - 16..])
+        } else if n >= 8 {
+            self.word(word(&bytes[..8])) || self.word(word(&bytes[n - 8..]))
+        } else if n >= 4 {
+            self.word(half(&bytes[..4]) | half(&bytes[n - 4..]) << 32)
+        } else if n > 0 {
+            let padded = [bytes[0], bytes[n / 2], bytes[n - 1], b'a', b'a', b'a', b'a', b'a'];
+            self.word(u64::from_ne_bytes(padded))
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Special;
+    use proptest::prelude::*;
+
+    const SETS: [Special<4>; 3] = [
+        Special { below: 0x20, these: [b'"', b'\\', b'"', b'"'] },
+        Special { below: 0, these: [b',', b'"', b'\r', b'\n'] },
+        Special { below: 1, these: [b'\t', b'~', 0xff, 0xc3] },
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// Slices of every length up to 40, mostly plain, with bytes of every kind.
+        #[test]
+        fn any_in_agrees_with_checking_each_byte(
+            bytes in proptest::collection::vec(
+                prop_oneof![8 => b'a'..=b'z', 1 => any::<u8>(), 1 => Just(b'"'), 1 => Just(b',')],
+                0..40,
+            )
+        ) {
+            for set in &SETS {
+                prop_assert_eq!(set.any_in(&bytes), bytes.iter().any(|&b| set.byte(b)));
+            }
+        }
+    }
+
+    /// Each special byte alone at each place of plain slices of every length up to 33.
+    #[test]
+    fn one_special_byte_anywhere_is_found() {
+        for set in &SETS {
+            for b in (0..=255u8).filter(|&b| set.byte(b)) {
+                for len in 1..=33 {
+                    for at in 0..len {
+                        let mut bytes = vec![b'x'; len];
+                        bytes[at] = b;
+                        assert!(set.any_in(&bytes), "{b:#x} at {at} of {len}");
+                    }
+                }
+            }
+            for len in 0..=33 {
+                assert!(!set.any_in(&vec![b'x'; len]));
+            }
+        }
+    }
+}
