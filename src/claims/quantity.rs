@@ -8,7 +8,6 @@ use super::lexicon::{CueClass, Dir, Hit, Lex, UnitClass};
 use super::sentence::SentView;
 use super::spelled;
 use super::text::Kind;
-use std::borrow::Cow;
 
 /// What kind of amount a quantity is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,18 +44,33 @@ pub struct Quant {
 impl Quant {
     /// The alignment key: class (and unit), counted concept, qualifier, role.
     pub fn key(&self) -> String {
-        let cls: Cow<str> = match self.class {
-            QClass::Count => "count".into(),
-            QClass::Money => format!("money:{}", self.unit).into(),
-            QClass::Percent => "percent".into(),
-            QClass::Duration => format!("duration:{}", self.unit).into(),
-            QClass::Fraction => "fraction".into(),
-        };
-        let qual = if self.qual.is_empty() { String::new() } else { format!("[{}]", self.qual) };
-        if self.head.is_empty() && self.class != QClass::Count {
-            return format!("{cls}{qual}|{}", self.role);
+        // Pieces pushed into one string: `format!` made four here, for every quantity.
+        let mut key = String::with_capacity(
+            16 + self.unit.len() + self.head.len() + self.qual.len() + self.role.len(),
+        );
+        key.push_str(match self.class {
+            QClass::Count => "count",
+            QClass::Money => "money",
+            QClass::Percent => "percent",
+            QClass::Duration => "duration",
+            QClass::Fraction => "fraction",
+        });
+        if matches!(self.class, QClass::Money | QClass::Duration) {
+            key.push(':');
+            key.push_str(&self.unit);
         }
-        format!("{cls}:{}{qual}|{}", self.head, self.role)
+        if !self.head.is_empty() || self.class == QClass::Count {
+            key.push(':');
+            key.push_str(&self.head);
+        }
+        if !self.qual.is_empty() {
+            key.push('[');
+            key.push_str(&self.qual);
+            key.push(']');
+        }
+        key.push('|');
+        key.push_str(&self.role);
+        key
     }
 }
 

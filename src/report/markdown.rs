@@ -42,12 +42,26 @@ fn short(doc: &str) -> &str {
     &doc[..end]
 }
 
+/// A cell of a findings table: the value as shown, then (line, inferred, copy of).
 fn cell_text(c: &Cell) -> String {
-    let ev = c.evidence.first().map_or(String::new(), |e| format!(" (l. {}", e.line));
-    let copy = c.copy_of.as_ref().map_or(String::new(), |o| format!(", copy of {}", short(o)));
-    let close = if ev.is_empty() { "" } else { ")" };
-    let how = if c.inferred { ", inferred" } else { "" };
-    format!("{}{ev}{how}{copy}{close}", esc(&c.shown))
+    // Pieces pushed into the escaped value: `format!` made four strings per cell.
+    let mut s = esc(&c.shown);
+    let line = c.evidence.first().map(|e| e.line);
+    if let Some(line) = line {
+        s.push_str(" (l. ");
+        s.push_str(itoa::Buffer::new().format(line));
+    }
+    if c.inferred {
+        s.push_str(", inferred");
+    }
+    if let Some(o) = &c.copy_of {
+        s.push_str(", copy of ");
+        s.push_str(short(o));
+    }
+    if line.is_some() {
+        s.push(')');
+    }
+    s
 }
 
 /// The note of a finding (its arithmetic verdict, for a derived check).
