@@ -1,24 +1,26 @@
-//! Compact JSON, byte for byte what `serde_json::to_writer` writes, with strings escaped eight
-//! bytes at a time.
+//! Compact JSON, byte for byte what `serde_json::to_writer` writes, with strings checked for
+//! escapes sixteen bytes at a time.
 //!
 //! report.json is mostly text (evidence sentences, document ids, labels), several times the
 //! corpus's size, and serde_json escapes a string one byte at a time through a lookup table:
 //! its string writer was 3.2% of a run's instructions, on the thread that aligns and renders
-//! stories. Here a string is checked a word at a time for the bytes JSON must escape (`"`, `\`
-//! and controls below U+0020), and a string without any, as most are, is copied whole. What is
-//! not a string (numbers, `null`, booleans) is still written by serde_json, and the structure
-//! around values (`{`, `"key":`, `,`, `[`) is the one serde_json's compact formatter writes; the
-//! tests compare both serializers on values of every shape serde has.
+//! stories. Here a string is checked many bytes at a time (`crate::report::special`) for the
+//! bytes JSON must escape (`"`, `\` and controls below U+0020), and a string without any, as
+//! most are, is copied whole. What is not a string (numbers, `null`, booleans) is still
+//! written by serde_json, and the structure around values (`{`, `"key":`, `,`, `[`) is the one
+//! serde_json's compact formatter writes; the tests compare both serializers on values of
+//! every shape serde has.
 
 use serde::ser::{self, Serialize};
 use std::io::Write;
 
-/// Serializes `value` as compact JSON into `w`, through a buffer of about `SPILL` bytes.
+/// Serializes `value` as compact JSON into `w`, through a buffer of at most about `SPILL`
+/// bytes. The buffer starts small: report.json's document list calls this once per document.
 pub fn to_writer<W: Write + ?Sized, T: Serialize + ?Sized>(
     mut w: &mut W,
     value: &T,
 ) -> serde_json::Result<()> {
-    let mut out = Out { buf: Vec::with_capacity(2 * SPILL), sink: Some(&mut w) };
+    let mut out = Out { buf: Vec::with_capacity(256), sink: Some(&mut w) };
     value.serialize(Ser { out: &mut out })?;
     out.spill(0)
 }
@@ -117,7 +119,7 @@ struct Ser<'a, 'w> {
     out: &'a mut Out<'w>,
 }
 
-impl<'a> Ser<'a, '_> {
+impl<'a, 'w> Ser<'a, 'w> {
     fn json(self) -> serde_json::Serializer<&'a mut Vec<u8>> {
         serde_json::Serializer::new(&mut self.out.buf)
     }
@@ -127,6 +129,17 @@ impl<'a> Ser<'a, '_> {
         self.out.raw(b"{");
         write_str(self.out, variant);
         self.out.raw(b":");
+    }
+
+    /// The array or object of an enum variant's fields, closed with the variant's `}`.
+    fn variant_fields(
+        mut self,
+        variant: &str,
+        open: &[u8],
+        close: &'static [u8],
+    ) -> serde_json::Result<Compound<'a, 'w>> {
+        self.open_variant(variant);
+        Compound::open(self, open, close)
     }
 }
 
@@ -269,14 +282,13 @@ impl<'a, 'w> ser::Serializer for Ser<'a, 'w> {
     }
 
     fn serialize_tuple_variant(
-        mut self,
+        self,
         _: &'static str,
         _: u32,
         variant: &'static str,
         _: usize,
     ) -> serde_json::Result<Compound<'a, 'w>> {
-        self.open_variant(variant);
-        Compound::open(self, b"[", b"]}")
+        self.variant_fields(variant, b"[", b"]}")
     }
 
     fn serialize_map(self, _: Option<usize>) -> serde_json::Result<Compound<'a, 'w>> {
@@ -288,14 +300,13 @@ impl<'a, 'w> ser::Serializer for Ser<'a, 'w> {
     }
 
     fn serialize_struct_variant(
-        mut self,
+        self,
         _: &'static str,
         _: u32,
         variant: &'static str,
         _: usize,
     ) -> serde_json::Result<Compound<'a, 'w>> {
-        self.open_variant(variant);
-        Compound::open(self, b"{", b"}}")
+        self.variant_fields(variant, b"{", b"}}")
     }
 }
 
