@@ -164,13 +164,11 @@ impl CsvOut {
         self.end_record()
     }
 
-    /// Flushes to disk.
+    /// Flushes to the file (the commit syncs it to the disk).
     pub fn finish(self) -> Result<()> {
         if let Dest::File(w) = self.dest {
             w.into_inner()
-                .map_err(|e| anyhow::anyhow!("writing {}: {}", self.path.display(), e.error()))?
-                .sync_all()
-                .ok();
+                .map_err(|e| anyhow::anyhow!("writing {}: {}", self.path.display(), e.error()))?;
         }
         Ok(())
     }

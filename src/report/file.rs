@@ -13,7 +13,8 @@
 //! window while they are still backed. The reports of a small corpus stay under `AFTER` and
 //! are left to the kernel, as any file is. Both calls are hints: when the file system ignores
 //! them (tmpfs has no disk behind it and keeps every page), nothing changes but the memory
-//! used. Write errors still surface, from `write` or from the final `sync_all`.
+//! used. Write errors still surface, from `write` or from the `fsync` of every report before
+//! the commit (`OutputDir::commit`).
 
 use anyhow::{Context, Result};
 use std::fs::File;

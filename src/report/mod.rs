@@ -65,7 +65,11 @@ impl OutputDir {
         if png.is_file() {
             std::fs::copy(&png, tmp.join(html::SCREENSHOT)).ok();
         }
+        // On the disk before they replace anything: after a power cut or a system crash the
+        // directory holds the whole new reports or the old ones, never truncated files.
+        sync_tree(&tmp)?;
         if self.target.exists() && exchange(&tmp, &self.target) {
+            sync_parent(&self.target);
             // `tmp` now holds the previous reports.
             std::fs::remove_dir_all(&tmp).ok();
             return Ok(());
@@ -77,6 +81,7 @@ impl OutputDir {
         }
         std::fs::rename(&tmp, &self.target)
             .with_context(|| format!("moving the new reports into {}", self.target.display()))?;
+        sync_parent(&self.target);
         if old.exists() {
             std::fs::remove_dir_all(&old).ok();
         }
@@ -90,6 +95,53 @@ impl Drop for OutputDir {
             std::fs::remove_dir_all(tmp).ok();
         }
     }
+}
+
+/// Waits until every file of `dir`, and `dir` itself, is on the disk. Each file is synced on a
+/// thread of its own: most of their bytes were sent to the disk as they were written (see
+/// [`file`]), and the waits overlap. A failure names the file: the reports are then not
+/// committed, and the previous ones stay.
+fn sync_tree(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
+    let mut files = Vec::new();
+    for e in entries {
+        let e = e.with_context(|| format!("listing {}", dir.display()))?;
+        if e.file_type().is_ok_and(|t| t.is_file()) {
+            files.push(e.path());
+        }
+    }
+    files.sort();
+    let sync = |path: &Path| -> Result<()> {
+        // Opened for writing (without truncating): some systems sync only writable handles.
+        let f = std::fs::OpenOptions::new().write(true).open(path);
+        f.and_then(|f| f.sync_all())
+            .with_context(|| format!("writing {} to the disk", path.display()))
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files.iter().map(|p| scope.spawn(move || sync(p))).collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join().map_err(|_| anyhow::anyhow!("internal error while syncing reports"))?
+        })
+    })?;
+    sync_dir(dir).with_context(|| format!("writing {} to the disk", dir.display()))
+}
+
+/// Syncs a directory's entries (Linux; elsewhere directories cannot be opened for it).
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Makes the rename of the reports into `target` durable. Best effort: the reports are in
+/// place already, and a failure here could only undo the rename after a crash.
+fn sync_parent(target: &Path) {
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    sync_dir(parent).ok();
 }
 
 /// Swaps two directories atomically; false when the system cannot (then nothing changed).
@@ -288,9 +340,7 @@ impl crate::align::StoryOutput for StoryFiles {
 
 /// Writes the corpus-level reports that need the whole corpus (after the streamed ones and the
 /// stories): entities.csv, variants.csv and report.html. The two CSV files are written on a
-/// thread of their own while report.html renders: writing them takes milliseconds, but their
-/// `fsync` waits for the disk to take the hundreds of megabytes the run just wrote (0.4–0.8 s
-/// on synth 100 MB), and report.html's rendering (0.3 s) need not wait with it.
+/// thread of their own while report.html renders.
 pub fn write_corpus(
     dir: &Path,
     raw: bool,

@@ -126,8 +126,8 @@ impl RawOut {
             .w
             .into_inner()
             .map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.into_error()))?;
-        file.sync_all().ok();
-        Ok(())
+        // Synced now, while the stories are aligned, rather than all at the commit.
+        file.sync_all().with_context(|| format!("writing {} to the disk", path.display()))
     }
 }
 
