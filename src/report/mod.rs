@@ -111,6 +111,12 @@ fn sync_tree(dir: &Path) -> Result<()> {
         }
     }
     files.sort();
+    sync_files(&files)?;
+    sync_dir(dir).with_context(|| format!("writing {} to the disk", dir.display()))
+}
+
+/// Waits until `files` are on the disk, each synced on a thread of its own.
+pub fn sync_files(files: &[PathBuf]) -> Result<()> {
     let sync = |path: &Path| -> Result<()> {
         // Opened for writing (without truncating): some systems sync only writable handles.
         let f = std::fs::OpenOptions::new().write(true).open(path);
@@ -122,8 +128,7 @@ fn sync_tree(dir: &Path) -> Result<()> {
         handles.into_iter().try_for_each(|h| {
             h.join().map_err(|_| anyhow::anyhow!("internal error while syncing reports"))?
         })
-    })?;
-    sync_dir(dir).with_context(|| format!("writing {} to the disk", dir.display()))
+    })
 }
 
 /// Syncs a directory's entries (Linux; elsewhere directories cannot be opened for it).
@@ -270,13 +275,16 @@ pub struct StoryFiles {
 }
 
 impl StoryFiles {
+    /// The files, in `dir`.
+    pub const NAMES: [&str; 4] = ["consistency.csv", "quotes.csv", "report.json", "report.md"];
+
     pub fn create(dir: &Path, raw: bool) -> Result<Self> {
         Ok(StoryFiles {
             raw,
-            consistency: BytesOut::create(&dir.join("consistency.csv"))?,
-            quotes: BytesOut::create(&dir.join("quotes.csv"))?,
-            json: json::Stream::create(&dir.join("report.json"))?,
-            markdown: markdown::Stream::create(&dir.join("report.md"))?,
+            consistency: BytesOut::create(&dir.join(Self::NAMES[0]))?,
+            quotes: BytesOut::create(&dir.join(Self::NAMES[1]))?,
+            json: json::Stream::create(&dir.join(Self::NAMES[2]))?,
+            markdown: markdown::Stream::create(&dir.join(Self::NAMES[3]))?,
         })
     }
 
