@@ -11,7 +11,7 @@
 //! on the disk by then, are dropped (`posix_fadvise(DONTNEED)`): the cache holds about `AFTER`
 //! bytes and two windows of each file, and the pages it frees are taken again by the next
 //! window while they are still backed. The reports of a small corpus stay under `AFTER` and
-//! are left to the kernel, as any file is. Both calls are hints: when the file system ignores
+//! are left to the kernel until the commit syncs every report. Both calls are hints: when the file system ignores
 //! them (tmpfs has no disk behind it and keeps every page), nothing changes but the memory
 //! used. Write errors still surface, from `write` or from the `fsync` of every report before
 //! the commit (`OutputDir::commit`).

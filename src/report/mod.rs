@@ -110,7 +110,6 @@ fn sync_tree(dir: &Path) -> Result<()> {
             files.push(e.path());
         }
     }
-    files.sort();
     sync_files(&files)?;
     sync_dir(dir).with_context(|| format!("writing {} to the disk", dir.display()))
 }
@@ -347,8 +346,7 @@ impl crate::align::StoryOutput for StoryFiles {
 }
 
 /// Writes the corpus-level reports that need the whole corpus (after the streamed ones and the
-/// stories): entities.csv, variants.csv and report.html. The two CSV files are written on a
-/// thread of their own while report.html renders.
+/// stories): entities.csv, variants.csv and report.html.
 pub fn write_corpus(
     dir: &Path,
     raw: bool,
@@ -357,27 +355,18 @@ pub fn write_corpus(
 ) -> Result<()> {
     use crate::analysis::phase;
     use std::time::Instant;
-    let csv_files = || -> Result<()> {
-        let t = Instant::now();
-        let mut w = CsvOut::create(&dir.join("entities.csv"), raw)?;
-        corpus.tally().write(&model.entities, &mut w)?;
-        w.finish()?;
-        phase("entities.csv", t);
-        let t = Instant::now();
-        let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
-        corpus.write_variants(&mut w)?;
-        w.finish()?;
-        phase("variants.csv", t);
-        Ok(())
-    };
-    std::thread::scope(|scope| {
-        let csv = scope.spawn(csv_files);
-        let t = Instant::now();
-        let html = html::write(dir, corpus, model);
-        phase("report.html", t);
-        let csv = csv.join().map_err(|_| {
-            anyhow::anyhow!("internal error while writing entities.csv and variants.csv")
-        });
-        html.and(csv?)
-    })
+    let t = Instant::now();
+    let mut w = CsvOut::create(&dir.join("entities.csv"), raw)?;
+    corpus.tally().write(&model.entities, &mut w)?;
+    w.finish()?;
+    phase("entities.csv", t);
+    let t = Instant::now();
+    let mut w = CsvOut::create(&dir.join("variants.csv"), raw)?;
+    corpus.write_variants(&mut w)?;
+    w.finish()?;
+    phase("variants.csv", t);
+    let t = Instant::now();
+    html::write(dir, corpus, model)?;
+    phase("report.html", t);
+    Ok(())
 }
