@@ -7,10 +7,13 @@
 //! the search resumes one character after its start. Nothing is allocated per token.
 //!
 //! Folded aliases in the Latin script are ASCII; the others (Cyrillic, Greek, Arabic, CJK...
-//! names of countries) are half the aliases and two thirds of the automaton. They get an
-//! automaton of their own, built the first time a line holds one of their characters: a corpus
-//! in Latin-script languages never pays for it. The leftmost-longest match of the two is the
-//! leftmost-longest match of one automaton over all the aliases.
+//! names of countries) are half the aliases and two thirds of the automaton. They get automata
+//! of their own, one per run of Unicode pages (256 code points: a script, or a few small ones),
+//! each built the first time a line holds the first non-ASCII character of one of its aliases:
+//! a corpus in Latin-script languages never pays for them, and a Greek "μ" in a French article
+//! builds the Greek aliases' automaton, not all of them (all of them took 0.08 s). The leftmost,
+//! then longest, of the automata's matches is the leftmost-longest match of one automaton over
+//! all the aliases.
 
 use super::fold::Folder;
 use super::kb::{Alias, Case, Gate, Kb};
@@ -35,7 +38,7 @@ pub struct Matcher {
     /// Over the folded aliases that are ASCII; searched in every line.
     ascii: Automaton,
     /// Over the other folded aliases, built on first use.
-    other: Lazy,
+    others: Others,
     /// Pattern id → alias indices, best first.
     groups: Vec<Vec<u32>>,
 }
@@ -64,32 +67,118 @@ impl Automaton {
     }
 }
 
-/// The automaton of the non-ASCII folded aliases, built the first time a line needs it.
+/// The automata of the non-ASCII folded aliases.
+#[derive(Debug)]
+struct Others {
+    /// Unicode page (code point / 256) of aliases' first non-ASCII characters → index in
+    /// `groups`, sorted by page.
+    pages: Vec<(u32, u32)>,
+    groups: Vec<Lazy>,
+}
+
+/// Aliases per automaton of [`Others`] before a further page starts another: Cyrillic's or
+/// Arabic's names have an automaton each, small scripts share one.
+const GROUP_PATTERNS: usize = 1024;
+
+fn page(c: char) -> u32 {
+    c as u32 >> 8
+}
+
+impl Others {
+    /// Groups `patterns` (folded, non-ASCII, with their pattern ids) by the page of their first
+    /// non-ASCII character.
+    fn new(patterns: Vec<(&str, u32)>) -> Others {
+        let first = |p: &str| p.chars().find(|c| !c.is_ascii()).expect("a non-ASCII pattern");
+        let mut per_page: Vec<(u32, usize)> = Vec::new();
+        for (p, _) in &patterns {
+            let pg = page(first(p));
+            match per_page.binary_search_by_key(&pg, |&(q, _)| q) {
+                Ok(i) => per_page[i].1 += 1,
+                Err(i) => per_page.insert(i, (pg, 1)),
+            }
+        }
+        let mut pages = Vec::with_capacity(per_page.len());
+        let mut sizes: Vec<usize> = Vec::new();
+        for (pg, n) in per_page {
+            match sizes.last_mut() {
+                Some(size) if *size + n <= GROUP_PATTERNS => *size += n,
+                _ => sizes.push(n),
+            }
+            pages.push((pg, sizes.len() as u32 - 1));
+        }
+        let mut groups: Vec<Lazy> = sizes
+            .iter()
+            .map(|&n| Lazy {
+                patterns: Vec::with_capacity(n),
+                ids: Vec::with_capacity(n),
+                chars: Vec::new(),
+                built: OnceLock::new(),
+            })
+            .collect();
+        for (p, id) in patterns {
+            let c = first(p);
+            let k = pages[pages.binary_search_by_key(&page(c), |&(q, _)| q).expect("its page")].1;
+            let g = &mut groups[k as usize];
+            g.patterns.push(p.to_string());
+            g.ids.push(id);
+            g.chars.push(c);
+        }
+        for g in &mut groups {
+            g.chars.sort_unstable();
+            g.chars.dedup();
+        }
+        Others { pages, groups }
+    }
+
+    /// Appends to `out` the automata `hay` needs (those whose aliases' first non-ASCII
+    /// characters it holds), built if they were not yet, in group order.
+    fn for_line<'a>(&'a self, hay: &str, out: &mut Vec<&'a Automaton>) {
+        out.clear();
+        if hay.is_ascii() {
+            return;
+        }
+        let mut needed = 0u64;
+        let mut more: Vec<usize> = Vec::new();
+        for c in hay.chars().filter(|c| !c.is_ascii()) {
+            let Ok(i) = self.pages.binary_search_by_key(&page(c), |&(q, _)| q) else { continue };
+            let k = self.pages[i].1 as usize;
+            if self.groups[k].chars.binary_search(&c).is_ok() {
+                // A bit per group for the first 64 (the bundled aliases make about 20 groups).
+                if k < 64 {
+                    needed |= 1 << k;
+                } else if !more.contains(&k) {
+                    more.push(k);
+                }
+            }
+        }
+        more.sort_unstable();
+        let first64 = (0..64).filter(|k| needed & (1 << k) != 0);
+        for k in first64.chain(more) {
+            out.push(self.groups[k].get());
+        }
+    }
+}
+
+/// An automaton over some of the non-ASCII folded aliases, built the first time a line needs it.
 #[derive(Debug)]
 struct Lazy {
     patterns: Vec<String>,
     ids: Vec<u32>,
-    /// The non-ASCII characters of `patterns`, sorted: a line without any cannot match.
+    /// The first non-ASCII character of each pattern, sorted: a line without any cannot match.
     chars: Vec<char>,
     built: OnceLock<Automaton>,
 }
 
 impl Lazy {
-    /// The automaton, when `hay` holds a character of its patterns.
-    fn for_line(&self, hay: &str) -> Option<&Automaton> {
-        if hay.is_ascii()
-            || !hay.chars().any(|c| !c.is_ascii() && self.chars.binary_search(&c).is_ok())
-        {
-            return None;
-        }
-        Some(self.built.get_or_init(|| {
+    fn get(&self) -> &Automaton {
+        self.built.get_or_init(|| {
             let patterns: Vec<&str> = self.patterns.iter().map(String::as_str).collect();
-            // aho-corasick fails only past 2^31 states or patterns (the bundled aliases make
-            // about 400,000 states). Should a huge user KB get there, the documents needing
-            // this automaton are listed in errors.csv with this message.
+            // aho-corasick fails only past 2^31 states or patterns (all the bundled non-ASCII
+            // aliases make about 400,000 states). Should a huge user KB get there, the documents
+            // needing this automaton are listed in errors.csv with this message.
             Automaton::build(&patterns, self.ids.clone())
                 .expect("the non-ASCII aliases built into an automaton before")
-        }))
+        })
     }
 }
 
@@ -119,41 +208,33 @@ impl Matcher {
             // Stricter case rules first: "US" (exact) before any folded form of "us".
             g.sort_by_key(|&i| std::cmp::Reverse(kb.aliases[i as usize].case));
         }
-        let (mut ascii, mut other) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
+        let (mut ascii, mut ascii_ids, mut other) = (Vec::new(), Vec::new(), Vec::new());
         for (id, p) in patterns.iter().enumerate() {
-            let (pats, ids) = if p.is_ascii() { &mut ascii } else { &mut other };
-            pats.push(*p);
-            ids.push(id as u32);
+            if p.is_ascii() {
+                ascii.push(*p);
+                ascii_ids.push(id as u32);
+            } else {
+                other.push((*p, id as u32));
+            }
         }
-        let mut chars: Vec<char> =
-            other.0.iter().flat_map(|p| p.chars()).filter(|c| !c.is_ascii()).collect();
-        chars.sort_unstable();
-        chars.dedup();
-        let other = Lazy {
-            patterns: other.0.iter().map(|p| p.to_string()).collect(),
-            ids: other.1,
-            chars,
-            built: OnceLock::new(),
-        };
-        Ok(Matcher { ascii: Automaton::build(&ascii.0, ascii.1)?, other, groups })
+        let others = Others::new(other);
+        Ok(Matcher { ascii: Automaton::build(&ascii, ascii_ids)?, others, groups })
     }
 
-    /// The leftmost-longest alias in `hay[pos..]` (start, end, pattern id), `other` being the
-    /// non-ASCII automaton when the line needs it.
+    /// The leftmost-longest alias in `hay[pos..]` (start, end, pattern id), `others` being
+    /// the non-ASCII automata the line needs.
     #[inline]
-    fn find(
-        &self,
-        other: Option<&Automaton>,
-        hay: &str,
-        pos: usize,
-    ) -> Option<(usize, usize, u32)> {
-        let a = self.ascii.find(hay, pos);
-        match (a, other.and_then(|o| o.find(hay, pos))) {
-            // The leftmost, then the longest. Both cannot end at the same byte: a pattern is in
-            // one automaton only.
-            (Some(a), Some(b)) => Some(if (b.0, a.1) < (a.0, b.1) { b } else { a }),
-            (a, b) => a.or(b),
+    fn find(&self, others: &[&Automaton], hay: &str, pos: usize) -> Option<(usize, usize, u32)> {
+        let mut best = self.ascii.find(hay, pos);
+        for o in others {
+            best = match (best, o.find(hay, pos)) {
+                // The leftmost, then the longest. Two cannot end at the same byte: a pattern is
+                // in one automaton only.
+                (Some(a), Some(b)) => Some(if (b.0, a.1) < (a.0, b.1) { b } else { a }),
+                (a, b) => a.or(b),
+            };
         }
+        best
     }
 
     /// Number of distinct folded aliases.
@@ -175,10 +256,12 @@ impl Matcher {
     ) {
         let hay = folder.text.as_str();
         let bytes = hay.as_bytes();
-        let other = self.other.for_line(hay);
+        // Empty, and so not allocated, for a line in the Latin script.
+        let mut others = Vec::new();
+        self.others.for_line(hay, &mut others);
         let mut pos = 0;
         while pos < hay.len() {
-            let Some((fs, fe, pattern)) = self.find(other, hay, pos) else { break };
+            let Some((fs, fe, pattern)) = self.find(&others, hay, pos) else { break };
             let mut accepted = None;
             if boundaries_ok(hay, fs, fe, line, folder) {
                 let (s, e) = folder.original_span(fs, fe, line);
@@ -404,16 +487,23 @@ mod tests {
                 ("Russie", "RU")
             ]
         );
-        // A Latin-script line never builds the other automaton.
+        // A Latin-script line never builds the other automata; a Greek letter builds one.
         let (kb, m, _) = bundled();
+        let built =
+            |m: &Matcher| m.others.groups.iter().filter(|g| g.built.get().is_some()).count();
         let line = "« Israël » réduit sa liste de 102 à 37 pays — la Russie, l’Inde…";
         folder.fold_line(line);
         m.scan(&kb, line, &folder, "fr", false, &mut hits);
-        assert!(m.other.built.get().is_none());
+        assert_eq!(built(&m), 0);
+        let line = "une dose de 5 μg, en Grèce (Ελλάδα)";
+        folder.fold_line(line);
+        m.scan(&kb, line, &folder, "fr", false, &mut hits);
+        assert_eq!(built(&m), 1);
+        assert!(m.others.groups.len() > 4, "{} groups", m.others.groups.len());
     }
 
     #[test]
-    fn two_automata_find_what_one_finds() {
+    fn the_automata_find_what_one_finds() {
         let (_, m, forms) = bundled();
         let all: Vec<&str> = forms.iter().map(String::as_str).collect();
         let one =
@@ -434,13 +524,14 @@ mod tests {
                 }
                 line.push_str(pieces[next(pieces.len())]);
             }
-            let other = m.other.for_line(&line);
+            let mut others = Vec::new();
+            m.others.for_line(&line, &mut others);
             let mut pos = 0;
             while pos <= line.len() {
                 let want = one
                     .find(Input::new(&line).span(pos..line.len()))
                     .map(|h| (h.start(), h.end(), h.pattern().as_u32()));
-                assert_eq!(m.find(other, &line, pos), want, "round {round} at {pos}: {line:?}");
+                assert_eq!(m.find(&others, &line, pos), want, "round {round} at {pos}: {line:?}");
                 pos += line[pos..].chars().next().map_or(1, char::len_utf8);
             }
         }
