@@ -82,12 +82,6 @@ fn sentence_initial(line: &str, toks: &[Tok], i: usize) -> bool {
         && !is_initial(line, &toks[i - 1])
 }
 
-/// Whether folded words `seq` occur at tokens `i..`.
-fn words_at(hay: &str, toks: &[Tok], i: usize, seq: &[String]) -> bool {
-    i + seq.len() <= toks.len()
-        && seq.iter().enumerate().all(|(k, w)| hay[toks[i + k].fs..toks[i + k].fe] == **w)
-}
-
 /// A stable id from a name: folded, non-alphanumerics as single hyphens.
 pub fn slug(name: &str) -> String {
     let f = fold(name);
@@ -207,11 +201,8 @@ pub fn line(
             }
         }
         // Organisation cue before: « la société X », « le groupe X ».
-        for (cue, etype) in &lex.org_before {
-            if i >= cue.len() && words_at(hay, toks, i - cue.len(), cue) {
-                made = Some((etype, "discovered", 0.6));
-                break;
-            }
+        if let Some(etype) = lex.org_before.just_before(hay, toks, i) {
+            made = Some((etype, "discovered", 0.6));
         }
         // Company suffix: "X Group", "X Technologies", "X Ltd".
         if made.is_none() && n >= 2 && lex.org_after.contains(&hay[toks[j].fs..toks[j].fe]) {
@@ -219,20 +210,15 @@ pub fn line(
         }
         // Person: 2–3 words after a title or role, or near a verb of saying.
         if made.is_none() && (2..=3).contains(&n) && !initial {
-            let before = |seqs: &Vec<Vec<String>>, within: usize| {
-                seqs.iter().any(|cue| {
-                    (cue.len()..=(cue.len() + within).min(i))
-                        .any(|d| i >= d && words_at(hay, toks, i - d, cue))
-                })
-            };
-            let after = lex.say.iter().any(|cue| (1..=3).any(|d| words_at(hay, toks, j + d, cue)));
+            let after = lex.say.starts_within(hay, toks, j + 1, j + 3);
             // "Will Smith, a spokesman", « Ned Price, porte-parole »: a role after a comma.
             let role_after = line[toks[j].oe..].trim_start().starts_with(',')
-                && lex
-                    .person_before
-                    .iter()
-                    .any(|cue| (1..=3).any(|d| words_at(hay, toks, j + d, cue)));
-            if before(&lex.person_before, 2) || before(&lex.say, 1) || after || role_after {
+                && lex.person_before.starts_within(hay, toks, j + 1, j + 3);
+            if lex.person_before.before(hay, toks, i, 2)
+                || lex.say.before(hay, toks, i, 1)
+                || after
+                || role_after
+            {
                 made = Some(("person", "discovered", 0.6));
             }
         }

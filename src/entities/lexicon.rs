@@ -7,6 +7,7 @@
 //! and one line to [`LANGS`].
 
 use super::fold::fold;
+use super::scan::Tok;
 use anyhow::{Result, bail};
 // The fast hasher: these sets are probed for every token of every line.
 use crate::hash::{FxMap as HashMap, FxSet as HashSet};
@@ -57,16 +58,86 @@ pub struct Lexicons {
     /// Domain key → English label of the body.
     pub labels: HashMap<String, String>,
     /// Words just before an organisation's name, with the type they imply.
-    pub org_before: Vec<(Vec<String>, &'static str)>,
+    pub org_before: Cues<&'static str>,
     pub org_after: HashSet<String>,
-    pub person_before: Vec<Vec<String>>,
-    pub say: Vec<Vec<String>>,
+    pub person_before: Cues<()>,
+    pub say: Cues<()>,
     pub stopwords: HashSet<String>,
     /// Target language → (English word, translated word), as written.
     pub translations: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// Splits a folded form into words (runs of letters and digits; a trailing '.' stays).
+/// Cue phrases (folded words) with a payload, found by their first word: a candidate name is
+/// checked against every cue at several places around it, and going through the lists took
+/// a third of name discovery.
+#[derive(Debug)]
+pub struct Cues<T> {
+    /// In file order.
+    seqs: Vec<(Vec<String>, T)>,
+    /// First word → indices in `seqs`, increasing.
+    by_first: HashMap<String, Vec<u32>>,
+    /// Words of the longest cue.
+    longest: usize,
+}
+
+impl<T> Default for Cues<T> {
+    fn default() -> Self {
+        Cues { seqs: Vec::new(), by_first: HashMap::default(), longest: 0 }
+    }
+}
+
+impl<T: Copy> Cues<T> {
+    /// Adds a cue of at least one word.
+    fn push(&mut self, words: Vec<String>, payload: T) {
+        let k = u32::try_from(self.seqs.len()).expect("fewer than 2^32 cues");
+        self.by_first.entry(words[0].clone()).or_default().push(k);
+        self.longest = self.longest.max(words.len());
+        self.seqs.push((words, payload));
+    }
+
+    /// The cues (indices, in file order) whose words are the tokens from `start` on of the
+    /// folded line `hay`.
+    fn starting_at<'a>(
+        &'a self,
+        hay: &'a str,
+        toks: &'a [Tok],
+        start: usize,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let first = toks.get(start).and_then(|t| self.by_first.get(&hay[t.fs..t.fe]));
+        first.into_iter().flatten().map(|&k| k as usize).filter(move |&k| {
+            let seq = &self.seqs[k].0;
+            start + seq.len() <= toks.len()
+                && seq.iter().zip(&toks[start..]).all(|(w, t)| hay[t.fs..t.fe] == **w)
+        })
+    }
+
+    /// The payload of the first cue (in file order) ending just before token `i`.
+    pub fn just_before(&self, hay: &str, toks: &[Tok], i: usize) -> Option<T> {
+        (i.saturating_sub(self.longest)..i)
+            .flat_map(|s| {
+                self.starting_at(hay, toks, s).filter(move |&k| s + self.seqs[k].0.len() == i)
+            })
+            .min()
+            .map(|k| self.seqs[k].1)
+    }
+
+    /// Whether a cue ends before token `i` with at most `within` tokens between them.
+    pub fn before(&self, hay: &str, toks: &[Tok], i: usize, within: usize) -> bool {
+        (i.saturating_sub(self.longest + within)..i).any(|s| {
+            self.starting_at(hay, toks, s).any(|k| {
+                let end = s + self.seqs[k].0.len();
+                end <= i && end + within >= i
+            })
+        })
+    }
+
+    /// Whether a cue starts at one of the tokens `from..=to`.
+    pub fn starts_within(&self, hay: &str, toks: &[Tok], from: usize, to: usize) -> bool {
+        (from..=to).any(|s| self.starting_at(hay, toks, s).next().is_some())
+    }
+}
+
 pub fn words(folded: &str) -> Vec<String> {
     folded
         .split(|c: char| !(c.is_alphanumeric() || c == '.'))
@@ -111,6 +182,9 @@ impl Lexicons {
             }
             for (n, cols) in rows(f.cues) {
                 let w = words(&fold(cols[1]));
+                if w.is_empty() {
+                    bail!("{}: the cue {:?} has no word", at("entities-cues.tsv", n), cols[1]);
+                }
                 match cols[0] {
                     "org-before" => {
                         let t = match cols.get(2).copied().unwrap_or("") {
@@ -118,11 +192,11 @@ impl Lexicons {
                             "org" => "org",
                             _ => "company",
                         };
-                        lex.org_before.push((w, t));
+                        lex.org_before.push(w, t);
                     }
                     "org-after" => lex.org_after.extend(w),
-                    "person-before" => lex.person_before.push(w),
-                    "say" => lex.say.push(w),
+                    "person-before" => lex.person_before.push(w, ()),
+                    "say" => lex.say.push(w, ()),
                     r => bail!("{}: unknown role '{r}'", at("entities-cues.tsv", n)),
                 }
             }
