@@ -37,7 +37,14 @@ fn closing_for(c: char) -> Option<char> {
 pub fn spans(line: &str, offset: usize) -> Vec<(usize, usize, usize, usize)> {
     let mut out = Vec::new();
     let mut stack: Vec<(char, usize)> = Vec::new();
-    for (i, c) in line.char_indices() {
+    // Every quotation mark is '"' or starts with byte C2 (« ») or E2 (“ ” „ ‹ ›): the other
+    // characters are skipped by memchr, not decoded one by one.
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    while let Some(k) = memchr::memchr3(b'"', 0xC2, 0xE2, &bytes[at..]) {
+        let i = at + k;
+        let c = line[i..].chars().next().expect("a character starts at a lead byte");
+        at = i + c.len_utf8();
         if let Some(&(open, start)) = stack.last()
             && closing_for(open) == Some(c)
         {
