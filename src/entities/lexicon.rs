@@ -67,7 +67,6 @@ pub struct Lexicons {
     pub translations: Vec<(String, Vec<(String, String)>)>,
 }
 
-/// Splits a folded form into words (runs of letters and digits; a trailing '.' stays).
 /// Cue phrases (folded words) with a payload, found by their first word: a candidate name is
 /// checked against every cue at several places around it, and going through the lists took
 /// a third of name discovery.
@@ -138,6 +137,7 @@ impl<T: Copy> Cues<T> {
     }
 }
 
+/// Splits a folded form into words (runs of letters and digits; a trailing '.' stays).
 pub fn words(folded: &str) -> Vec<String> {
     folded
         .split(|c: char| !(c.is_alphanumeric() || c == '.'))

@@ -143,7 +143,7 @@ impl Others {
             let Ok(i) = self.pages.binary_search_by_key(&page(c), |&(q, _)| q) else { continue };
             let k = self.pages[i].1 as usize;
             if self.groups[k].chars.binary_search(&c).is_ok() {
-                // A bit per group for the first 64 (the bundled aliases make about 20 groups).
+                // A bit per group for the first 64 (the bundled aliases make about 15 groups).
                 if k < 64 {
                     needed |= 1 << k;
                 } else if !more.contains(&k) {
