@@ -70,7 +70,8 @@ const CACHE_WORDS: usize = 1 << 16;
 type Asked = Vec<(String, FxMap<Box<str>, bool>)>;
 
 /// Runs `f` on this thread's answers for the language `code`. Found once per sentence, not per
-/// word: with the look-up per word, the cache was a twentieth of the claims stage on French news.
+/// word: the look-up per word compared language codes for every word (12 M of the claims
+/// stage's 670 M instructions on 800 OrangeSum articles).
 fn with_asked<R>(code: &str, f: impl FnOnce(&mut FxMap<Box<str>, bool>) -> R) -> R {
     thread_local! {
         static CACHE: RefCell<Asked> = const { RefCell::new(Vec::new()) };
@@ -113,8 +114,9 @@ fn ask(lang: &Language, word: &str) -> bool {
 
 /// Whether a digit string is as `DigitString::new` made it. Its fields are no digits, no
 /// leading zero, no flags, no marker, and not frozen; the last is private, but a frozen string
-/// refuses a leading zero, which a new one takes. (Comparing debug forms did the same, and took
-/// a third of the time spent on numbers in words on news in French.)
+/// refuses a leading zero, which a new one takes. (Comparing debug forms did the same with a
+/// `format!` per word asked: quantities took 215 M instructions with it, 167 M without, on
+/// 800 OrangeSum articles.)
 fn is_new(mut digits: DigitString) -> bool {
     digits.is_empty()
         && digits.flags == 0

@@ -68,8 +68,8 @@ pub struct Lexicons {
 }
 
 /// Cue phrases (folded words) with a payload, found by their first word: a candidate name is
-/// checked against every cue at several places around it, and going through the lists took
-/// a third of name discovery.
+/// checked against the cues at several places around it, and trying each of the 150 cues at
+/// each place cost 0.15 G of a run's 3.19 G instructions on 800 OrangeSum articles.
 #[derive(Debug)]
 pub struct Cues<T> {
     /// In file order.

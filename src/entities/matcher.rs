@@ -84,6 +84,12 @@ fn page(c: char) -> u32 {
     c as u32 >> 8
 }
 
+/// The group of the page of `c` in `pages` (see [`Others::pages`]), if the page has aliases.
+fn group_of(pages: &[(u32, u32)], c: char) -> Option<usize> {
+    let i = pages.binary_search_by_key(&page(c), |&(q, _)| q).ok()?;
+    Some(pages[i].1 as usize)
+}
+
 impl Others {
     /// Groups `patterns` (folded, non-ASCII, with their pattern ids) by the page of their first
     /// non-ASCII character.
@@ -117,8 +123,7 @@ impl Others {
             .collect();
         for (p, id) in patterns {
             let c = first(p);
-            let k = pages[pages.binary_search_by_key(&page(c), |&(q, _)| q).expect("its page")].1;
-            let g = &mut groups[k as usize];
+            let g = &mut groups[group_of(&pages, c).expect("its page has a group")];
             g.patterns.push(p.to_string());
             g.ids.push(id);
             g.chars.push(c);
@@ -140,8 +145,7 @@ impl Others {
         let mut needed = 0u64;
         let mut more: Vec<usize> = Vec::new();
         for c in hay.chars().filter(|c| !c.is_ascii()) {
-            let Ok(i) = self.pages.binary_search_by_key(&page(c), |&(q, _)| q) else { continue };
-            let k = self.pages[i].1 as usize;
+            let Some(k) = group_of(&self.pages, c) else { continue };
             if self.groups[k].chars.binary_search(&c).is_ok() {
                 // A bit per group for the first 64 (the bundled aliases make about 15 groups).
                 if k < 64 {
