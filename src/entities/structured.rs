@@ -60,7 +60,8 @@ pub fn find(
     // Cheap exit: no institution word, no compound, no structured name.
     if !toks.iter().any(|t| {
         let w = &hay[t.fs..t.fe];
-        lex.institutions.contains(w) || lex.compounds.contains_key(w)
+        lex.institution_shapes.may_contain(w)
+            && (lex.institutions.contains(w) || lex.compounds.contains_key(w))
     }) {
         return;
     }
