@@ -82,6 +82,14 @@ pub fn phase(name: &str, since: Instant) {
     }
 }
 
+/// With timings on, prints a duration measured inside a phase (time a thread was busy, or
+/// waited), under the phase's line.
+pub fn span(name: &str, seconds: f64) {
+    if timings_on() {
+        eprintln!("recoupe timings: {name:<28} {seconds:>9.3} s");
+    }
+}
+
 /// User and system CPU time of the whole process so far (Linux; 0 elsewhere), so that phases
 /// that leave cores idle show up in the timings: compare its growth with the wall time.
 fn process_cpu_seconds() -> f64 {

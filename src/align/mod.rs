@@ -389,13 +389,18 @@ impl Plan {
         // own while the workers align and render the next chunk, so that neither waits for the
         // other (on synth 100 MB at 2 threads the writer is busy 1.3 s, aligning 1.2 s and
         // rendering 0.7 s; with the writer beside aligning only, alignment took 0.1–0.3 s longer).
+        // Time the story writer was busy, and time the workers waited for it with a chunk
+        // ready (for the timings: a writer slower than the workers caps the alignment).
+        let (mut writing, mut waiting) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
         let mut write = |out: &mut dyn StoryOutput, chunk: Rendered| -> Result<()> {
+            let t = Instant::now();
             for ((n, story), bytes) in chunk.0.zip(chunk.1).zip(chunk.2) {
                 out.write(story.as_ref(), bytes)?;
                 if kept[n] {
                     kept_stories.push(story.context("a kept story was dropped")?);
                 }
             }
+            writing += t.elapsed();
             Ok(())
         };
         let mut pending: Option<Rendered> = None;
@@ -443,7 +448,10 @@ impl Plan {
                         in_story_order(order, next, done).into_iter().unzip();
                     Ok((next..end, stories, rendered))
                 })();
-                (chunk, writer.map(|w| w.join()))
+                let t = Instant::now();
+                let written = writer.map(|w| w.join());
+                waiting += t.elapsed();
+                (chunk, written)
             });
             if let Some(written) = written {
                 written.map_err(|_| anyhow::anyhow!("internal error while writing stories"))??;
@@ -457,6 +465,8 @@ impl Plan {
         report.stories = kept_stories;
         out.end(&report)?;
         phase("  alignment", t);
+        crate::analysis::span("    story writer busy", writing.as_secs_f64());
+        crate::analysis::span("    workers waiting for it", waiting.as_secs_f64());
         Ok(Corpus { report, tally })
     }
 }
