@@ -475,9 +475,9 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Documents whose stories are aligned and rendered in one parallel chunk. Large enough that a
-/// chunk holds many stories (a chunk of one large story would run on one thread while the
-/// others wait), small enough to bound the claims and rendered bytes held at once. Memory a
+/// Documents whose stories are aligned and rendered in one parallel chunk (more when the chunk
+/// holds a large story: `chunk_end`). Large enough that a chunk holds many stories, small
+/// enough to bound the claims and rendered bytes held at once. Memory a
 /// process touches for the first time is costly on a virtual machine (the kernel zeroes each
 /// page; `dd` into a fresh 1 GiB buffer takes about 1 s here): at 4,096 documents the chunks of a
 /// 10 MB corpus touched 90 MB more and its alignment took twice as long.
@@ -488,13 +488,16 @@ const CHUNK_DOCS: usize = 1024;
 /// the largest story's documents. A chunk whose largest story is a large share of its work
 /// leaves the other threads idle while one aligns that story (on synth 1 GB, whose largest
 /// stories have 500–1,500 documents, alignment kept 1.56 cores busy); the extra stories keep
-/// them busy. Memory stays bounded by the larger of the budget and `threads` large stories.
+/// them busy. A chunk holds at most one story over `CHUNK_DOCS`: a large story's membership
+/// grids and evidence take far more memory per document than small stories' (a story of
+/// 4,000 copies of one article peaks at about 500 MB), and two of them are not held at once.
 fn chunk_end(members: &[Vec<usize>], next: usize, threads: usize) -> usize {
     let (mut end, mut docs, mut largest) = (next, 0, 0);
     while end < members.len() {
         let len = members[end].len();
         let cap = CHUNK_DOCS.max(threads.max(1) * largest.max(len));
-        if end > next && docs + len > cap {
+        let second_large = len > CHUNK_DOCS && largest > CHUNK_DOCS;
+        if end > next && (docs + len > cap || second_large) {
             break;
         }
         docs += len;
@@ -907,6 +910,8 @@ mod tests {
         assert_eq!(c[0], 0..151, "{c:?}");
         // At one thread a chunk holds the large story alone, as before.
         assert_eq!(chunks(&stories(&sizes), 1)[0], 0..1);
+        // Two large stories are never held at once, whatever the thread count.
+        assert_eq!(chunks(&stories(&[1500, 1200, 10]), 4), vec![0..1, 1..3]);
         // Small stories fill chunks of CHUNK_DOCS.
         let c = chunks(&stories(&[100; 30]), 2);
         assert_eq!(c.iter().map(|r| r.len()).collect::<Vec<_>>(), vec![10, 10, 10]);
@@ -934,9 +939,11 @@ mod tests {
                 let docs: usize = sizes[r.clone()].iter().sum();
                 let largest = *sizes[r.clone()].iter().max().unwrap();
                 // Bounded memory: a chunk of more than one story stays within the budget, or
-                // within `threads` times its largest story.
+                // within `threads` times its largest story, and holds one large story at most.
                 if r.len() > 1 {
                     prop_assert!(docs <= CHUNK_DOCS.max(threads * largest), "{:?}", r);
+                    let large = sizes[r.clone()].iter().filter(|&&n| n > CHUNK_DOCS).count();
+                    prop_assert!(large <= 1, "{:?}", r);
                 }
             }
         }
