@@ -387,8 +387,9 @@ impl Plan {
         let (render, needs) = (out.renderer(), out.needs_story());
         // Rendered stories are appended in story order, one chunk at a time: on a thread of its
         // own while the workers align and render the next chunk, so that neither waits for the
-        // other (on synth 100 MB at 2 threads the writer is busy 1.3 s, aligning 1.2 s and
-        // rendering 0.7 s; with the writer beside aligning only, alignment took 0.1–0.3 s longer).
+        // other (on synth 100 MB at 2 threads the writer is busy 0.9–1.0 s of a 3.2 s alignment
+        // and the workers never wait for it; with the writer beside aligning only, alignment
+        // took 0.1–0.3 s longer).
         // Time the story writer was busy, and time the workers waited for it with a chunk
         // ready (for the timings: a writer slower than the workers caps the alignment).
         let (mut writing, mut waiting) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
