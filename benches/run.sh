@@ -57,6 +57,10 @@ calibrate() {
 }
 PER_MB=$(calibrate)
 
+# One line per corpus and thread count, for the summary against the targets at the end.
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+
 corpora=()
 for mb in $SIZES; do
   dir="$WORK/synth-${mb}mb"
@@ -114,6 +118,55 @@ for entry in "${corpora[@]}"; do
     awk -v n="$name" -v mb="$mb" -v d="${docs[$t]}" -v t="$t" -v w="$wall" -v r="${rss[$t]}" -v g="$rg_s" \
       'BEGIN { printf "| %s | %s | %d | %d | %.2f | %.1f | %.0f | %.0f | %.2f | %.1f× |\n",
                n, mb, d, t, w, mb / w, d / w, r / 1024, g, w / (g > 0 ? g : 0.01) }'
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mb" "$t" "$wall" "${rss[$t]}" "$rg_s" >>"$RESULTS"
   done
   unset walls rss docs
 done
+
+# The table against the targets of the performance issue (README, *Benchmarks*).
+echo
+echo "Against the targets:"
+awk -F'\t' '
+  function threads(k) { return k == 1 ? "1 thread" : k " threads" }
+  {
+    name[NR] = $1; mb[NR] = $2; t[NR] = $3; wall[NR] = $4; rss[NR] = $5; rg[NR] = $6
+    key = $1 SUBSEP $3; w[key] = $4
+    if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
+    if ($3 > maxt[$1]) maxt[$1] = $3
+  }
+  END {
+    line = ""
+    for (i = 1; i <= n; i++) {
+      c = order[i]
+      if ((c SUBSEP 1) in w && (c SUBSEP 2) in w) {
+        s = w[c SUBSEP 1] / w[c SUBSEP 2]
+        line = line sprintf("%s%s %.2f×%s", line == "" ? "" : ", ", c, s, s >= 1.7 ? "" : " (short)")
+      }
+    }
+    if (line != "") print "- 1 → 2 threads, at least 1.7×: " line
+    # Linearity: MB/s of the synthetic corpora, per thread count.
+    for (r = 1; r <= NR; r++) if (name[r] ~ /^synth /) {
+      v = mb[r] / wall[r]; k = t[r]
+      if (!(k in lo) || v < lo[k]) lo[k] = v
+      if (!(k in hi) || v > hi[k]) hi[k] = v
+      nsynth[k]++
+    }
+    for (k = 1; k <= 1024; k++) if ((k in lo) && nsynth[k] > 1) {
+      spread = (hi[k] - lo[k]) / hi[k] * 100
+      printf "- MB/s within 15%% across the synthetic corpora, %s: %.1f to %.1f MB/s, %.1f%%%s\n",
+        threads(k), lo[k], hi[k], spread, spread <= 15 ? "" : " (over)"
+    }
+    # Memory: the largest synthetic corpus.
+    big = 0
+    for (r = 1; r <= NR; r++) if (name[r] ~ /^synth / && mb[r] + 0 > big) big = mb[r] + 0
+    for (r = 1; r <= NR; r++) if (name[r] ~ /^synth / && mb[r] + 0 == big)
+      printf "- peak RSS under 1 GB on the largest synthetic corpus (%s MB), %s: %.0f MB%s\n",
+        mb[r], threads(t[r]), rss[r] / 1024, rss[r] / 1024 < 1024 ? "" : " (over)"
+    # Ratio to the bare scan, at the largest thread count.
+    line = ""
+    for (r = 1; r <= NR; r++) if (t[r] == maxt[name[r]]) {
+      q = wall[r] / (rg[r] > 0 ? rg[r] : 0.01)
+      line = line sprintf("%s%s %.1f×%s", line == "" ? "" : ", ", name[r], q, q <= 4 ? "" : " (over)")
+    }
+    if (line != "") print "- at most 4× the bare scan: " line
+  }' "$RESULTS"
