@@ -21,6 +21,11 @@ EXIT CODES:
        with --strict, also any document listed in errors.csv
     2  usage error (unknown flag, bad value)
 
+ENVIRONMENT:
+    RECOUPE_TIMINGS=1  print on stderr, even with --quiet, how long each phase of the run took
+                       with the memory in use, and the CPU time each stage spent over all
+                       threads (for benchmarks and profiling; the reports do not change)
+
 EXAMPLES:
     recoupe                                   analyse ./corpus into ./reports
     recoupe run articles/ --out out/          a directory of .txt/.md/.json/.jsonl(.gz) files

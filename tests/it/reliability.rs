@@ -679,6 +679,52 @@ fn bundled_corpus_reports_do_not_depend_on_threads() {
 }
 
 #[test]
+fn timings_go_to_stderr_and_change_no_report() {
+    let dir = Dir::new();
+    let corpus = repo().join("corpus");
+    let corpus = corpus.to_str().unwrap();
+    let quiet = dir.ok(&["run", corpus, "--out", "plain", "-q", "--threads", "2"]);
+    assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+    let timed = dir
+        .cmd()
+        .env(recoupe::analysis::TIMINGS_ENV, "1")
+        .args(["run", corpus, "--out", "timed", "-q", "--threads", "2"])
+        .output()
+        .unwrap();
+    assert!(timed.status.success());
+    assert!(timed.stdout.is_empty());
+    let stderr = String::from_utf8(timed.stderr).unwrap();
+    // Phases within a phase are indented.
+    let phases = ["pass 1 (line statistics)", "model", "pass 2 (analysis)", "alignment", "commit"];
+    for phase in phases {
+        let line = stderr
+            .lines()
+            .find(|l| {
+                l.strip_prefix("recoupe timings: ")
+                    .is_some_and(|r| r.trim_start().starts_with(&format!("{phase} ")))
+            })
+            .unwrap_or_else(|| panic!("no timing for {phase:?} in:\n{stderr}"));
+        assert!(line.contains(" s  rss ") && line.contains(" MB  peak "), "{line}");
+    }
+    for stage in ["decode", "lang", "structure", "entities", "claims", "report", "aggregate"] {
+        assert!(
+            stderr.lines().any(|l| l.starts_with(&format!("recoupe timings: stage {stage} "))
+                && l.ends_with("s (all threads)")),
+            "no CPU time for the {stage} stage in:\n{stderr}"
+        );
+    }
+    // "0" turns them off, as the variable's absence does.
+    let off = dir
+        .cmd()
+        .env(recoupe::analysis::TIMINGS_ENV, "0")
+        .args(["run", corpus, "--out", "off", "-q"])
+        .output()
+        .unwrap();
+    assert!(off.status.success() && off.stderr.is_empty());
+    assert_same_reports(&dir, &["plain", "timed", "off"]);
+}
+
+#[test]
 fn synthetic_corpus_reports_do_not_depend_on_threads() {
     let dir = Dir::new();
     let from = repo().join("corpus");
