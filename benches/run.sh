@@ -12,6 +12,9 @@
 #   RUNS_LARGE=1          runs on corpora over 500 MB
 #   WORK=/tmp/recoupe-bench   where corpora and outputs go (corpora are reused if present)
 #   ORANGESUM=../shared/data/orangesum/articles.jsonl.gz   ("" to skip)
+# Prints a Markdown table, then the figures against the performance targets; the table's
+# figures are also left in $WORK/results.tsv (corpus, MB, threads, median wall s, largest peak
+# RSS KB, rg s), one line per corpus and thread count.
 # Needs /usr/bin/time (Debian package `time`) and rg (Debian package `ripgrep`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
