@@ -133,16 +133,17 @@ awk -F'\t' '
   function threads(k) { return k == 1 ? "1 thread" : k " threads" }
   {
     name[NR] = $1; mb[NR] = $2; t[NR] = $3; wall[NR] = $4; rss[NR] = $5; rg[NR] = $6
-    key = $1 SUBSEP $3; w[key] = $4
+    w[$1, $3] = $4
     if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
     if ($3 > maxt[$1]) maxt[$1] = $3
+    if (!($3 in tseen)) { tseen[$3] = 1; torder[++nt] = $3 }
   }
   END {
     line = ""
     for (i = 1; i <= n; i++) {
       c = order[i]
-      if ((c SUBSEP 1) in w && (c SUBSEP 2) in w) {
-        s = w[c SUBSEP 1] / w[c SUBSEP 2]
+      if ((c, 1) in w && (c, 2) in w) {
+        s = w[c, 1] / w[c, 2]
         line = line sprintf("%s%s %.2f×%s", line == "" ? "" : ", ", c, s, s >= 1.7 ? "" : " (short)")
       }
     }
@@ -154,7 +155,7 @@ awk -F'\t' '
       if (!(k in hi) || v > hi[k]) hi[k] = v
       nsynth[k]++
     }
-    for (k = 1; k <= 1024; k++) if ((k in lo) && nsynth[k] > 1) {
+    for (j = 1; j <= nt; j++) if ((k = torder[j]) in lo && nsynth[k] > 1) {
       spread = (hi[k] - lo[k]) / hi[k] * 100
       printf "- MB/s within 15%% across the synthetic corpora, %s: %.1f to %.1f MB/s, %.1f%%%s\n",
         threads(k), lo[k], hi[k], spread, spread <= 15 ? "" : " (over)"
