@@ -7,8 +7,9 @@
 # Environment:
 #   SIZES="10 100 1000"   synthetic corpus sizes in MB (uncompressed)
 #   THREADS="1 2"         thread counts
-#   RUNS=3                runs of recoupe per corpus and thread count (the median wall time and
-#                         the largest peak RSS are reported)
+#   RUNS=3                rounds per corpus: in each, the bare scan once, then recoupe once per
+#                         thread count (the median wall times and the largest peak RSS are
+#                         reported: recoupe and the scan meet the same drift of the machine)
 #   RUNS_LARGE=1          runs on corpora over 500 MB
 #   WORK=/tmp/recoupe-bench   where corpora and outputs go (corpora are reused if present)
 #   ORANGESUM=../shared/data/orangesum/articles.jsonl.gz   ("" to skip)
@@ -77,6 +78,11 @@ if [ -n "$ORANGESUM" ] && [ -f "$ORANGESUM" ]; then
   corpora+=("OrangeSum|$ORANGESUM|--text-field article")
 fi
 
+# The median of the numbers given as arguments (the lower middle one of an even count).
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 mem=$(free -g | awk '/Mem:/ {print $2 " GB"}')
 echo "machine: $(nproc) cores, $cpu, $mem; $(rustc --version)"
@@ -89,12 +95,9 @@ for entry in "${corpora[@]}"; do
   IFS='|' read -r name file flags <<<"$entry"
   bytes=$(zcat -f "$file" | wc -c)
   mb=$(awk "BEGIN {printf \"%.1f\", $bytes / 1e6}")
-  # The bare scan, warm cache, best of 2.
-  rg_s=999999
-  for _ in 1 2; do
-    s=$( { /usr/bin/time -f '%e' rg -z -c -i -F -f "$ALIASES" "$file" >/dev/null; } 2>&1 | tail -1)
-    rg_s=$(awk "BEGIN {print ($s < $rg_s) ? $s : $rg_s}")
-  done
+  # The bare scan: once to warm the cache, then once per round beside recoupe's runs (below).
+  rg -z -c -i -F -f "$ALIASES" "$file" >/dev/null || true
+  rgs=""
   runs=$RUNS
   [ "$bytes" -gt 500000000 ] && runs=$RUNS_LARGE
   # Thread counts take turns run by run, so that a drift in the machine's speed (large on a
@@ -102,6 +105,7 @@ for entry in "${corpora[@]}"; do
   declare -A walls rss docs
   for t in $THREADS; do walls[$t]=""; rss[$t]=0; done
   for _ in $(seq "$runs"); do
+    rgs+="$( { /usr/bin/time -f '%e' rg -z -c -i -F -f "$ALIASES" "$file" >/dev/null; } 2>&1 | tail -1) "
     for t in $THREADS; do
       out="$WORK/out-$t"
       log="$WORK/time.log"
@@ -116,8 +120,9 @@ for entry in "${corpora[@]}"; do
       rm -rf "$out"
     done
   done
+  rg_s=$(median $rgs)
   for t in $THREADS; do
-    wall=$(printf '%s\n' ${walls[$t]} | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    wall=$(median ${walls[$t]})
     awk -v n="$name" -v mb="$mb" -v d="${docs[$t]}" -v t="$t" -v w="$wall" -v r="${rss[$t]}" -v g="$rg_s" \
       'BEGIN { printf "| %s | %s | %d | %d | %.2f | %.1f | %.0f | %.0f | %.2f | %.1f× |\n",
                n, mb, d, t, w, mb / w, d / w, r / 1024, g, w / (g > 0 ? g : 0.01) }'
