@@ -93,12 +93,7 @@ impl OutputDir {
 /// large file's blocks waits on the file system (the previous reports of synth 10 MB took
 /// 0.03 s to remove one after the other, most of it in report.json), then the directory.
 fn remove_tree(dir: &Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let files: Vec<PathBuf> = entries
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.path())
-            .collect();
+    if let Ok(files) = files_in(dir) {
         std::thread::scope(|scope| {
             for f in &files {
                 scope.spawn(move || std::fs::remove_file(f).ok());
@@ -121,16 +116,21 @@ impl Drop for OutputDir {
 /// [`file`]), and the waits overlap. A failure names the file: the reports are then not
 /// committed, and the previous ones stay.
 fn sync_tree(dir: &Path) -> Result<()> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
+    let files = files_in(dir).with_context(|| format!("listing {}", dir.display()))?;
+    sync_files(&files)?;
+    sync_dir(dir).with_context(|| format!("writing {} to the disk", dir.display()))
+}
+
+/// The regular files directly in `dir`.
+fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for e in entries {
-        let e = e.with_context(|| format!("listing {}", dir.display()))?;
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
         if e.file_type().is_ok_and(|t| t.is_file()) {
             files.push(e.path());
         }
     }
-    sync_files(&files)?;
-    sync_dir(dir).with_context(|| format!("writing {} to the disk", dir.display()))
+    Ok(files)
 }
 
 /// Waits until `files` are on the disk, each synced on a thread of its own.
