@@ -1,10 +1,9 @@
-//! The alias matcher: aho-corasick automata (leftmost-longest) over the folded form of every
-//! alias, built once per run.
+//! The alias matcher: byte tries over the folded form of every alias, built once per run.
 //!
 //! Takes a line folded by [`Folder`]; promises the KB aliases found in it, leftmost-longest and
 //! non-overlapping, each at word boundaries, passing its case rule (checked on the original
 //! text) and its language gate. A candidate that fails its checks does not hide a later one:
-//! the search resumes one character after its start. The automata are run anchored, only where
+//! the search resumes one character after its start. The tries are walked anchored, only where
 //! a name can start (a byte some alias starts with, not inside a word unless glued to it with
 //! its own capital, as in "DiplomatieIsraël"): searching the whole line met a match inside most
 //! words ("us" in "plusieurs") and started again after it. This runs a few more instructions
@@ -13,23 +12,16 @@
 //! per token.
 //!
 //! Folded aliases in the Latin script are ASCII; the others (Cyrillic, Greek, Arabic, CJK...
-//! names of countries) are half the aliases and two thirds of the automaton. They get automata
-//! of their own, one per run of Unicode pages (256 code points: a script, or a few small ones),
+//! names of countries) are half the aliases and two thirds of the trie nodes. They get tries of
+//! their own, one per run of Unicode pages (256 code points: a script, or a few small ones),
 //! each built the first time a line holds the first non-ASCII character of one of its aliases:
 //! a corpus in Latin-script languages never pays for them, and a Greek "μ" in a French article
-//! builds the Greek aliases' automaton, not all of them (all of them took 0.08 s). The leftmost,
-//! then longest, of the automata's matches is the leftmost-longest match of one automaton over
-//! all the aliases.
+//! builds the Greek aliases' trie, not all of them. The longest of the tries' matches at a
+//! start is the longest match of one trie over all the aliases.
 
 use super::fold::Folder;
 use super::kb::{Alias, Case, Gate, Kb};
-#[cfg(test)]
-use aho_corasick::Input;
-use aho_corasick::automaton::Automaton as _;
-use aho_corasick::automaton::StateID;
-use aho_corasick::nfa::contiguous;
-use aho_corasick::{Anchored, MatchKind};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -47,7 +39,7 @@ pub struct Hit {
 #[derive(Debug)]
 pub struct Matcher {
     /// Over the folded aliases that are ASCII; searched in every line.
-    ascii: Automaton,
+    ascii: Trie,
     /// Over the other folded aliases, built on first use.
     others: Others,
     /// Pattern id → alias indices, best first.
@@ -56,62 +48,153 @@ pub struct Matcher {
     first_bytes: [bool; 256],
 }
 
-/// An automaton and the pattern id (in `Matcher::groups`) of each of its patterns.
+/// A byte trie over folded aliases, walked anchored from each place a name can start, and the
+/// pattern id (in `Matcher::groups`) of the pattern ending at each node.
 ///
-/// The contiguous NFA is walked here rather than through `AhoCorasick::find`, whose dynamic
-/// dispatch and input checks are paid by each search, and a search starts at nearly every word
-/// (1.2 million on synth 10 MB). Walking it here took the entity stage from 0.746 to 0.641 s
-/// against 0.780 and 0.702 s for the search over the whole line (two sets of interleaved runs,
-/// synth 10 MB, 1 thread).
+/// The search only ever asks for the longest alias starting at a given byte, so the failure
+/// transitions of an Aho-Corasick automaton would never be followed; building them was 99 M of
+/// the 163 M instructions of the ASCII automaton (aho-corasick's contiguous NFA), a fixed cost
+/// of every run. The trie is built from the sorted patterns in one breadth-first pass, and a
+/// node's children are numbered consecutively, so a sparse node's edge needs no target: edge
+/// `j` leads to node `j + 1` (the root is node 0). Nodes with many edges (the root and the
+/// first letters) get a dense row indexed by byte class instead, so the walk never searches a
+/// long list. Walking it here rather than through a library's search also avoids the dispatch
+/// and input checks each search pays, and a search starts at nearly every word (1.2 million on
+/// synth 10 MB).
 #[derive(Debug)]
-struct Automaton {
-    nfa: contiguous::NFA,
-    /// The anchored start state.
-    start: StateID,
-    ids: Vec<u32>,
+struct Trie {
+    /// Node by node; edges are numbered in the same order (edge `j` leads to node `j + 1`).
+    nodes: Vec<Node>,
+    /// The class of each byte: 0 for the bytes no pattern holds, from 1 for the others.
+    classes: Box<[u8; 256]>,
+    /// The dense nodes' rows: per byte class, the child, or `NONE`.
+    dense: Vec<u32>,
 }
 
-impl Automaton {
-    fn build(patterns: &[&str], ids: Vec<u32>) -> Result<Self> {
-        let nfa = contiguous::Builder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(patterns)
-            .context("building the alias automaton")?;
-        let start = nfa.start_state(Anchored::Yes).context("building the alias automaton")?;
-        Ok(Automaton { nfa, start, ids })
+/// 16 bytes: a node and its labels are read together.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// A sparse node's first edge, or a dense node's row in `dense`.
+    edges: u32,
+    /// The number of edges; above `SPARSE_EDGES`, the node is dense.
+    len: u32,
+    /// The pattern id of the pattern ending here, or `NONE`.
+    end: u32,
+    /// A sparse node's edge labels, sorted.
+    labels: [u8; SPARSE_EDGES as usize],
+}
+
+/// No node, no pattern.
+const NONE: u32 = u32::MAX;
+
+/// Edges of a node searched one by one up to this many, held in the node (most nodes below the
+/// first letters have one or two); a node with more has a dense row.
+const SPARSE_EDGES: u32 = 4;
+
+impl Trie {
+    /// The trie of `patterns` (distinct, non-empty), `ids[i]` being the pattern id of
+    /// `patterns[i]`.
+    fn build(patterns: &[&str], ids: &[u32]) -> Self {
+        let mut order: Vec<u32> = (0..patterns.len() as u32).collect();
+        order.sort_by(|&a, &b| patterns[a as usize].cmp(patterns[b as usize]));
+        let bytes = |k: usize| patterns[order[k] as usize].as_bytes();
+        let mut classes = Box::new([0u8; 256]);
+        for p in patterns {
+            for &b in p.as_bytes() {
+                classes[b as usize] = 1;
+            }
+        }
+        let mut n_classes = 1;
+        for c in classes.iter_mut().filter(|c| **c != 0) {
+            *c = n_classes;
+            // UTF-8 never holds the bytes C0, C1 and F5 to FF: at most 243 distinct bytes, and
+            // their classes fit in a byte beside the absent bytes' class.
+            n_classes += 1;
+        }
+        let row = usize::from(n_classes).max(2);
+        let total: usize = patterns.iter().map(|p| p.len()).sum();
+        let mut nodes = Vec::with_capacity(total + 1);
+        let (mut edges, mut labels) = (0, Vec::new());
+        let mut dense = Vec::new();
+        // Each node is a run of the sorted patterns sharing its first `depth` bytes; nodes are
+        // visited in the order they are numbered.
+        let mut queue = std::collections::VecDeque::from([(0usize, order.len(), 0usize)]);
+        while let Some((lo, hi, depth)) = queue.pop_front() {
+            // A pattern ending here sorts before those extending it.
+            let mut i = lo;
+            let mut end = NONE;
+            while i < hi && bytes(i).len() == depth {
+                if end == NONE {
+                    end = ids[order[i] as usize];
+                }
+                i += 1;
+            }
+            labels.clear();
+            while i < hi {
+                let b = bytes(i)[depth];
+                let mut j = i + 1;
+                while j < hi && bytes(j)[depth] == b {
+                    j += 1;
+                }
+                labels.push(b);
+                queue.push_back((i, j, depth + 1));
+                i = j;
+            }
+            let (first, len) = (edges, labels.len() as u32);
+            edges += len;
+            let mut inline = [0; SPARSE_EDGES as usize];
+            let at = if len > SPARSE_EDGES {
+                let r = dense.len();
+                dense.resize(r + row, NONE);
+                for (j, &b) in (first..).zip(&labels) {
+                    dense[r + usize::from(classes[b as usize])] = j + 1;
+                }
+                r as u32
+            } else {
+                inline[..labels.len()].copy_from_slice(&labels);
+                first
+            };
+            nodes.push(Node { edges: at, len, end, labels: inline });
+        }
+        Trie { nodes, classes, dense }
     }
 
     /// The leftmost-longest match in `hay[pos..]`: (start, end, pattern id).
     #[cfg(test)]
     fn find(&self, hay: &str, pos: usize) -> Option<(usize, usize, u32)> {
-        let m = self.nfa.try_find(&Input::new(hay).span(pos..hay.len())).ok()??;
-        Some((m.start(), m.end(), self.ids[m.pattern().as_usize()]))
+        (pos..hay.len()).find_map(|at| self.longest_at(hay, at).map(|(end, id)| (at, end, id)))
     }
 
-    /// The longest match starting at `hay[at]`: (end, pattern id). The walk of aho-corasick's
-    /// own anchored search: follow the trie until it dies, keeping the last match state's
-    /// pattern when it starts at `at` (match states also carry the shorter patterns that end
-    /// there, for unanchored searches).
+    /// The longest match starting at `hay[at]`: (end, pattern id).
     #[inline]
     fn longest_at(&self, hay: &str, at: usize) -> Option<(usize, u32)> {
-        let nfa = &self.nfa;
-        let mut sid = self.start;
+        let bytes = hay.as_bytes();
         let mut best = None;
-        for (i, &b) in hay.as_bytes()[at..].iter().enumerate() {
-            sid = nfa.next_state(Anchored::Yes, sid, b);
-            if nfa.is_special(sid) {
-                if nfa.is_dead(sid) {
-                    break;
-                }
-                if nfa.is_match(sid) {
-                    let pid = nfa.match_pattern(sid, 0);
-                    if nfa.pattern_len(pid) == i + 1 {
-                        best = Some((at + i + 1, pid));
-                    }
-                }
+        // The root ends no pattern (none is empty).
+        let (mut node, mut i) = (0, at);
+        loop {
+            let n = self.nodes[node];
+            if n.end != NONE {
+                best = Some((i, n.end));
             }
+            let Some(&b) = bytes.get(i) else { break };
+            let next = if n.len > SPARSE_EDGES {
+                self.dense[n.edges as usize + usize::from(self.classes[b as usize])]
+            } else {
+                // The label equal to `b`, four at a time: the lowest zero byte of `x`, among the
+                // node's `len` labels (a borrow can mark bytes above a zero byte, never below).
+                let x = u32::from_le_bytes(n.labels) ^ (u32::from(b) * 0x0101_0101);
+                let valid = (0x8080_8080_u64 >> (32 - 8 * n.len)) as u32;
+                let zero = x.wrapping_sub(0x0101_0101) & !x & valid;
+                if zero == 0 { NONE } else { n.edges + zero.trailing_zeros() / 8 + 1 }
+            };
+            if next == NONE {
+                break;
+            }
+            node = next as usize;
+            i += 1;
         }
-        best.map(|(end, pid)| (end, self.ids[pid.as_usize()]))
+        best
     }
 }
 
@@ -185,7 +268,7 @@ impl Others {
 
     /// Appends to `out` the automata `hay` needs (those whose aliases' first non-ASCII
     /// characters it holds), built if they were not yet, in group order.
-    fn for_line<'a>(&'a self, hay: &str, out: &mut Vec<&'a Automaton>) {
+    fn for_line<'a>(&'a self, hay: &str, out: &mut Vec<&'a Trie>) {
         out.clear();
         if hay.is_ascii() {
             return;
@@ -218,18 +301,14 @@ struct Lazy {
     ids: Vec<u32>,
     /// The first non-ASCII character of each pattern, sorted: a line without any cannot match.
     chars: Vec<char>,
-    built: OnceLock<Automaton>,
+    built: OnceLock<Trie>,
 }
 
 impl Lazy {
-    fn get(&self) -> &Automaton {
+    fn get(&self) -> &Trie {
         self.built.get_or_init(|| {
             let patterns: Vec<&str> = self.patterns.iter().map(String::as_str).collect();
-            // aho-corasick fails only past 2^31 states or patterns (all the bundled non-ASCII
-            // aliases make about 400,000 states). Should a huge user KB get there, the documents
-            // needing this automaton are listed in errors.csv with this message.
-            Automaton::build(&patterns, self.ids.clone())
-                .expect("the non-ASCII aliases built into an automaton before")
+            Trie::build(&patterns, &self.ids)
         })
     }
 }
@@ -269,18 +348,24 @@ impl Matcher {
                 other.push((*p, id as u32));
             }
         }
+        // Trie nodes and edges are numbered in 32 bits: one per byte of the patterns at most.
+        let bytes: usize = patterns.iter().map(|p| p.len()).sum();
+        anyhow::ensure!(
+            bytes < u32::MAX as usize,
+            "the knowledge base's aliases fold to {bytes} bytes; at most 4 GiB are supported"
+        );
         let mut first_bytes = [false; 256];
         for p in &patterns {
             first_bytes[p.as_bytes()[0] as usize] = true;
         }
         let others = Others::new(other);
-        Ok(Matcher { ascii: Automaton::build(&ascii, ascii_ids)?, others, groups, first_bytes })
+        Ok(Matcher { ascii: Trie::build(&ascii, &ascii_ids), others, groups, first_bytes })
     }
 
     /// The leftmost-longest alias in `hay[pos..]` (start, end, pattern id), `others` being
     /// the non-ASCII automata the line needs.
     #[cfg(test)]
-    fn find(&self, others: &[&Automaton], hay: &str, pos: usize) -> Option<(usize, usize, u32)> {
+    fn find(&self, others: &[&Trie], hay: &str, pos: usize) -> Option<(usize, usize, u32)> {
         let mut best = self.ascii.find(hay, pos);
         for o in others {
             best = match (best, o.find(hay, pos)) {
@@ -297,7 +382,7 @@ impl Matcher {
     /// non-ASCII automata the line needs. Two cannot end at the same byte: a pattern is in one
     /// automaton only.
     #[inline]
-    fn longest_at(&self, others: &[&Automaton], hay: &str, at: usize) -> Option<(usize, u32)> {
+    fn longest_at(&self, others: &[&Trie], hay: &str, at: usize) -> Option<(usize, u32)> {
         let mut best = self.ascii.longest_at(hay, at);
         for o in others {
             if let Some(b) = o.longest_at(hay, at)
@@ -558,6 +643,7 @@ mod smallvec_like {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aho_corasick::{Input, MatchKind};
 
     #[test]
     fn case_rules() {
@@ -625,7 +711,7 @@ mod tests {
     }
 
     #[test]
-    fn the_automata_find_what_one_finds() {
+    fn the_tries_find_what_one_automaton_finds() {
         let (_, m, forms) = bundled();
         let all: Vec<&str> = forms.iter().map(String::as_str).collect();
         let one = aho_corasick::AhoCorasickBuilder::new()

@@ -1,6 +1,6 @@
 //! The structure stage's read-only model, built once per run: stopword sets per language (from
 //! the `stop-words` crate: NLTK lists where NLTK has the language, Stopwords ISO otherwise) and
-//! the pattern tables of `data/lang/<lang>/structure-*.tsv`, compiled into regex sets.
+//! the pattern tables of `data/lang/<lang>/structure-*.tsv`, compiled into lazy DFAs (sets).
 //!
 //! Furniture, notice, credit and dateline patterns of every language are applied to every
 //! document, whatever its detected language: pages mix languages in their furniture (an English
@@ -8,9 +8,15 @@
 //! not to fire on article text. Stopwords, on the other hand, follow the detected language.
 
 use anyhow::{Context, Result, bail};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::pool::Pool;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternSet};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::OnceLock;
 
 /// The bundled tables: (language, patterns, section labels). Adding a language is adding its
@@ -108,7 +114,7 @@ pub struct Model {
     /// first time the set finds its pattern (most patterns of the other languages never are;
     /// compiling them all was a quarter of this model's build).
     credit_set: FastSet,
-    credit: Vec<(String, OnceLock<Regex>)>,
+    credit: Vec<Lazy>,
     /// Dateline patterns, with an optional `source` group.
     dateline: Vec<Regex>,
     /// Separators between names in a credit line.
@@ -117,27 +123,133 @@ pub struct Model {
     sections: HashSet<String>,
 }
 
-/// A regex set that stays on the fast (DFA) engines. A Unicode word boundary (`\b`) anywhere
-/// in a set makes the regex crate fall back to its slowest engine on every line holding a
-/// non-ASCII character, which is every line of French text (300 times slower, measured on
-/// whole-article lines). So a set with word boundaries is paired with a relaxed copy without
-/// them: the relaxed one (a superset of the matches, since it only drops assertions) screens
-/// every line fast, and the exact one confirms the rare lines it lets through.
-#[derive(Debug)]
+/// A set of patterns tested on every line by a forward lazy DFA alone.
+///
+/// The regex crate's `RegexSet` also compiles a reverse automaton (to find where matches
+/// start, which a set never asks) and the other engines' tables: the three sets took 2.7 times
+/// as long to build, and their build was most of this model's, a fixed cost of every run.
+///
+/// A Unicode word boundary (`\b`) cannot be decided by a lazy DFA on non-ASCII text (the
+/// regex crate falls back to its slowest engine on every line of French, 300 times slower on
+/// whole-article lines). So the DFA runs the patterns without their word-boundary assertions
+/// (a superset of the matches, since it only drops assertions), and a pattern that had some
+/// is confirmed by its exact regex, compiled the first time the DFA lets a line through.
 struct FastSet {
-    exact: RegexSet,
-    relaxed: Option<RegexSet>,
+    dfa: DFA,
+    /// Per-thread search state: the DFA's cache and the set of matched patterns.
+    scratch: Pool<Scratch, ScratchFn>,
+    /// Per pattern, its exact form when it differs from the one the DFA runs.
+    exact: Vec<Option<Lazy>>,
+    /// Whether no pattern needs confirming: a match can stop the search.
+    relaxed_is_exact: bool,
+}
+
+type ScratchFn = Box<dyn Fn() -> Scratch + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+struct Scratch {
+    cache: Cache,
+    matched: PatternSet,
+}
+
+/// A regex compiled the first time it is needed.
+#[derive(Debug)]
+struct Lazy {
+    pattern: String,
+    case_insensitive: bool,
+    regex: OnceLock<Regex>,
+}
+
+impl Lazy {
+    fn get(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            // The DFA compiled the pattern without its assertions, and the tests compile each
+            // one whole: this cannot fail.
+            RegexBuilder::new(&self.pattern)
+                .case_insensitive(self.case_insensitive)
+                .build()
+                .expect("a structure pattern")
+        })
+    }
+}
+
+impl std::fmt::Debug for FastSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FastSet").field("patterns", &self.exact.len()).finish_non_exhaustive()
+    }
 }
 
 impl FastSet {
-    fn is_match(&self, line: &str) -> bool {
-        self.relaxed.as_ref().is_none_or(|r| r.is_match(line)) && self.exact.is_match(line)
+    /// The set of `patterns` (with the file and line of each, for errors).
+    fn new(patterns: &[(String, String)], case_insensitive: bool) -> Result<FastSet> {
+        let relaxed: Vec<String> =
+            patterns.iter().map(|(p, _)| without_word_boundaries(p)).collect();
+        let build = |p: &[String]| {
+            DFA::builder()
+                .configure(DFA::config().match_kind(MatchKind::All))
+                .syntax(syntax::Config::new().case_insensitive(case_insensitive))
+                .thompson(
+                    thompson::Config::new()
+                        .which_captures(WhichCaptures::None)
+                        .nfa_size_limit(Some(64 << 20)),
+                )
+                .build_many(p)
+                .map_err(anyhow::Error::from)
+        };
+        // Compiled as a set; only when the set fails is each pattern compiled alone, so that
+        // the error names its file and line.
+        let dfa = build(&relaxed).or_else(|e| {
+            for (p, (_, ctx)) in relaxed.iter().zip(patterns) {
+                build(std::slice::from_ref(p)).with_context(|| ctx.clone())?;
+            }
+            Err(e).context("compiling structure patterns")
+        })?;
+        let exact: Vec<Option<Lazy>> = patterns
+            .iter()
+            .zip(&relaxed)
+            .map(|((p, _), r)| {
+                (p != r).then(|| Lazy {
+                    pattern: p.clone(),
+                    case_insensitive,
+                    regex: OnceLock::new(),
+                })
+            })
+            .collect();
+        let relaxed_is_exact = exact.iter().all(Option::is_none);
+        let for_pool = dfa.clone();
+        let scratch: Pool<Scratch, ScratchFn> = Pool::new(Box::new(move || Scratch {
+            cache: for_pool.create_cache(),
+            matched: PatternSet::new(for_pool.pattern_len()),
+        }));
+        Ok(FastSet { dfa, scratch, exact, relaxed_is_exact })
     }
 
-    /// Indices of the patterns matching `line`, in increasing order.
-    fn matches(&self, line: &str) -> impl Iterator<Item = usize> {
-        let screened = self.relaxed.as_ref().is_none_or(|r| r.is_match(line));
-        screened.then(|| self.exact.matches(line)).into_iter().flatten()
+    fn is_match(&self, line: &str) -> bool {
+        if self.relaxed_is_exact {
+            let mut s = self.scratch.get();
+            let input = Input::new(line).earliest(true);
+            // No quit byte is set and the cache never gives up: the search cannot fail.
+            return self
+                .dfa
+                .try_search_fwd(&mut s.cache, &input)
+                .expect("a lazy DFA search")
+                .is_some();
+        }
+        self.matches(line, |_| true)
+    }
+
+    /// Calls `f` with the index of each pattern matching `line`, in increasing order, until
+    /// it returns `true`; says whether it did.
+    fn matches(&self, line: &str, mut f: impl FnMut(usize) -> bool) -> bool {
+        let mut s = self.scratch.get();
+        let Scratch { cache, matched } = &mut *s;
+        matched.clear();
+        self.dfa
+            .try_which_overlapping_matches(cache, &Input::new(line), matched)
+            .expect("a lazy DFA search");
+        matched
+            .iter()
+            .map(|p| p.as_usize())
+            .any(|i| self.exact[i].as_ref().is_none_or(|e| e.get().is_match(line)) && f(i))
     }
 }
 
@@ -236,36 +348,21 @@ impl Model {
             }
         }
         sep.append(&mut sep_any);
-        // Compiled as sets; only when a set fails is each pattern compiled alone, so that the
-        // error names its file and line (compiling each one always would double start-up time).
-        let set = |pats: &[(String, String)], ci: bool| -> Result<FastSet> {
-            let build = |p: &[&str]| {
-                RegexSetBuilder::new(p).case_insensitive(ci).size_limit(64 << 20).build()
-            };
-            let all: Vec<&str> = pats.iter().map(|(p, _)| p.as_str()).collect();
-            let exact = build(&all).or_else(|e| {
-                for (p, ctx) in pats {
-                    build(&[p.as_str()]).with_context(|| ctx.clone())?;
-                }
-                Err(e).context("compiling structure patterns")
-            })?;
-            let relaxed: Vec<String> = all.iter().map(|p| without_word_boundaries(p)).collect();
-            let relaxed = if relaxed.iter().zip(&all).any(|(r, p)| r != p) {
-                let relaxed: Vec<&str> = relaxed.iter().map(String::as_str).collect();
-                Some(build(&relaxed).context("compiling structure patterns")?)
-            } else {
-                None
-            };
-            Ok(FastSet { exact, relaxed })
-        };
         Ok(Model {
             stopwords,
-            whole: set(&whole, true)?,
+            whole: FastSet::new(&whole, true)?,
             whole_kinds,
-            notice: set(&notice, true)?,
+            notice: FastSet::new(&notice, true)?,
             // Compiling the set checks each pattern (naming its line when one fails).
-            credit_set: set(&credit, false)?,
-            credit: credit.into_iter().map(|(p, _)| (p, OnceLock::new())).collect(),
+            credit_set: FastSet::new(&credit, false)?,
+            credit: credit
+                .into_iter()
+                .map(|(pattern, _)| Lazy {
+                    pattern,
+                    case_insensitive: false,
+                    regex: OnceLock::new(),
+                })
+                .collect(),
             dateline,
             sep: RegexBuilder::new(&sep.join("|"))
                 .case_insensitive(true)
@@ -284,7 +381,12 @@ impl Model {
     /// symbols around the line ("★ Most read ★", "Read more:") are set aside first.
     pub fn line_kind(&self, line: &str) -> Option<LineKind> {
         let core = line.trim_matches(|c: char| !c.is_alphanumeric());
-        self.whole.matches(core).map(|i| self.whole_kinds[i]).max()
+        let mut kind = None;
+        self.whole.matches(core, |i| {
+            kind = kind.max(Some(self.whole_kinds[i]));
+            false
+        });
+        kind
     }
 
     /// Whether `line` holds a legal, copyright or cookie notice.
@@ -294,11 +396,12 @@ impl Model {
 
     /// If `line` is a credit line, the text holding its names (possibly empty).
     pub fn credit<'a>(&self, line: &'a str) -> Option<&'a str> {
-        let first = self.credit_set.matches(line).next()?;
-        let (pattern, re) = &self.credit[first];
-        // The set compiled it: compiling it alone cannot fail.
-        let re = re.get_or_init(|| Regex::new(pattern).expect("a credit pattern of the set"));
-        let caps = re.captures(line)?;
+        let mut first = None;
+        self.credit_set.matches(line, |i| {
+            first = Some(i);
+            true
+        });
+        let caps = self.credit[first?].get().captures(line)?;
         Some(caps.name("names").map_or("", |m| m.as_str()))
     }
 
@@ -330,8 +433,8 @@ mod tests {
     fn tables_compile() {
         let m = Model::build().unwrap();
         // Credit patterns are compiled alone only when first needed: each must compile.
-        for (p, _) in &m.credit {
-            Regex::new(p).unwrap();
+        for c in &m.credit {
+            c.get();
         }
         for code in ["fr", "en", "es", "de", "it", "pt"] {
             assert!(m.stopwords(code).is_some_and(|s| s.len() > 100), "{code}");
