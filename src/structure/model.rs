@@ -434,7 +434,9 @@ mod tests {
     fn tables_compile() {
         let m = Model::build().unwrap();
         // Credit patterns are compiled alone only when first needed: each must compile.
-        for c in &m.credit {
+        for c in m.credit.iter().chain(
+            [&m.whole, &m.notice, &m.credit_set].iter().flat_map(|set| set.exact.iter().flatten()),
+        ) {
             c.get();
         }
         for code in ["fr", "en", "es", "de", "it", "pt"] {
@@ -476,6 +478,31 @@ mod tests {
         assert!(m.credit("Le Monde avec AFP").is_some());
         assert!(m.credit("Un ancien animateur de TF1 s'engage avec LREM").is_none());
         assert!(m.credit("CNN's Jane Doe contributed reporting.").is_some());
+    }
+
+    #[test]
+    fn patterns_with_word_boundaries_are_confirmed() {
+        let pats =
+            [(r"\bcopyright\b".to_string(), "t:1".to_string()), ("^vu$".into(), "t:2".into())];
+        let set = FastSet::new(&pats, true).unwrap();
+        assert!(!set.relaxed_is_exact);
+        assert!(set.is_match("© Copyright, 2024"));
+        assert!(!set.is_match("Copyrightée, l'œuvre"));
+        assert!(set.is_match("Vu"));
+        let matched = |line: &str| {
+            let mut all = Vec::new();
+            set.matches(line, |i| {
+                all.push(i);
+                false
+            });
+            all
+        };
+        assert_eq!(matched("vu"), [1]);
+        assert_eq!(matched("copyrighted"), Vec::<usize>::new());
+        assert_eq!(matched("COPYRIGHT"), [0]);
+        let bad = [("(unclosed".to_string(), "data/x.tsv line 7".to_string())];
+        let err = format!("{:#}", FastSet::new(&bad, true).unwrap_err());
+        assert!(err.contains("data/x.tsv line 7"), "{err}");
     }
 
     #[test]
