@@ -111,7 +111,7 @@ impl Trie {
             // their classes fit in a byte beside the absent bytes' class.
             n_classes += 1;
         }
-        let row = usize::from(n_classes).max(2);
+        let row = usize::from(n_classes);
         let total: usize = patterns.iter().map(|p| p.len()).sum();
         let mut nodes = Vec::with_capacity(total + 1);
         let (mut edges, mut labels) = (0, Vec::new());
