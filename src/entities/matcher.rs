@@ -69,6 +69,10 @@ struct Trie {
     classes: Box<[u8; 256]>,
     /// The dense nodes' rows: per byte class, the child, or `NONE`.
     dense: Vec<u32>,
+    /// The root's child for each byte, or `NONE`: a walk starts at nearly every word, and its
+    /// first step is then one look-up instead of a node and a row (KB matching in
+    /// `cargo bench --bench entities`, 6 interleaved rounds: 122.3 → 125.6 MB/s).
+    root: Box<[u32; 256]>,
 }
 
 /// 16 bytes: a node and its labels are read together.
@@ -156,7 +160,11 @@ impl Trie {
             };
             nodes.push(Node { edges: at, len, end, labels: inline });
         }
-        Trie { nodes, classes, dense }
+        let mut trie = Trie { nodes, classes, dense, root: Box::new([NONE; 256]) };
+        for b in 0..=255u8 {
+            trie.root[b as usize] = trie.step(trie.nodes[0], b);
+        }
+        trie
     }
 
     /// The leftmost-longest match in `hay[pos..]`: (start, end, pattern id).
@@ -165,29 +173,39 @@ impl Trie {
         (pos..hay.len()).find_map(|at| self.longest_at(hay, at).map(|(end, id)| (at, end, id)))
     }
 
+    /// The child of node `n` on byte `b`, or `NONE`.
+    #[inline]
+    fn step(&self, n: Node, b: u8) -> u32 {
+        if n.len > SPARSE_EDGES {
+            self.dense[n.edges as usize + usize::from(self.classes[b as usize])]
+        } else {
+            // The label equal to `b`, four at a time: the lowest zero byte of `x`, among the
+            // node's `len` labels (a borrow can mark bytes above a zero byte, never below).
+            let x = u32::from_le_bytes(n.labels) ^ (u32::from(b) * 0x0101_0101);
+            let valid = (0x8080_8080_u64 >> (32 - 8 * n.len)) as u32;
+            let zero = x.wrapping_sub(0x0101_0101) & !x & valid;
+            if zero == 0 { NONE } else { n.edges + zero.trailing_zeros() / 8 + 1 }
+        }
+    }
+
     /// The longest match starting at `hay[at]`: (end, pattern id).
     #[inline]
     fn longest_at(&self, hay: &str, at: usize) -> Option<(usize, u32)> {
         let bytes = hay.as_bytes();
         let mut best = None;
-        // The root ends no pattern (none is empty).
-        let (mut node, mut i) = (0, at);
+        // The root ends no pattern (none is empty): its step is one table look-up.
+        let next = self.root[*bytes.get(at)? as usize];
+        if next == NONE {
+            return None;
+        }
+        let (mut node, mut i) = (next as usize, at + 1);
         loop {
             let n = self.nodes[node];
             if n.end != NONE {
                 best = Some((i, n.end));
             }
             let Some(&b) = bytes.get(i) else { break };
-            let next = if n.len > SPARSE_EDGES {
-                self.dense[n.edges as usize + usize::from(self.classes[b as usize])]
-            } else {
-                // The label equal to `b`, four at a time: the lowest zero byte of `x`, among the
-                // node's `len` labels (a borrow can mark bytes above a zero byte, never below).
-                let x = u32::from_le_bytes(n.labels) ^ (u32::from(b) * 0x0101_0101);
-                let valid = (0x8080_8080_u64 >> (32 - 8 * n.len)) as u32;
-                let zero = x.wrapping_sub(0x0101_0101) & !x & valid;
-                if zero == 0 { NONE } else { n.edges + zero.trailing_zeros() / 8 + 1 }
-            };
+            let next = self.step(n, b);
             if next == NONE {
                 break;
             }
