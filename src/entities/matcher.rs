@@ -71,7 +71,7 @@ struct Trie {
     dense: Vec<u32>,
     /// The root's child for each byte, or `NONE`: a walk starts at nearly every word, and its
     /// first step is then one look-up instead of a node and a row (KB matching in
-    /// `cargo bench --bench entities`, 6 interleaved rounds: 122.3 → 125.6 MB/s).
+    /// `cargo bench --bench entities`, medians of 6 interleaved rounds: 123.3 → 126.1 MB/s).
     root: Box<[u32; 256]>,
 }
 
