@@ -58,6 +58,11 @@ pub struct Lexicons {
     /// The shapes of `institutions` and `compounds`' words: a line none of whose tokens has
     /// one holds no government body, and is told so without hashing its tokens.
     pub institution_shapes: Shapes,
+    /// `compounds`, `institutions` and `links` in one map (a word in several takes the first
+    /// of them), and the shapes of its words: in a line that names an institution, every
+    /// token is asked what it is, and most are none of these.
+    pub gov_words: HashMap<String, GovWord>,
+    pub gov_shapes: Shapes,
     /// Domain key → English label of the body.
     pub labels: HashMap<String, String>,
     /// Words just before an organisation's name, with the type they imply.
@@ -68,6 +73,15 @@ pub struct Lexicons {
     pub stopwords: HashSet<String>,
     /// Target language → (English word, translated word), as written.
     pub translations: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// What a word can be in the name of a government body (see [`Lexicons::gov_words`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GovWord {
+    /// Institution and domain in one word, with the domain key.
+    Compound(String),
+    Inst,
+    Link,
 }
 
 /// Cue phrases (folded words) with a payload, found by their first word: a candidate name is
@@ -250,6 +264,14 @@ impl Lexicons {
                 lex.translations.push((f.code.to_string(), pairs));
             }
         }
+        // The last insertion wins: links, then institutions, then compounds.
+        let roles = (lex.links.iter().map(|w| (w, GovWord::Link)))
+            .chain(lex.institutions.iter().map(|w| (w, GovWord::Inst)))
+            .chain(lex.compounds.iter().map(|(w, key)| (w, GovWord::Compound(key.clone()))));
+        for (w, role) in roles {
+            lex.gov_shapes.insert(w);
+            lex.gov_words.insert(w.clone(), role);
+        }
         // Longest domain sequences first, so "affaires étrangères" wins over a shorter one.
         lex.domains.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
         for (i, (seq, _)) in lex.domains.iter().enumerate() {
@@ -295,5 +317,24 @@ mod tests {
         shapes.insert("ministere");
         assert!(shapes.may_contain("mxxxxxxxx"));
         assert!(!shapes.may_contain("ministeres") && !shapes.may_contain("ninistere"));
+    }
+
+    #[test]
+    fn government_words_keep_the_order_of_the_three_sets() {
+        let lex = Lexicons::load().unwrap();
+        let all = lex.institutions.iter().chain(lex.compounds.keys()).chain(&lex.links);
+        for w in all {
+            let want = if let Some(key) = lex.compounds.get(w) {
+                GovWord::Compound(key.clone())
+            } else if lex.institutions.contains(w) {
+                GovWord::Inst
+            } else {
+                GovWord::Link
+            };
+            assert_eq!(lex.gov_words.get(w), Some(&want), "{w}");
+            assert!(lex.gov_shapes.may_contain(w), "{w}");
+        }
+        let n = lex.institutions.len() + lex.compounds.len() + lex.links.len();
+        assert!(lex.gov_words.len() <= n && lex.gov_words.len() > 20);
     }
 }

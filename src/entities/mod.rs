@@ -107,7 +107,7 @@ impl Model {
         lang: &str,
         out: &mut Vec<matcher::Hit>,
     ) {
-        self.matcher.scan(&self.kb, line, folder, lang, matcher::shouting(line), out);
+        self.matcher.scan(&self.kb, line, folder, lang, out);
     }
 }
 

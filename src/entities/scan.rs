@@ -8,7 +8,7 @@
 use super::discover::{self, AcronymDef};
 use super::fold::Folder;
 use super::kb::Kind;
-use super::matcher::{self, Hit};
+use super::matcher::Hit;
 use super::structured::{self, Bare};
 use super::{Mention, Model};
 use crate::document::Document;
@@ -111,7 +111,7 @@ pub fn find_with(
         let Scratch { folder, hits, toks } = scratch;
         folder.fold_line(text);
         hits.clear();
-        model.matcher.scan(kb, text, folder, code, matcher::shouting(text), hits);
+        model.matcher.scan(kb, text, folder, code, hits);
         tokenize(folder, text, toks);
 
         let mut cands: Vec<Cand> = Vec::with_capacity(hits.len());

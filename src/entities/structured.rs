@@ -12,6 +12,7 @@
 
 use super::Model;
 use super::fold::Folder;
+use super::lexicon::GovWord;
 use super::matcher::Hit;
 use super::scan::{Cand, Target, Tok};
 use super::variants::within_one_edit;
@@ -112,14 +113,12 @@ pub fn find(
             t += n;
             continue;
         }
-        let u = if let Some(key) = lex.compounds.get(w) {
-            U::Compound(key)
-        } else if lex.institutions.contains(w) {
-            U::Inst
-        } else if lex.links.contains(w) {
-            U::Link
-        } else {
-            U::Other
+        let role = if lex.gov_shapes.may_contain(w) { lex.gov_words.get(w) } else { None };
+        let u = match role {
+            Some(GovWord::Compound(key)) => U::Compound(key),
+            Some(GovWord::Inst) => U::Inst,
+            Some(GovWord::Link) => U::Link,
+            None => U::Other,
         };
         units.push(Unit { u, os: tok.os, oe: tok.oe });
         t += 1;

@@ -139,12 +139,23 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
         // More than one character apart in length (a character is at most 4 bytes).
         return false;
     }
-    let common = |x: &mut dyn Iterator<Item = (char, char)>| -> usize {
-        x.take_while(|(p, q)| p == q).map(|(p, _)| p.len_utf8()).sum()
-    };
-    let prefix = common(&mut a.chars().zip(b.chars()));
+    // Common bytes, then back to a character boundary: a character both strings begin alike
+    // has the same length in both (its first byte says it), so a boundary of one at a common
+    // position is a boundary of the other. Bytes are compared without decoding characters:
+    // government names try this on every near-miss of a domain word.
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let mut prefix = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    while !a.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
     let (a, b) = (&a[prefix..], &b[prefix..]);
-    let suffix = common(&mut a.chars().rev().zip(b.chars().rev()));
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let mut suffix = x.iter().rev().zip(y.iter().rev()).take_while(|(p, q)| p == q).count();
+    // Likewise from the end: the common tail starts on a boundary of both once it starts on
+    // one of `a` (a continuation byte is one in both).
+    while !a.is_char_boundary(a.len() - suffix) || !b.is_char_boundary(b.len() - suffix) {
+        suffix -= 1;
+    }
     let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
     a.chars().nth(1).is_none() && b.chars().nth(1).is_none()
 }
