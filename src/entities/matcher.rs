@@ -494,8 +494,8 @@ struct Check<'a> {
     folder: &'a Folder,
     lang: &'a str,
     /// Whether the line is written in capitals, where short acronyms cannot be told from
-    /// words. Asked only when such an acronym matched: reading every line for it was a sixth
-    /// of the alias scan's instructions.
+    /// words. Asked only when such an acronym matched: reading every line for it took 122 M
+    /// instructions on synth 10 MB, against 624 M for the alias scan itself.
     shouting: OnceCell<bool>,
 }
 
