@@ -62,7 +62,7 @@ pub fn find(
     if !toks.iter().any(|t| {
         let w = &hay[t.fs..t.fe];
         lex.institution_shapes.may_contain(w)
-            && (lex.institutions.contains(w) || lex.compounds.contains_key(w))
+            && matches!(lex.gov_words.get(w), Some(GovWord::Inst | GovWord::Compound(_)))
     }) {
         return;
     }

@@ -151,8 +151,8 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     let (a, b) = (&a[prefix..], &b[prefix..]);
     let (x, y) = (a.as_bytes(), b.as_bytes());
     let mut suffix = x.iter().rev().zip(y.iter().rev()).take_while(|(p, q)| p == q).count();
-    // Likewise from the end: the common tail starts on a boundary of both once it starts on
-    // one of `a` (a continuation byte is one in both).
+    // Likewise from the end: the common tail is whole characters, the same in both, once it
+    // starts on a boundary of each.
     while !a.is_char_boundary(a.len() - suffix) || !b.is_char_boundary(b.len() - suffix) {
         suffix -= 1;
     }
