@@ -156,7 +156,7 @@ impl<T: Copy> Cues<T> {
 
 /// Which (first byte, length) pairs a set of words has: a test that rejects most other words
 /// with a load and a shift. The government-bodies step (`structured::find`) looks words up
-/// for every token of every line, and most tokens are in neither: testing their shapes first
+/// for every token of every line, and most tokens are none of them: testing their shapes first
 /// took 0.11 G (1.0%) off a synth 10 MB run's 10.83 G instructions.
 #[derive(Debug)]
 pub struct Shapes([u64; 256]);
