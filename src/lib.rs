@@ -7,6 +7,7 @@
 //! built once and shared by every worker. `pipeline` drives a `run`.
 
 pub mod align;
+pub mod alloc;
 pub mod analysis;
 pub mod claims;
 pub mod cli;

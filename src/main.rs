@@ -8,7 +8,7 @@ use std::process::ExitCode;
 // The analysis allocates many small, short-lived strings and vectors on every thread; mimalloc's
 // thread-local free lists cut the time glibc's allocator spent there (about 12% of a run).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: recoupe::alloc::MiMalloc = recoupe::alloc::MiMalloc;
 
 /// mimalloc's `mi_option_purge_delay` (its position in `mi_option_e`, the same in mimalloc 2 and
 /// 3; the Rust bindings do not name it).
