@@ -85,7 +85,13 @@ impl CsvOut {
 
     /// Rows rendered in memory, to be taken with `into_bytes` and appended to a file.
     pub fn memory(raw: bool) -> Self {
-        Self::new(Dest::Memory(Vec::new()), raw, PathBuf::from("(memory)"))
+        Self::memory_sized(raw, 0)
+    }
+
+    /// As `memory`, with room for about `bytes` bytes: a buffer grown from nothing to a
+    /// document's rows is reallocated and copied a dozen times.
+    pub fn memory_sized(raw: bool, bytes: usize) -> Self {
+        Self::new(Dest::Memory(Vec::with_capacity(bytes)), raw, PathBuf::from("(memory)"))
     }
 
     /// The rows written so far into a `memory` writer (empty for a file).
