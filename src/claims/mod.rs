@@ -458,12 +458,14 @@ pub const CLAIMS_HEADER: &[&str] =
 
 /// Writes the claims.csv rows of one document.
 pub fn write_claims(doc: &str, c: &DocClaims, w: &mut CsvOut) -> Result<()> {
-    use std::fmt::Write;
     // Buffers reused from row to row (see `entities::write_mentions`).
-    let (mut id, mut entities, mut line) = (String::new(), String::new(), itoa::Buffer::new());
+    let (mut id, mut entities) = (String::new(), String::new());
+    let (mut line, mut number) = (itoa::Buffer::new(), itoa::Buffer::new());
     for (n, cl) in c.claims.iter().enumerate() {
         id.clear();
-        write!(id, "{doc}#c{}", n + 1).expect("writing to a String");
+        id.push_str(doc);
+        id.push_str("#c");
+        id.push_str(number.format(n + 1));
         entities.clear();
         for (i, e) in cl.entities.iter().enumerate() {
             if i > 0 {
