@@ -15,6 +15,12 @@ use std::path::{Path, PathBuf};
 /// characters and line breaks.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    esc_into(&mut out, s);
+    out
+}
+
+/// As `esc`, appended to `out` (a table's cells, without a string each).
+fn esc_into(out: &mut String, s: &str) {
     // Every character to change is ASCII, so the text between two of them is copied whole.
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -33,7 +39,6 @@ fn esc(s: &str) -> String {
         }
     }
     out.push_str(&s[from..]);
-    out
 }
 
 /// A short document label: the id's stem before the first `_` or `.`, kept unique enough.
@@ -42,10 +47,11 @@ fn short(doc: &str) -> &str {
     &doc[..end]
 }
 
-/// A cell of a findings table: the value as shown, then (line, inferred, copy of).
-fn cell_text(c: &Cell) -> String {
+/// A cell of a findings table, appended to `s`: the value as shown, then (line, inferred,
+/// copy of).
+fn cell_into(s: &mut String, c: &Cell) {
     // Pieces pushed into the escaped value: `format!` made four strings per cell.
-    let mut s = esc(&c.shown);
+    esc_into(s, &c.shown);
     let line = c.evidence.first().map(|e| e.line);
     if let Some(line) = line {
         s.push_str(" (l. ");
@@ -61,7 +67,6 @@ fn cell_text(c: &Cell) -> String {
     if line.is_some() {
         s.push(')');
     }
-    s
 }
 
 /// The note of a finding (its arithmetic verdict, for a derived check).
@@ -84,7 +89,8 @@ fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {
         story.docs.iter().map(String::as_str).filter(|d| used.contains(d)).collect();
     s.push_str("| subject | ");
     for d in &cols {
-        let _ = write!(s, "{} | ", esc(short(d)));
+        esc_into(s, short(d));
+        s.push_str(" | ");
     }
     s.push_str("note |\n|---|");
     for _ in &cols {
@@ -93,15 +99,22 @@ fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {
     s.push_str("---|\n");
     let mut by_doc: SeededMap<&str, &Cell> = SeededMap::default();
     for f in fs {
-        let _ = write!(s, "| {} | ", esc(&f.label));
+        s.push_str("| ");
+        esc_into(s, &f.label);
+        s.push_str(" | ");
         by_doc.clear();
         for c in &f.cells {
             by_doc.entry(c.doc.as_str()).or_insert(c);
         }
         for d in &cols {
-            let _ = write!(s, "{} | ", by_doc.get(d).map_or(String::from("—"), |c| cell_text(c)));
+            match by_doc.get(d) {
+                Some(c) => cell_into(s, c),
+                None => s.push('—'),
+            }
+            s.push_str(" | ");
         }
-        let _ = writeln!(s, "{} |", esc(&note(f)));
+        esc_into(s, &note(f));
+        s.push_str(" |\n");
     }
     s.push('\n');
 }
@@ -112,14 +125,15 @@ fn single_table(s: &mut String, fs: &[&Finding]) {
     s.push_str("| subject | source | value | note |\n|---|---|---|---|\n");
     for f in fs {
         for c in &f.cells {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} |",
-                esc(&f.label),
-                esc(short(&c.doc)),
-                cell_text(c),
-                esc(&note(f))
-            );
+            s.push_str("| ");
+            esc_into(s, &f.label);
+            s.push_str(" | ");
+            esc_into(s, short(&c.doc));
+            s.push_str(" | ");
+            cell_into(s, c);
+            s.push_str(" | ");
+            esc_into(s, &note(f));
+            s.push_str(" |\n");
         }
     }
     s.push('\n');
