@@ -831,14 +831,17 @@ pub fn consistency_header(w: &mut CsvOut) -> Result<()> {
 
 /// consistency.csv: one row per finding of story `s`.
 pub fn consistency_rows(s: &Story, w: &mut CsvOut) -> Result<()> {
+    let mut line = itoa::Buffer::new();
     for f in &s.findings {
-        let evidence: Vec<String> = f
+        // `doc:line` of each piece of evidence, sorted as strings, each once.
+        let mut evidence: Vec<String> = f
             .cells
             .iter()
-            .flat_map(|c| c.evidence.iter().map(|e| format!("{}:{}", e.doc, e.line)))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
+            .flat_map(|c| c.evidence.iter())
+            .map(|e| [e.doc.as_str(), ":", line.format(e.line)].concat())
             .collect();
+        evidence.sort_unstable();
+        evidence.dedup();
         let consistent = f.consistent.map_or("", |c| if c { "yes" } else { "no" });
         w.row([
             s.id.as_str(),

@@ -327,7 +327,7 @@ pub fn extract(
                 let span = (sv.ments[ch[0]].start, sv.ments[*ch.last().expect("non-empty")].end);
                 if uniq.len() >= 3 {
                     let mut c = claim(line.number, Kind::Enumeration, &sv, text, &days);
-                    c.key = format!("enum:{ty}");
+                    c.key = ["enum:", ty].concat();
                     c.value = uniq.len().to_string();
                     c.head = concept.to_string();
                     c.members = ids;
@@ -356,7 +356,7 @@ pub fn extract(
                         .find(|m| !m.demonym && m.etype == "country" && ty != "country");
                     if let Some(cm) = country {
                         let mut c = claim(line.number, Kind::Quantity, &sv, text, &days);
-                        c.key = format!("count:{concept}[{}]|", cm.entity);
+                        c.key = ["count:", concept, "[", cm.entity, "]|"].concat();
                         c.value = "2".into();
                         c.head = concept.to_string();
                         c.members = uniq;
@@ -389,7 +389,7 @@ pub fn extract(
                     }
                     seen.push((e.entity.to_string(), m.state.clone()));
                     let mut c = claim(line.number, Kind::Membership, &sv, text, &days);
-                    c.key = format!("member:{}|{}", m.etype, e.entity);
+                    c.key = ["member:", &m.etype, "|", e.entity].concat();
                     c.value = m.state.clone();
                     c.role = toks.fold(m.cue.0).to_string();
                     c.members = vec![e.entity.to_string()];
@@ -399,7 +399,7 @@ pub fn extract(
                     c.marks.push(cue);
                     out.push(c);
                 }
-                let ev_key = format!("event:list_{}|{}", m.state, m.etype);
+                let ev_key = ["event:list_", &m.state, "|", &m.etype].concat();
                 if !days.is_empty()
                     && !out.iter().rev().take(64).any(|c| c.key == ev_key && c.sentence == s.bytes)
                 {
@@ -423,9 +423,9 @@ pub fn extract(
                     .filter(|d| d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit()))
                     .collect();
                 if class.anchor_agent {
-                    c.key = format!("event:{}|{}", ev.class, ev.agent);
+                    c.key = ["event:", &ev.class, "|", &ev.agent].concat();
                 } else {
-                    c.key = format!("event:{}|{}", ev.class, ev.object);
+                    c.key = ["event:", &ev.class, "|", &ev.object].concat();
                     if class.value_agent
                         && let Some(y) = years.first()
                     {
