@@ -298,7 +298,7 @@ pub fn canonicalize(text: &str) -> String {
 
 /// The 1-based number and byte length of the longest line.
 fn longest_line(text: &str) -> Option<(usize, usize)> {
-    text.split('\n')
+    crate::document::split_lines(text)
         .enumerate()
         .map(|(i, l)| (i + 1, l.len()))
         .max_by_key(|&(i, len)| (len, std::cmp::Reverse(i)))

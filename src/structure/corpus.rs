@@ -48,7 +48,9 @@ impl CorpusStats {
     pub fn observe(&mut self, doc: &Document) {
         let start = self.pending.len();
         self.pending.extend(
-            doc.text.split('\n').filter(|l| !l.trim().is_empty()).map(|l| line_hash(l.trim())),
+            crate::document::split_lines(&doc.text)
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| line_hash(l.trim())),
         );
         self.pending[start..].sort_unstable();
         let mut w = start;

@@ -155,7 +155,7 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut start = 0;
-    for (i, raw) in text.split('\n').enumerate() {
+    for (i, raw) in crate::document::split_lines(text).enumerate() {
         let end = start + raw.len();
         let trimmed = raw.trim();
         if !trimmed.is_empty() {
