@@ -190,7 +190,7 @@ pub fn analyse(doc: &Document, model: &Model, stats: &CorpusStats) -> DocAnalysi
         encoding: doc.encoding.clone(),
         bytes: doc.bytes,
         chars: doc.text.chars().count(),
-        lines: doc.text.lines().count(),
+        lines: crate::document::line_count(&doc.text),
         title,
         section: structure.section.clone(),
         credits: structure.credits.clone(),

@@ -7,6 +7,13 @@
 
 use serde::Serialize;
 
+/// How many lines `text.lines()` gives (no empty line after a final break), counted by
+/// `memchr` (see `split_lines`).
+pub fn line_count(text: &str) -> usize {
+    let breaks = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    if text.is_empty() || text.ends_with('\n') { breaks } else { breaks + 1 }
+}
+
 /// The lines of `text`, split at each `\n` exactly as `text.split('\n')` splits it (an empty
 /// last line after a final break included). The breaks are found by `memchr`, many bytes at a
 /// time: the standard library's search for a `char` took about 250 instructions a line, and
@@ -180,10 +187,10 @@ impl Item {
 
 #[cfg(test)]
 mod tests {
-    use super::split_lines;
+    use super::{line_count, split_lines};
 
     #[test]
-    fn lines_split_as_the_standard_library_splits_them() {
+    fn lines_split_and_counted_as_the_standard_library_does() {
         let pieces = ["", "\n", "\n\n", "a", "é", "ligne", "\r\n", " ", "x\ny", "日本"];
         let mut next = crate::testing::xorshift(0x11e5);
         let mut text = String::new();
@@ -192,6 +199,7 @@ mod tests {
             for _ in 0..next(12) {
                 text.push_str(pieces[next(pieces.len())]);
             }
+            assert_eq!(line_count(&text), text.lines().count(), "{text:?}");
             let ours: Vec<&str> = split_lines(&text).collect();
             let std: Vec<&str> = text.split('\n').collect();
             assert_eq!(ours, std, "{text:?}");
