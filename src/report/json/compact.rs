@@ -170,9 +170,21 @@ impl<'a, 'w> Compound<'a, 'w> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> serde_json::Result<()> {
-        self.comma();
-        write_str(self.out, key);
-        self.out.raw(b":");
+        if ESCAPED.any_in(key.as_bytes()) {
+            self.comma();
+            write_str(self.out, key);
+            self.out.raw(b":");
+        } else {
+            // A field name (almost always): `,"key":` written in one reservation.
+            let buf = &mut self.out.buf;
+            buf.reserve(key.len() + 4);
+            if !std::mem::take(&mut self.first) {
+                buf.push(b',');
+            }
+            buf.push(b'"');
+            buf.extend_from_slice(key.as_bytes());
+            buf.extend_from_slice(b"\":");
+        }
         value.serialize(Ser { out: &mut *self.out })?;
         self.out.spill(SPILL)
     }
@@ -414,6 +426,9 @@ mod tests {
         skipped: Option<u8>,
         #[serde(with = "serde_bytes_like")]
         raw: Vec<u8>,
+        /// A field name JSON must escape (field names are otherwise written without a check).
+        #[serde(rename = "a \"quoted\"\tname\\")]
+        renamed: bool,
     }
 
     /// Bytes through `serialize_bytes`.
@@ -489,6 +504,7 @@ mod tests {
                         by_name,
                         by_number,
                         skipped,
+                        renamed: raw.len() % 2 == 0,
                         raw,
                     }
                 },
