@@ -29,34 +29,36 @@ fn plain(align: usize, size: usize) -> bool {
     align <= PLAIN_ALIGN && align <= size
 }
 
+/// A new block for `layout`: from `plain_fn` (mimalloc's plain entry point) when its blocks
+/// are aligned enough, else from `aligned_fn`.
+#[inline]
+unsafe fn fresh(
+    layout: Layout,
+    plain_fn: unsafe extern "C" fn(usize) -> *mut std::ffi::c_void,
+    aligned_fn: unsafe extern "C" fn(usize, usize) -> *mut std::ffi::c_void,
+) -> *mut u8 {
+    let (size, align) = (layout.size(), layout.align());
+    // SAFETY: both take any size (and `aligned_fn` a power-of-two alignment, which a
+    // `Layout`'s is) and return a block or null.
+    unsafe {
+        if plain(align, size) { plain_fn(size).cast() } else { aligned_fn(size, align).cast() }
+    }
+}
+
 // SAFETY: every method forwards to the mimalloc function with the same contract (a block of
 // at least `size` bytes aligned to `align`, or null), choosing the plain one only where its
 // blocks are aligned enough (see the module's doc and `plain`).
 unsafe impl GlobalAlloc for MiMalloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let (size, align) = (layout.size(), layout.align());
         // SAFETY: see the impl.
-        unsafe {
-            if plain(align, size) {
-                mi::mi_malloc(size).cast()
-            } else {
-                mi::mi_malloc_aligned(size, align).cast()
-            }
-        }
+        unsafe { fresh(layout, mi::mi_malloc, mi::mi_malloc_aligned) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let (size, align) = (layout.size(), layout.align());
         // SAFETY: see the impl.
-        unsafe {
-            if plain(align, size) {
-                mi::mi_zalloc(size).cast()
-            } else {
-                mi::mi_zalloc_aligned(size, align).cast()
-            }
-        }
+        unsafe { fresh(layout, mi::mi_zalloc, mi::mi_zalloc_aligned) }
     }
 
     #[inline]
