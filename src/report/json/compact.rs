@@ -426,7 +426,7 @@ mod tests {
         skipped: Option<u8>,
         #[serde(with = "serde_bytes_like")]
         raw: Vec<u8>,
-        /// A field name JSON must escape (field names are otherwise written without a check).
+        /// A field name JSON must escape (names with nothing to escape take a shorter path).
         #[serde(rename = "a \"quoted\"\tname\\")]
         renamed: bool,
     }
