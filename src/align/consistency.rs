@@ -247,7 +247,7 @@ fn finding(
         grouped.entry(r.d).or_default().push(r);
     }
     let cells: Vec<(usize, Vec<&Ref>)> = grouped.into_iter().collect();
-    let present: BTreeSet<&str> = cells.iter().map(|c| docs[c.0].doc.as_str()).collect();
+    let present: BTreeSet<&str> = cells.iter().map(|c| docs[c.0].doc).collect();
     let value_of = |rs: &[&Ref]| -> (String, String, bool, bool) {
         let main =
             rs.iter().find(|r| !r.c.derived && !r.by_list).or(rs.first()).expect("non-empty");
@@ -290,7 +290,7 @@ fn finding(
         }
         let main =
             rs.iter().find(|r| !r.c.derived && !r.by_list).or(rs.first()).expect("non-empty");
-        let mut ev: Vec<Evidence> = rs.iter().map(|r| evidence(&docs[*d].doc, r.c)).collect();
+        let mut ev: Vec<Evidence> = rs.iter().map(|r| evidence(docs[*d].doc, r.c)).collect();
         ev.sort();
         ev.dedup();
         let mut days: Vec<String> = rs.iter().flat_map(|r| r.c.days.iter().cloned()).collect();
@@ -299,7 +299,7 @@ fn finding(
         let shown = if by_list { v.clone() } else { display_value(main.c, names) };
         values.insert(shown.clone());
         out_cells.push(Cell {
-            doc: docs[*d].doc.clone(),
+            doc: docs[*d].doc.to_string(),
             value: v,
             shown,
             surface: main.c.surface.clone(),
@@ -476,7 +476,7 @@ fn enumeration_checks(
         let cells: Vec<Cell> = es
             .iter()
             .map(|e| Cell {
-                doc: docs[e.d].doc.clone(),
+                doc: docs[e.d].doc.to_string(),
                 value: e.c.value.clone(),
                 shown: format!("{} listed, {} claimed", e.c.value, e.c.compared),
                 inferred: true,
@@ -484,7 +484,7 @@ fn enumeration_checks(
                 approx: String::new(),
                 days: e.c.days.clone(),
                 copy_of: copy_of[e.d].clone(),
-                evidence: vec![evidence(&docs[e.d].doc, e.c)],
+                evidence: vec![evidence(docs[e.d].doc, e.c)],
             })
             .collect();
         let mut values: Vec<String> =
@@ -555,10 +555,10 @@ fn grid(
                     (None, None) => ("silent".to_string(), ""),
                 };
                 MemberCell {
-                    doc: doc.doc.clone(),
+                    doc: doc.doc.to_string(),
                     state,
                     how: how.to_string(),
-                    evidence: mine.iter().map(|r| evidence(&doc.doc, r.c)).take(2).collect(),
+                    evidence: mine.iter().map(|r| evidence(doc.doc, r.c)).take(2).collect(),
                 }
             })
             .collect();
@@ -572,7 +572,7 @@ fn grid(
     lists
         .into_iter()
         .map(|(ty, mut rows)| {
-            let cols = speaking[ty.as_str()].iter().map(|&d| docs[d].doc.clone()).collect();
+            let cols = speaking[ty.as_str()].iter().map(|&d| docs[d].doc.to_string()).collect();
             // Rows stated in words first, then the ones only a complete list gives.
             rows.sort_by(|a, b| {
                 let words = |r: &MembershipRow| r.cells.iter().any(|c| c.how == "words");

@@ -109,7 +109,7 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
                 .max_by_key(|(g, n)| (**n, std::cmp::Reverse(**g)))
                 .map(|(g, _)| *g);
             let member = QuoteMember {
-                doc: doc.doc.clone(),
+                doc: doc.doc.to_string(),
                 line: c.line,
                 speaker: c.speaker.clone(),
                 text: c.value.clone(),

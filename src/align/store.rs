@@ -192,9 +192,14 @@ impl<'a> Reader<'a> {
         Ok(bytes)
     }
 
-    pub fn string(&mut self) -> Result<String> {
+    /// A string `put_str` wrote, borrowed from the buffer.
+    pub fn str(&mut self) -> Result<&'a str> {
         let bytes = self.str_bytes()?;
-        utf8(bytes).map(str::to_owned)
+        utf8(bytes)
+    }
+
+    pub fn string(&mut self) -> Result<String> {
+        self.str().map(str::to_owned)
     }
 
     /// A claim's sentence as `encode` wrote it: `prev` shared when repeated (no copy, no

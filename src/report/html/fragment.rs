@@ -20,6 +20,7 @@ use crate::entities::Mention;
 use crate::structure::{Label, Structure};
 use anyhow::{Result, bail};
 use maud::{Markup, html};
+use std::borrow::Cow;
 
 /// The rendered text of one document, and where its sentences are.
 #[derive(Debug, Clone, Default)]
@@ -32,53 +33,55 @@ pub struct Fragment {
 }
 
 /// What rendering a document's text needs besides the text itself. One is written per analysed
-/// document (`encode`), while its text is kept.
+/// document (`encode`), while its text is kept. Its strings borrow from the analysis it was
+/// made `of` (only to be encoded: cloning them took half a million allocations on synth 10 MB)
+/// and are owned once decoded.
 #[derive(Debug, Clone, Default)]
-pub struct Source {
-    lines: Vec<SourceLine>,
+pub struct Source<'a> {
+    lines: Vec<SourceLine<'a>>,
     /// Mentions and quantity values, in the order `render` marks them: by start, longest first,
     /// a mention before a value at the same place.
-    marks: Vec<Mark>,
+    marks: Vec<Mark<'a>>,
     /// The sentences claims come from (`Claim::sentence`), sorted, without repeats.
     claim_spans: Vec<(usize, usize)>,
 }
 
 /// One line of `Structure::lines`, as the page shows it.
 #[derive(Debug, Clone)]
-struct SourceLine {
+struct SourceLine<'a> {
     number: usize,
     start: usize,
     end: usize,
     text_start: usize,
     label: Label,
-    reason: String,
+    reason: Cow<'a, str>,
 }
 
 /// A span to mark: a mention (with what its tooltip says), or a claim's value.
 #[derive(Debug, Clone)]
-struct Mark {
+struct Mark<'a> {
     start: usize,
     end: usize,
-    mention: Option<Marked>,
+    mention: Option<Marked<'a>>,
 }
 
 /// The entity a mention mark names.
 #[derive(Debug, Clone)]
-struct Marked {
-    entity: String,
-    etype: String,
-    kind: String,
+struct Marked<'a> {
+    entity: Cow<'a, str>,
+    etype: Cow<'a, str>,
+    kind: Cow<'a, str>,
 }
 
 /// Labels in the order of their codes in an encoded `Source`.
 const LABELS: [Label; 5] =
     [Label::Title, Label::Heading, Label::Body, Label::Credit, Label::Boilerplate];
 
-impl Source {
+impl<'a> Source<'a> {
     /// Keeps what `render` needs of one analysed document. Quantity values (`Claim::span`) are
     /// marked as numbers, and the sentences claims come from (`Claim::sentence`) as claim
     /// sentences.
-    pub fn of(structure: &Structure, mentions: &[Mention], claims: &DocClaims) -> Source {
+    pub fn of(structure: &Structure, mentions: &'a [Mention], claims: &DocClaims) -> Self {
         let lines = structure
             .lines
             .iter()
@@ -88,7 +91,7 @@ impl Source {
                 end: l.end,
                 text_start: l.text_start,
                 label: l.label,
-                reason: l.reason.to_string(),
+                reason: Cow::Borrowed(l.reason),
             })
             .collect();
         let mut marks: Vec<Mark> = mentions
@@ -97,9 +100,9 @@ impl Source {
                 start: m.byte_start,
                 end: m.byte_end,
                 mention: Some(Marked {
-                    entity: m.entity.clone(),
-                    etype: m.etype.clone(),
-                    kind: m.kind.clone(),
+                    entity: Cow::Borrowed(&m.entity),
+                    etype: Cow::Borrowed(&m.etype),
+                    kind: Cow::Borrowed(&m.kind),
                 }),
             })
             // Values of quantities only: a quote's or a membership's span is its whole text.
@@ -153,7 +156,7 @@ impl Source {
     }
 
     /// Reads back what `encode` wrote.
-    pub fn decode(buf: &[u8]) -> Result<Source> {
+    pub fn decode(buf: &[u8]) -> Result<Source<'static>> {
         let mut r = Reader::new(buf);
         let lines = (0..r.usize()?)
             .map(|_| {
@@ -163,7 +166,7 @@ impl Source {
                 let Some(&label) = LABELS.get(usize::from(code)) else {
                     bail!("unknown line label {code} in an HTML record")
                 };
-                Ok(SourceLine { number, start, end, text_start, label, reason: r.string()? })
+                Ok(SourceLine { number, start, end, text_start, label, reason: r.string()?.into() })
             })
             .collect::<Result<_>>()?;
         let marks = (0..r.usize()?)
@@ -172,7 +175,9 @@ impl Source {
                 let mention = match r.byte()? {
                     0 => None,
                     1 => {
-                        Some(Marked { entity: r.string()?, etype: r.string()?, kind: r.string()? })
+                        let [entity, etype, kind] =
+                            [r.string()?.into(), r.string()?.into(), r.string()?.into()];
+                        Some(Marked { entity, etype, kind })
                     }
                     other => bail!("unknown mark {other} in an HTML record"),
                 };
@@ -190,7 +195,7 @@ impl Source {
 /// A piece of a sentence: plain text, a mention, or a claim's value.
 enum Piece<'a> {
     Text(&'a str),
-    Mention(&'a str, &'a Marked),
+    Mention(&'a str, &'a Marked<'a>),
     Number(&'a str),
 }
 
