@@ -179,9 +179,9 @@ impl Aggregator {
         let mut counts: BTreeMap<&str, (&str, u32)> = BTreeMap::new();
         let mut forms: Vec<(&str, &str, &str)> = Vec::new();
         for m in &a.mentions {
-            let e = counts.entry(m.entity.as_str()).or_insert((m.etype.as_str(), 0));
+            let e = counts.entry(m.entity.as_str()).or_insert((m.etype, 0));
             e.1 += 1;
-            forms.push((&m.entity, &m.surface, &m.kind));
+            forms.push((&m.entity, &m.surface, m.kind));
         }
         forms.sort();
         forms.dedup();

@@ -65,7 +65,7 @@ impl<'a> SentView<'a> {
                 a,
                 b,
                 entity: &m.entity,
-                etype: &m.etype,
+                etype: m.etype,
                 demonym: m.kind == "demonym",
                 start: m.byte_start,
                 end: m.byte_end,

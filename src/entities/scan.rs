@@ -170,9 +170,9 @@ pub fn find_with(
             let (entity, etype) = match &c.target {
                 Target::Kb(i) => {
                     let e = &kb.entities[*i as usize];
-                    (e.id.clone(), e.etype.to_string())
+                    (e.id.clone(), e.etype)
                 }
-                Target::New(id, t) => (id.clone(), t.to_string()),
+                Target::New(id, t) => (id.clone(), *t),
             };
             out.push(Mention {
                 line: number,
@@ -183,7 +183,7 @@ pub fn find_with(
                 surface: text[c.start..c.end].to_string(),
                 entity,
                 etype,
-                kind: c.kind.to_string(),
+                kind: c.kind,
                 confidence: c.confidence,
             });
         }

@@ -147,7 +147,7 @@ impl Part {
     pub fn with_text(a: &DocAnalysis, doc: &crate::document::Document, text: bool) -> Result<Self> {
         // Mentions counted per (entity, type, surface), in that order: sorted, then runs counted.
         let mut keys: Vec<(&str, &str, &str)> =
-            a.mentions.iter().map(|m| (&*m.entity, &*m.etype, &*m.surface)).collect();
+            a.mentions.iter().map(|m| (&*m.entity, m.etype, &*m.surface)).collect();
         keys.sort_unstable();
         let counts = keys.chunk_by(|x, y| x == y).map(|run| (run[0], run.len()));
         let boilerplate = a

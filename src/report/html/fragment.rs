@@ -101,8 +101,8 @@ impl<'a> Source<'a> {
                 end: m.byte_end,
                 mention: Some(Marked {
                     entity: Cow::Borrowed(&m.entity),
-                    etype: Cow::Borrowed(&m.etype),
-                    kind: Cow::Borrowed(&m.kind),
+                    etype: Cow::Borrowed(m.etype),
+                    kind: Cow::Borrowed(m.kind),
                 }),
             })
             // Values of quantities only: a quote's or a membership's span is its whole text.
@@ -485,8 +485,8 @@ mod tests {
             byte_end: byte_start + surface.len(),
             surface: surface.into(),
             entity: entity.into(),
-            etype: "country".into(),
-            kind: "name".into(),
+            etype: "country",
+            kind: "name",
             confidence: 1.0,
         }
     }

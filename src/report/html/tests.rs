@@ -51,7 +51,7 @@ fn structure(text: &str) -> Structure {
     Structure { lines, ..Default::default() }
 }
 
-fn mention(text: &str, surface: &str, entity: &str, etype: &str) -> Mention {
+fn mention(text: &str, surface: &str, entity: &str, etype: &'static str) -> Mention {
     let byte_start = text.find(surface).unwrap();
     Mention {
         line: text[..byte_start].matches('\n').count() + 1,
@@ -61,8 +61,8 @@ fn mention(text: &str, surface: &str, entity: &str, etype: &str) -> Mention {
         byte_end: byte_start + surface.len(),
         surface: surface.into(),
         entity: entity.into(),
-        etype: etype.into(),
-        kind: "name".into(),
+        etype,
+        kind: "name",
         confidence: 1.0,
     }
 }
