@@ -536,13 +536,20 @@ fn read_names<'a>(r: &mut store::Reader<'a>) -> Result<RecordNames<'a>> {
     Ok((entities, forms))
 }
 
-/// Reads one stored record back.
-fn read_member(buf: &[u8]) -> Result<Member<'_>> {
+/// Reads one stored record back, its claims refilled from `spare` (`store::decode_reusing`).
+fn read_member<'a>(buf: &'a [u8], spare: &mut Vec<Claim>) -> Result<Member<'a>> {
     let mut r = store::Reader::new(buf);
     let (entities, forms) = read_names(&mut r)?;
     let (doc, outlet, title) = (r.str()?, r.str()?, r.str()?);
-    let claims = store::decode(r.rest())?;
+    let claims = store::decode_reusing(r.rest(), spare)?;
     Ok(Member { doc, outlet, title, claims, entities, forms })
+}
+
+/// Claims kept per thread for `read_member` to refill, from the stories it aligned before.
+const SPARE_CLAIMS: usize = 4096;
+
+thread_local! {
+    static SPARE: std::cell::Cell<Vec<Claim>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl StoryCtx<'_> {
@@ -552,8 +559,12 @@ impl StoryCtx<'_> {
     fn story(&self, n: usize, idx: &[usize], store: &ClaimStore) -> Result<Story> {
         let records: Vec<_> =
             idx.iter().map(|&i| store.get(self.grouped[i].0)).collect::<Result<_>>()?;
-        let sdocs: Vec<Member> = records.iter().map(|r| read_member(r)).collect::<Result<_>>()?;
-        let sdocs: Vec<&Member> = sdocs.iter().collect();
+        // Taken out of the thread's slot, not borrowed: this thread may align another story
+        // while it waits inside this one.
+        let mut spare = SPARE.take();
+        let members: Vec<Member> =
+            records.iter().map(|r| read_member(r, &mut spare)).collect::<Result<_>>()?;
+        let sdocs: Vec<&Member> = members.iter().collect();
         let scopy: Vec<Option<String>> =
             idx.iter().map(|&i| self.documents[i].copy_of.clone()).collect();
         let (findings, lists) = consistency::align(&sdocs, &scopy, self.names);
@@ -583,7 +594,7 @@ impl StoryCtx<'_> {
             derived: count(Status::Derived),
             copies: copies.len(),
         };
-        Ok(Story {
+        let story = Story {
             id: format!("s{}", n + 1),
             title: sdocs
                 .iter()
@@ -598,7 +609,13 @@ impl StoryCtx<'_> {
             variants: variants(&sdocs, self.names),
             coverage: coverage(&sdocs, self.names),
             copies,
-        })
+        };
+        for m in members {
+            let room = SPARE_CLAIMS.saturating_sub(spare.len());
+            spare.extend(m.claims.into_iter().take(room));
+        }
+        SPARE.set(spare);
+        Ok(story)
     }
 }
 

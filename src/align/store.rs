@@ -213,9 +213,25 @@ impl<'a> Reader<'a> {
         Ok(utf8(bytes)?.into())
     }
 
-    fn strings(&mut self) -> Result<Vec<String>> {
+    /// A string `put_str` wrote, into `s` (replacing what it held).
+    fn string_into(&mut self, s: &mut String) -> Result<()> {
+        let read = self.str()?;
+        s.clear();
+        s.push_str(read);
+        Ok(())
+    }
+
+    /// The strings `put_strs` wrote, into `v` (replacing what it held, reusing its strings).
+    fn strings_into(&mut self, v: &mut Vec<String>) -> Result<()> {
         let n = self.usize()?;
-        (0..n).map(|_| self.string()).collect()
+        v.truncate(n);
+        for i in 0..n {
+            match v.get_mut(i) {
+                Some(s) => self.string_into(s)?,
+                None => v.push(self.string()?),
+            }
+        }
+        Ok(())
     }
 
     pub fn span(&mut self) -> Result<(usize, usize)> {
@@ -224,33 +240,25 @@ impl<'a> Reader<'a> {
 }
 
 /// Decodes the claims `encode` wrote into `buf`.
+#[cfg(test)]
 pub fn decode(buf: &[u8]) -> Result<Vec<Claim>> {
+    decode_reusing(buf, &mut Vec::new())
+}
+
+/// As `decode`, refilling claims taken from `spare` (those of a story already aligned) rather
+/// than making new ones: their strings and vectors keep their buffers, so decoding a claim
+/// allocates nothing but its sentence when that is new. (Each decoded claim made about ten
+/// strings: half a million allocations on synth 10 MB.)
+pub fn decode_reusing(buf: &[u8], spare: &mut Vec<Claim>) -> Result<Vec<Claim>> {
     let mut r = Reader { buf, at: 0 };
     let n = r.usize()?;
-    let mut out = Vec::with_capacity(n.min(buf.len()));
+    let mut out: Vec<Claim> = Vec::with_capacity(n.min(buf.len()));
     for _ in 0..n {
-        let line = r.usize()?;
-        let code = r.byte()?;
-        let kind = match code & 0x7f {
-            0 => Kind::Quantity,
-            1 => Kind::Enumeration,
-            2 => Kind::Membership,
-            3 => Kind::Quote,
-            4 => Kind::Event,
-            other => bail!("unknown claim kind {other} in a claim record"),
-        };
-        let (key, value, unit, role, approx) =
-            (r.string()?, r.string()?, r.string()?, r.string()?, r.string()?);
-        let (head, speaker, surface) = (r.string()?, r.string()?, r.string()?);
-        let text = r.shared(out.last().map(|c: &Claim| &c.text))?;
-        let compared = r.string()?;
-        let entities = r.strings()?;
-        let members = r.strings()?;
-        let days = r.strings()?;
-        let span = r.span()?;
-        let sentence = r.span()?;
-        let marks = (0..r.usize()?).map(|_| r.span()).collect::<Result<Vec<_>>>()?;
-        out.push(Claim {
+        let mut c =
+            spare.pop().unwrap_or_else(|| crate::claims::bare_claim(0, Kind::Quantity, (0, 0)));
+        // Every field is named, so that a new one is a compile error here rather than a value
+        // left from the claim this one reuses.
+        let Claim {
             line,
             kind,
             key,
@@ -268,9 +276,35 @@ pub fn decode(buf: &[u8]) -> Result<Vec<Claim>> {
             sentence,
             text,
             marks,
-            derived: code & 0x80 != 0,
+            derived,
             compared,
-        });
+        } = &mut c;
+        *line = r.usize()?;
+        let code = r.byte()?;
+        *kind = match code & 0x7f {
+            0 => Kind::Quantity,
+            1 => Kind::Enumeration,
+            2 => Kind::Membership,
+            3 => Kind::Quote,
+            4 => Kind::Event,
+            other => bail!("unknown claim kind {other} in a claim record"),
+        };
+        *derived = code & 0x80 != 0;
+        for s in [key, value, unit, role, approx, head, speaker, surface] {
+            r.string_into(s)?;
+        }
+        *text = r.shared(out.last().map(|c: &Claim| &c.text))?;
+        r.string_into(compared)?;
+        for v in [entities, members, days] {
+            r.strings_into(v)?;
+        }
+        *span = r.span()?;
+        *sentence = r.span()?;
+        marks.clear();
+        for _ in 0..r.usize()? {
+            marks.push(r.span()?);
+        }
+        out.push(c);
     }
     Ok(out)
 }
@@ -441,6 +475,37 @@ mod tests {
             }
         }
         assert!(!dir.path().join("c").exists(), "the part file is removed");
+    }
+
+    /// Claims refilled from spare ones read back as new ones do: no field keeps what the spare
+    /// claim held, whether the spare held more (longer strings, more entities, marks) or less.
+    #[test]
+    fn refilled_claims_are_the_claims_decoded() {
+        let mut rich = claim(7);
+        rich.entities.extend(["US".into(), "FR".into(), "candiru".into()]);
+        rich.members = vec!["MA".into(); 5];
+        rich.marks.extend([(5, 6); 4]);
+        rich.unit = "USD".repeat(20);
+        let poor = Claim {
+            entities: vec![],
+            days: vec![],
+            marks: vec![],
+            key: String::new(),
+            speaker: String::new(),
+            ..claim(8)
+        };
+        let mut odd = claim(3);
+        odd.members = vec!["x".into(), "y".into()];
+        let claims = [claim(0), odd, claim(2), claim(4), claim(5)];
+        let mut buf = Vec::new();
+        encode(&claims, &mut buf);
+        let fresh = decode(&buf).unwrap();
+        for spare in [vec![], vec![rich.clone()], vec![poor.clone(); 9], vec![rich, poor]] {
+            let mut spare = spare;
+            let back = decode_reusing(&buf, &mut spare).unwrap();
+            assert_eq!(format!("{back:?}"), format!("{fresh:?}"));
+            assert_eq!(format!("{back:?}"), format!("{claims:?}"));
+        }
     }
 
     /// ASCII is taken as is; anything else is still checked.

@@ -140,7 +140,7 @@ fn claim(line: usize, kind: Kind, sv: &SentView, doc: &str, days: &[String]) -> 
 
 /// A claim of sentence `sentence` with no text, entities or marks yet (a quote fills in its
 /// own: copying its whole line's would cost the line's length per quote).
-fn bare_claim(line: usize, kind: Kind, sentence: (usize, usize)) -> Claim {
+pub(crate) fn bare_claim(line: usize, kind: Kind, sentence: (usize, usize)) -> Claim {
     Claim {
         line,
         kind,

@@ -262,8 +262,12 @@ fn story(s: &mut String, st: &Story) {
     s.push('\n');
     for r in &st.coverage.rows {
         let _ = write!(s, "| {} | ", esc(&r.name));
-        for c in &r.counts {
-            let _ = write!(s, "{} | ", if *c == 0 { "·".to_string() } else { c.to_string() });
+        for &c in &r.counts {
+            if c == 0 {
+                s.push_str("· | ");
+            } else {
+                let _ = write!(s, "{c} | ");
+            }
         }
         s.push('\n');
     }
