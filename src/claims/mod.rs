@@ -318,6 +318,10 @@ pub fn extract(
             // Enumerations, and names counted by type (« Pour Israël, il s'agit de X et de Y »).
             let usable = vec![true; sv.ments.len()];
             for ch in lists::chains(&sv, lex, &usable) {
+                // One name is neither an enumeration nor a pair counted.
+                if ch.len() < 2 {
+                    continue;
+                }
                 let ty = sv.ments[ch[0]].etype;
                 let Some(concept) = concept_of(lexs, ty) else { continue };
                 let ids: Vec<String> = ch.iter().map(|&k| sv.ments[k].entity.to_string()).collect();

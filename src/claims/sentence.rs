@@ -117,9 +117,10 @@ impl<'a> SentView<'a> {
 
     /// Sorted, deduplicated entity ids of the sentence.
     pub fn entity_ids(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.ments.iter().map(|m| m.entity.to_string()).collect();
-        v.sort();
+        // Copied once deduplicated: a sentence names an entity several times.
+        let mut v: Vec<&str> = self.ments.iter().map(|m| m.entity).collect();
+        v.sort_unstable();
         v.dedup();
-        v
+        v.into_iter().map(str::to_string).collect()
     }
 }

@@ -31,26 +31,27 @@ pub struct AcronymDef {
 /// so far, so each question is a bisection: a line can be a whole document of a megabyte, with
 /// thousands of candidates.
 struct Spans {
-    starts: Vec<usize>,
-    max_end: Vec<usize>,
+    /// (start, largest end of this span and those before), in one vector: the ends replaced
+    /// in place once sorted.
+    spans: Vec<(usize, usize)>,
 }
 
 impl Spans {
     fn of(spans: impl Iterator<Item = (usize, usize)>) -> Spans {
-        let mut v: Vec<(usize, usize)> = spans.collect();
-        v.sort_unstable();
+        let mut spans: Vec<(usize, usize)> = spans.collect();
+        spans.sort_unstable();
         let mut m = 0;
-        let max_end = v.iter().map(|&(_, e)| {
-            m = m.max(e);
-            m
-        });
-        Spans { max_end: max_end.collect(), starts: v.iter().map(|&(s, _)| s).collect() }
+        for s in &mut spans {
+            m = m.max(s.1);
+            s.1 = m;
+        }
+        Spans { spans }
     }
 
     /// Whether a span overlaps `tok`.
     fn overlap(&self, tok: &Tok) -> bool {
-        let k = self.starts.partition_point(|&s| s < tok.oe);
-        k > 0 && self.max_end[k - 1] > tok.os
+        let k = self.spans.partition_point(|&(s, _)| s < tok.oe);
+        k > 0 && self.spans[k - 1].1 > tok.os
     }
 }
 
