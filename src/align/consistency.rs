@@ -232,9 +232,9 @@ fn merge_roleless(by_key: &mut BTreeMap<String, Vec<Ref>>) {
 }
 
 /// The finding of one key, or none when no source gives a value.
-fn finding(
+fn finding<'a>(
     key: &str,
-    refs: &[Ref],
+    refs: &'a [Ref<'a>],
     docs: &[&Member],
     copy_of: &[Option<String>],
     names: &Names,
@@ -248,20 +248,21 @@ fn finding(
     }
     let cells: Vec<(usize, Vec<&Ref>)> = grouped.into_iter().collect();
     let present: BTreeSet<&str> = cells.iter().map(|c| docs[c.0].doc).collect();
-    let value_of = |rs: &[&Ref]| -> (String, String, bool, bool) {
+    // Borrowed from the claims: compared many times, copied only into the cells.
+    let value_of = |rs: &[&'a Ref<'a>]| -> (&'a str, &'a str, bool, bool) {
         let main =
             rs.iter().find(|r| !r.c.derived && !r.by_list).or(rs.first()).expect("non-empty");
         let value = if main.by_list {
             let id = key.rsplit('|').next().unwrap_or("");
-            if main.c.members.iter().any(|m| m == id) { "in" } else { "out" }.to_string()
+            if main.c.members.iter().any(|m| m == id) { "in" } else { "out" }
         } else {
-            main.c.value.clone()
+            &main.c.value
         };
-        (value, main.c.approx.clone(), main.c.derived, main.by_list)
+        (value, &main.c.approx, main.c.derived, main.by_list)
     };
     // Read values of independent sources decide; computed ones only confirm.
     let independent = |d: usize| copy_of[d].as_ref().is_none_or(|o| !present.contains(o.as_str()));
-    let read: Vec<(usize, String, String)> = cells
+    let read: Vec<(usize, &str, &str)> = cells
         .iter()
         .filter(|(d, _)| independent(*d))
         .map(|(d, rs)| {
@@ -274,8 +275,7 @@ fn finding(
     // Distinct (value, approx) pairs: whether values are compatible depends on them alone, and
     // a key hundreds of sources state has only a few distinct values (comparing every pair of
     // sources made a large story's alignment quadratic).
-    let mut anchor: Vec<(String, String)> =
-        read.iter().map(|r| (r.1.clone(), r.2.clone())).collect();
+    let mut anchor: Vec<(&str, &str)> = read.iter().map(|r| (r.1, r.2)).collect();
     anchor.sort_unstable();
     anchor.dedup();
     let mut out_cells = Vec::new();
@@ -284,7 +284,7 @@ fn finding(
         let (v, approx, derived, by_list) = value_of(rs);
         if derived
             && !anchor.is_empty()
-            && !anchor.iter().any(|a| compatible(kind, (&v, &approx), (&a.0, &a.1)))
+            && !anchor.iter().any(|&a| compatible(kind, (v, approx), a))
         {
             continue; // a computed value that disagrees is dropped, not a conflict
         }
@@ -296,15 +296,15 @@ fn finding(
         let mut days: Vec<String> = rs.iter().flat_map(|r| r.c.days.iter().cloned()).collect();
         days.sort();
         days.dedup();
-        let shown = if by_list { v.clone() } else { display_value(main.c, names) };
+        let shown = if by_list { v.to_string() } else { display_value(main.c, names) };
         values.insert(shown.clone());
         out_cells.push(Cell {
             doc: docs[*d].doc.to_string(),
-            value: v,
+            value: v.to_string(),
             shown,
             surface: main.c.surface.clone(),
             inferred: by_list || derived,
-            approx,
+            approx: approx.to_string(),
             days,
             copy_of: copy_of[*d].clone(),
             evidence: ev,
@@ -319,7 +319,7 @@ fn finding(
         .filter(|c| c.copy_of.as_ref().is_none_or(|o| !shown.contains(o.as_str())))
         .count();
     let all_ok =
-        anchor.iter().all(|a| anchor.iter().all(|b| compatible(kind, (&a.0, &a.1), (&b.0, &b.1))));
+        anchor.iter().all(|&a| anchor.iter().all(|&b| compatible(kind, a, b)));
     let status = if n_independent < 2 {
         Status::Single
     } else if all_ok {
@@ -338,7 +338,7 @@ fn finding(
                 .flat_map(|r| r.c.entities.iter().map(String::as_str))
                 .collect()
         };
-        let distinct: BTreeSet<&str> = anchor.iter().map(|a| a.0.as_str()).collect();
+        let distinct: BTreeSet<&str> = anchor.iter().map(|a| a.0).collect();
         let sets: Vec<BTreeSet<&str>> = distinct.iter().map(|v| ents(v)).collect();
         !sets.iter().enumerate().any(|(i, a)| sets[i + 1..].iter().any(|b| !a.is_disjoint(b)))
     };
