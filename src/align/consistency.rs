@@ -318,8 +318,7 @@ fn finding<'a>(
         .iter()
         .filter(|c| c.copy_of.as_ref().is_none_or(|o| !shown.contains(o.as_str())))
         .count();
-    let all_ok =
-        anchor.iter().all(|&a| anchor.iter().all(|&b| compatible(kind, a, b)));
+    let all_ok = anchor.iter().all(|&a| anchor.iter().all(|&b| compatible(kind, a, b)));
     let status = if n_independent < 2 {
         Status::Single
     } else if all_ok {
