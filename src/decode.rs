@@ -8,6 +8,7 @@
 //! recorded. Binary and empty inputs are refused with a reason a person understands.
 
 use crate::document::{Document, Payload, RawDoc};
+use crate::special::Special;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Limits applied while decoding; see `Config`.
@@ -92,23 +93,11 @@ fn decode_owned(bytes: Vec<u8>) -> Result<(String, String), String> {
 fn needs_canonicalizing(text: &str) -> bool {
     let b = text.as_bytes();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    // Every byte that can start a hit is below 0x20 or above 0x7e, so a word of eight bytes
-    // holding none of them is skipped whole (most of a text: letters, digits, spaces).
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
-    while i < b.len() {
-        if let Some(word) = b.get(i..i + 8) {
-            let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-            // A high bit for a byte below 0x20 (a borrow starts only at such a byte) or above
-            // 0x7e (a carry starts only at 0xff, itself above 0x7e).
-            let low = w.wrapping_sub(0x20 * ONES) & !w;
-            let high = w.wrapping_add(ONES) | w;
-            if (low | high) & HIGH == 0 {
-                i += 8;
-                continue;
-            }
-        }
+    // Every byte that can start a hit is one of `HIT_STARTS`: the text between two of them
+    // (letters, digits, spaces, accented letters) is passed over sixteen bytes at a time.
+    while let Some(k) = HIT_STARTS.position(&b[i..]) {
+        i += k;
         let hit = match b[i] {
             b'\n' | b'\t' => false,
             0..=0x1f | 0x7f => true,
@@ -132,14 +121,21 @@ fn needs_canonicalizing(text: &str) -> bool {
     !is_nfc(text)
 }
 
+/// The bytes that can start what `needs_canonicalizing` looks for: controls (line feeds and
+/// tabs among them), DEL, and the lead bytes of U+0080–U+00BF, U+2000–U+2FFF and U+F000–U+FFFF.
+const HIT_STARTS: Special<4> = Special { below: 0x20, these: [0x7f, 0xc2, 0xe2, 0xef], from: None };
+
+/// The lead bytes of code points from U+0300 on, the only bytes from 0xCC up.
+const MARK_LEADS: Special<0> = Special { below: 0, these: [], from: Some(0xcc) };
+
 /// Whether `text` is in NFC by the quick check (a "maybe" counts as no: normalizing text
 /// already in NFC leaves it as it is).
 ///
 /// Every code point below U+0300 is NFC_Quick_Check=Yes with combining class 0 (a test checks
 /// it): to the check, a run of them is the same as one space, which resets the ordering of
 /// marks. The check therefore reads the code points from U+0300 on, whose UTF-8 lead bytes are
-/// the only bytes from 0xCC up, and one space for each run of others between them, skipping
-/// pure ASCII eight bytes at a time: most text is read as bytes, not decoded into characters.
+/// the only bytes from 0xCC up, and one space for each run of others between them, found
+/// sixteen bytes at a time: most text is read as bytes, not decoded into characters.
 fn is_nfc(text: &str) -> bool {
     is_nfc_quick(MarksAndAbove { text, i: 0, skipped: false }) == IsNormalized::Yes
 }
@@ -159,28 +155,23 @@ impl Iterator for MarksAndAbove<'_> {
     #[inline]
     fn next(&mut self) -> Option<char> {
         let b = self.text.as_bytes();
-        while self.i < b.len() {
-            if let Some(word) = b.get(self.i..self.i + 8) {
-                let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-                if w & 0x8080_8080_8080_8080 == 0 {
-                    self.i += 8;
-                    self.skipped = true;
-                    continue;
-                }
+        match MARK_LEADS.position(b.get(self.i..)?) {
+            Some(0) => {}
+            Some(k) => {
+                self.i += k;
+                self.skipped = true;
             }
-            // Continuation bytes are below 0xCC: a byte from 0xCC up starts a character.
-            if b[self.i] >= 0xcc {
-                if std::mem::take(&mut self.skipped) {
-                    return Some(' ');
-                }
-                let c = self.text[self.i..].chars().next().expect("a character starts here");
-                self.i += c.len_utf8();
-                return Some(c);
+            None => {
+                self.i = b.len();
+                return None;
             }
-            self.i += 1;
-            self.skipped = true;
         }
-        None
+        if std::mem::take(&mut self.skipped) {
+            return Some(' ');
+        }
+        let c = self.text[self.i..].chars().next().expect("a character starts here");
+        self.i += c.len_utf8();
+        Some(c)
     }
 }
 
@@ -405,7 +396,7 @@ mod tests {
     fn nfc_check_reading_marks_only_agrees_with_the_full_check() {
         // Starters, marks of several classes (in and out of order), composable pairs, a
         // character never in NFC (U+0340), Hangul jamo, CJK compatibility, below and above
-        // U+0300, with ASCII runs long and short so that the eight-byte skip starts anywhere.
+        // U+0300, with ASCII runs long and short so that the sixteen-byte blocks start anywhere.
         let pieces = [
             "a", "e", "\u{301}", "\u{316}", "\u{327}", "\u{308}", "\u{340}", "é", "ß", "ʼ",
             "\u{1100}", "\u{1161}", "\u{F900}", "日", "’", "« ", "Israël ", "abcdefgh", " ",

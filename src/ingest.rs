@@ -704,7 +704,7 @@ impl<R: BufRead> BoundedLines<R> {
                 }
                 break;
             }
-            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            let (part, done) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (&chunk[..i], Some(i + 1)),
                 None => (chunk, None),
             };

@@ -22,6 +22,7 @@ pub mod latin;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod special;
 pub mod structure;
 pub mod synth;
 #[cfg(test)]

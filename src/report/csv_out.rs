@@ -52,8 +52,8 @@ impl Write for Dest {
 
 /// What a CSV cell must be quoted for: the delimiter, the quote and line breaks (both, as the
 /// csv crate quotes them: a reader takes either as the end of a record).
-const QUOTED: super::special::Special<4> =
-    super::special::Special { below: 0, these: [b',', b'"', b'\r', b'\n'] };
+const QUOTED: crate::special::Special<4> =
+    crate::special::Special { below: 0, these: [b',', b'"', b'\r', b'\n'], from: None };
 
 /// A CSV file being written: RFC 4180 with `\n` line ends, byte for byte what the csv crate's
 /// writer writes with its defaults (a cell is quoted only if it holds a comma, a quote or a

@@ -10,7 +10,6 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 mod sink;
-mod special;
 
 pub use csv_out::{CsvOut, neutralize};
 pub use sink::{Rendered, Sink};

@@ -4,7 +4,7 @@
 //! report.json is mostly text (evidence sentences, document ids, labels), several times the
 //! corpus's size, and serde_json escapes a string one byte at a time through a lookup table:
 //! its string writer was 3.2% of a run's instructions, on the thread that aligns and renders
-//! stories. Here a string is checked many bytes at a time (`crate::report::special`) for the
+//! stories. Here a string is checked many bytes at a time (`crate::special`) for the
 //! bytes JSON must escape (`"`, `\` and controls below U+0020), and a string without any, as
 //! most are, is copied whole. What is not a string (numbers, `null`, booleans) is still
 //! written by serde_json, and the structure around values (`{`, `"key":`, `,`, `[`) is the one
@@ -62,8 +62,8 @@ impl Out<'_> {
 }
 
 /// What JSON escapes: `"`, `\` and controls below U+0020.
-const ESCAPED: crate::report::special::Special<2> =
-    crate::report::special::Special { below: 0x20, these: [b'"', b'\\'] };
+const ESCAPED: crate::special::Special<2> =
+    crate::special::Special { below: 0x20, these: [b'"', b'\\'], from: None };
 
 /// The escape of one byte, as serde_json writes it; `None` for bytes written as they are.
 #[inline]
