@@ -135,7 +135,11 @@ impl<const N: usize> Special<N> {
     pub fn position(&self, bytes: &[u8]) -> Option<usize> {
         let n = bytes.len();
         if n < 16 {
-            return bytes.iter().position(|&b| self.byte(b));
+            // Padded to a block (ids, labels, short words), the padding's bits masked off.
+            let mut block = [b'a'; 16];
+            block[..n].copy_from_slice(bytes);
+            let m = self.mask(&block) & ((1 << n) - 1);
+            return (m != 0).then(|| m.trailing_zeros() as usize);
         }
         let mut i = 0;
         while i + 16 <= n {

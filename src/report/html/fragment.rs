@@ -13,6 +13,7 @@
 //! the numbers of sentences that carry a claim are marked too. Every piece of the text goes
 //! through maud's escaping: nothing from the article is ever written as markup.
 
+use super::Text;
 use crate::align::store::{Reader, put_span, put_str, put_uint};
 use crate::claims::DocClaims;
 use crate::document::Document;
@@ -375,15 +376,15 @@ pub(super) fn shorten(t: &str, max: usize) -> String {
 /// One sentence span, its mentions and numbers marked.
 fn sentence(line_id: &str, k: usize, claim: bool, pieces: &[Piece]) -> Markup {
     html! {
-        span class=(if claim { "s claim" } else { "s" }) id={ (line_id) "-s" (k + 1) } {
+        span class=(if claim { "s claim" } else { "s" }) id={ (Text(line_id)) "-s" (k + 1) } {
             @for p in pieces {
                 @match p {
-                    Piece::Text(t) => (t),
+                    Piece::Text(t) => (Text(t)),
                     Piece::Mention(t, m) => {
-                        mark.ent title={ (m.entity) " · " (m.etype) " · " (m.kind) }
-                            data-entity=(m.entity) { (t) }
+                        mark.ent title={ (Text(&m.entity)) " · " (Text(&m.etype)) " · " (Text(&m.kind)) }
+                            data-entity=(Text(&m.entity)) { (Text(t)) }
                     }
-                    Piece::Number(t) => mark.num { (t) },
+                    Piece::Number(t) => mark.num { (Text(t)) },
                 }
             }
         }

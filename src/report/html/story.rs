@@ -7,7 +7,7 @@
 //! every table has a caption and header cells, so the page reads without colour and with a
 //! screen reader.
 
-use super::{MAX_ENTITIES, MAX_ROWS, MAX_SOURCES, MAX_TEXT_BYTES, Record, doc_list, plural};
+use super::{MAX_ENTITIES, MAX_ROWS, MAX_SOURCES, MAX_TEXT_BYTES, Record, Text, doc_list, plural};
 use crate::align::{Cell, Coverage, CoverageRow, Evidence, Finding, Status, Story};
 use crate::model::Model;
 use maud::{Markup, PreEscaped, html};
@@ -22,8 +22,10 @@ struct Cols<'a> {
 impl<'a> Cols<'a> {
     fn link(&self, doc: &str) -> Markup {
         match self.by_doc.get(doc) {
-            Some(r) => html! { a href={ "#" (r.anchor()) } title=(r.doc) { (r.label()) } },
-            None => html! { (doc) },
+            Some(r) => {
+                html! { a href={ "#" (r.anchor()) } title=(Text(&r.doc)) { (Text(r.label())) } }
+            }
+            None => html! { (Text(doc)) },
         }
     }
 
@@ -36,7 +38,7 @@ impl<'a> Cols<'a> {
     }
 
     fn evidence(&self, e: &Evidence, text: &str) -> Markup {
-        html! { a href=(self.href(&e.doc, e.byte_start)) title=(e.text) { (text) } }
+        html! { a href=(self.href(&e.doc, e.byte_start)) title=(Text(&e.text)) { (Text(text)) } }
     }
 }
 
@@ -358,13 +360,13 @@ fn quotes(id: &str, s: &Story, c: &Cols, model: &Model) -> Markup {
                     figure {
                         blockquote {
                             @if m.diff.is_empty() {
-                                (m.text)
+                                (Text(&m.text))
                             } @else {
                                 @for d in &m.diff {
                                     @match d.op.as_str() {
-                                        "insert" => ins.d { (d.text) },
-                                        "delete" => del.d { (d.text) },
-                                        _ => (d.text),
+                                        "insert" => ins.d { (Text(&d.text)) },
+                                        "delete" => del.d { (Text(&d.text)) },
+                                        _ => (Text(&d.text)),
                                     }
                                 }
                             }

@@ -585,3 +585,15 @@ fn stories_rendered_window_by_window_keep_the_page_order() {
         assert_eq!(own, 1, "story {id}: its last article is followed by another story's");
     }
 }
+
+/// `Text` writes what maud's own escaping writes, for text with and without the four escaped
+/// bytes, short and long, at every place in the sixteen-byte blocks.
+#[test]
+fn text_is_escaped_as_maud_escapes_it() {
+    let pieces = ["a", "&", "<", ">", "\"", "'", "é", "Israël ", "abcdefghijklmnop", " ", "’"];
+    let mut next = crate::testing::xorshift(0x5eed);
+    for _ in 0..5000 {
+        let s: String = (0..next(30)).map(|_| pieces[next(pieces.len())]).collect();
+        assert_eq!(html! { (Text(&s)) }.into_string(), html! { (s) }.into_string(), "{s:?}");
+    }
+}
