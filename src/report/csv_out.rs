@@ -20,35 +20,8 @@ pub fn neutralize(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// Where rows go: a file, or memory (rows rendered by a worker thread, appended to the file
-/// later by the writer thread with `append`).
-enum Dest {
-    File(BufWriter<super::file::ReportFile>),
-    Memory(Vec<u8>),
-}
-
-impl Write for Dest {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Dest::File(f) => f.write(buf),
-            Dest::Memory(v) => v.write(buf),
-        }
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        match self {
-            Dest::File(f) => f.write_all(buf),
-            Dest::Memory(v) => v.write_all(buf),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Dest::File(f) => f.flush(),
-            Dest::Memory(_) => Ok(()),
-        }
-    }
-}
+/// Bytes of rows a file writer gathers before it writes them.
+const FLUSH_BYTES: usize = 1 << 16;
 
 /// What a CSV cell must be quoted for: the delimiter, the quote and line breaks (both, as the
 /// csv crate quotes them: a reader takes either as the end of a record).
@@ -62,7 +35,12 @@ const QUOTED: crate::special::Special<4> =
 /// no quotes, and are then copied whole: the crate's writer checks them a byte at a time, and
 /// was 2% of a run's instructions.
 pub struct CsvOut {
-    dest: Dest,
+    /// The rows not yet in the file; all of them for a writer in memory (rows rendered by a
+    /// worker thread, appended to the file later by the writer thread). Cells are copied here
+    /// directly, not through `io::Write` (a call and a match per piece of a cell).
+    buf: Vec<u8>,
+    /// The file, for a writer that writes one; `buf` goes to it past `FLUSH_BYTES`.
+    file: Option<BufWriter<super::file::ReportFile>>,
     raw: bool,
     path: PathBuf,
     /// Cells written in the current record; the number in the first record.
@@ -73,14 +51,19 @@ pub struct CsvOut {
 }
 
 impl CsvOut {
-    fn new(dest: Dest, raw: bool, path: PathBuf) -> Self {
-        CsvOut { dest, raw, path, cells: 0, width: None, blank: true }
+    fn new(
+        buf: Vec<u8>,
+        file: Option<BufWriter<super::file::ReportFile>>,
+        raw: bool,
+        path: PathBuf,
+    ) -> Self {
+        CsvOut { buf, file, raw, path, cells: 0, width: None, blank: true }
     }
 
     /// Creates `path`; `raw` disables formula neutralization.
     pub fn create(path: &Path, raw: bool) -> Result<Self> {
-        let dest = Dest::File(super::file::create(path)?);
-        Ok(Self::new(dest, raw, path.to_path_buf()))
+        let file = super::file::create(path)?;
+        Ok(Self::new(Vec::with_capacity(FLUSH_BYTES * 2), Some(file), raw, path.to_path_buf()))
     }
 
     /// Rows rendered in memory, to be taken with `into_bytes` and appended to a file.
@@ -91,40 +74,38 @@ impl CsvOut {
     /// As `memory`, with room for about `bytes` bytes: a buffer grown from nothing to a
     /// document's rows is reallocated and copied a dozen times.
     pub fn memory_sized(raw: bool, bytes: usize) -> Self {
-        Self::new(Dest::Memory(Vec::with_capacity(bytes)), raw, PathBuf::from("(memory)"))
+        Self::new(Vec::with_capacity(bytes), None, raw, PathBuf::from("(memory)"))
     }
 
     /// The rows written so far into a `memory` writer (empty for a file).
     pub fn into_bytes(self) -> Result<Vec<u8>> {
-        match self.dest {
-            Dest::Memory(v) => Ok(v),
-            Dest::File(_) => Ok(Vec::new()),
-        }
+        Ok(if self.file.is_some() { Vec::new() } else { self.buf })
     }
 
     /// Writes one cell of the current record.
-    fn cell(&mut self, cell: &[u8]) -> std::io::Result<()> {
-        let w = &mut self.dest;
+    fn cell(&mut self, cell: &[u8]) {
+        let w = &mut self.buf;
         if self.cells > 0 {
-            w.write_all(b",")?;
+            w.push(b',');
             self.blank = false;
         }
         self.cells += 1;
         if cell.is_empty() {
-            return Ok(());
+            return;
         }
         self.blank = false;
         if !QUOTED.any_in(cell) {
-            return w.write_all(cell);
+            w.extend_from_slice(cell);
+            return;
         }
-        w.write_all(b"\"")?;
+        w.push(b'"');
         for (i, part) in cell.split(|&b| b == b'"').enumerate() {
             if i > 0 {
-                w.write_all(b"\"\"")?;
+                w.extend_from_slice(b"\"\"");
             }
-            w.write_all(part)?;
+            w.extend_from_slice(part);
         }
-        w.write_all(b"\"")
+        w.push(b'"');
     }
 
     /// Ends the current record.
@@ -141,7 +122,16 @@ impl CsvOut {
         // A lone empty cell is written quoted, or the record would be an empty line.
         let end: &[u8] = if cells == 1 && self.blank { b"\"\"\n" } else { b"\n" };
         self.blank = true;
-        self.dest.write_all(end).with_context(|| format!("writing {}", self.path.display()))
+        self.buf.extend_from_slice(end);
+        match &mut self.file {
+            Some(f) if self.buf.len() >= FLUSH_BYTES => {
+                f.write_all(&self.buf)
+                    .with_context(|| format!("writing {}", self.path.display()))?;
+                self.buf.clear();
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Writes one row.
@@ -153,8 +143,7 @@ impl CsvOut {
         for c in cells {
             let c = c.as_ref();
             let cell = if self.raw { Cow::Borrowed(c) } else { neutralize(c) };
-            self.cell(cell.as_bytes())
-                .with_context(|| format!("writing {}", self.path.display()))?;
+            self.cell(cell.as_bytes());
         }
         self.end_record()
     }
@@ -165,14 +154,15 @@ impl CsvOut {
         cells: impl IntoIterator<Item = T>,
     ) -> Result<()> {
         for c in cells {
-            self.cell(c.as_ref()).with_context(|| format!("writing {}", self.path.display()))?;
+            self.cell(c.as_ref());
         }
         self.end_record()
     }
 
     /// Flushes to the file (the commit syncs it to the disk).
     pub fn finish(self) -> Result<()> {
-        if let Dest::File(w) = self.dest {
+        if let Some(mut w) = self.file {
+            w.write_all(&self.buf).with_context(|| format!("writing {}", self.path.display()))?;
             w.into_inner()
                 .map_err(|e| anyhow::anyhow!("writing {}: {}", self.path.display(), e.error()))?;
         }
