@@ -188,31 +188,37 @@ pub fn lines(text: &str, stop: Option<&Stopwords>) -> Vec<Feat> {
                 word.clear();
                 *has_letter = false;
             };
-            for c in trimmed.chars() {
+            let bytes = trimmed.as_bytes();
+            let mut at = 0;
+            while at < bytes.len() {
                 f.chars += 1;
-                // ASCII, most characters of most lines: the same rules as below without the
-                // Unicode tables.
-                if c.is_ascii() {
-                    let b = c as u8;
-                    if b.is_ascii_digit() {
-                        h.write_u8(b'0');
-                    } else if b.is_ascii_alphabetic() {
-                        h.write_u8(b.to_ascii_lowercase());
+                let b = bytes[at];
+                // ASCII, most characters of most lines: the same rules as below, read as bytes
+                // (not decoded into characters) and classified by one table read.
+                if b.is_ascii() {
+                    at += 1;
+                    let n = ASCII_NORM[usize::from(b)];
+                    if n == 0 {
+                        finish(&mut word, &mut has_letter, &mut f);
+                        continue;
+                    }
+                    h.write_u8(n);
+                    if n != b'0' {
                         f.letters += 1;
                         has_letter = true;
                         if first_letter {
                             f.lower_start = b.is_ascii_lowercase();
                             first_letter = false;
                         }
-                    } else {
-                        finish(&mut word, &mut has_letter, &mut f);
-                        continue;
                     }
                     if stop.is_some() {
                         word.push(char::from(b.to_ascii_lowercase()));
                     }
                     continue;
                 }
+                let c =
+                    trimmed[at..].chars().next().expect("a character starts at a non-ASCII byte");
+                at += c.len_utf8();
                 hash_char(&mut h, c);
                 if latin::is_alphanumeric(c) {
                     if latin::is_alphabetic(c) {
