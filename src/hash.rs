@@ -37,3 +37,36 @@ pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 /// A map from keys taken from the input (see the module doc); iterate it only to sort.
 pub type SeededMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Which (first byte, length) pairs a set of words has: a test that rejects most other words
+/// with a load and a shift, before any hashing. The government-bodies step of the entities
+/// stage and the claims stage's phrase words look words up for every token of every line, and
+/// most tokens are none of them: testing their shapes first took 0.11 G (1.0%) off a synth
+/// 10 MB run's 10.83 G instructions in the entities stage.
+#[derive(Debug)]
+pub struct Shapes([u64; 256]);
+
+impl Default for Shapes {
+    fn default() -> Self {
+        Shapes([0; 256])
+    }
+}
+
+impl Shapes {
+    /// Lengths from 63 bytes on share one bit.
+    fn bit(len: usize) -> u64 {
+        1 << len.min(63)
+    }
+
+    pub fn insert(&mut self, word: &str) {
+        if let Some(&b) = word.as_bytes().first() {
+            self.0[b as usize] |= Self::bit(word.len());
+        }
+    }
+
+    /// False when no inserted word has `word`'s first byte and length.
+    #[inline]
+    pub fn may_contain(&self, word: &str) -> bool {
+        word.as_bytes().first().is_some_and(|&b| self.0[b as usize] & Self::bit(word.len()) != 0)
+    }
+}

@@ -5,7 +5,7 @@
 //! same tokenizer as the text, then matched token by token (leftmost-longest).
 
 use super::text::{Tokens, fold_into};
-use crate::hash::{FxMap, FxSet};
+use crate::hash::{FxMap, FxSet, Shapes};
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
 
@@ -46,20 +46,31 @@ fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 /// id once ([`NO_WORD`] for a word no phrase uses), so that asking every phrase table at every
 /// position compares integers instead of hashing the token's text again each time.
 #[derive(Debug, Default)]
-pub struct Vocab(FxMap<String, u32>);
+pub struct Vocab {
+    ids: FxMap<String, u32>,
+    /// The words' shapes: every token of every line asks for its id, and most are no phrase
+    /// word, which the shape test tells without hashing them.
+    shapes: Shapes,
+}
 
 /// The id of a word that no phrase uses.
 pub const NO_WORD: u32 = u32::MAX;
 
 impl Vocab {
     pub(super) fn intern(&mut self, word: String) -> u32 {
-        let next = u32::try_from(self.0.len()).expect("fewer than 2^32 phrase words");
-        *self.0.entry(word).or_insert(next)
+        let next = u32::try_from(self.ids.len()).expect("fewer than 2^32 phrase words");
+        self.shapes.insert(&word);
+        *self.ids.entry(word).or_insert(next)
     }
 
     /// The id of a folded word.
+    #[inline]
     pub fn id(&self, word: &str) -> u32 {
-        self.0.get(word).copied().unwrap_or(NO_WORD)
+        // The empty word has no shape; it is looked up.
+        if !word.is_empty() && !self.shapes.may_contain(word) {
+            return NO_WORD;
+        }
+        self.ids.get(word).copied().unwrap_or(NO_WORD)
     }
 }
 

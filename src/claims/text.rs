@@ -196,6 +196,7 @@ impl Tokens {
         (0..t.len()).map(|i| t.fold(i).to_string()).collect()
     }
 
+    #[inline(always)]
     fn push(&mut self, text: &str, offset: usize, a: usize, b: usize, kind: Kind) {
         let seg = &text[a..b];
         let ls = self.forms.len() as u32;

@@ -10,7 +10,7 @@ use super::fold::fold;
 use super::scan::Tok;
 use anyhow::{Result, bail};
 // The fast hasher: these sets are probed for every token of every line.
-use crate::hash::{FxMap as HashMap, FxSet as HashSet};
+use crate::hash::{FxMap as HashMap, FxSet as HashSet, Shapes};
 
 struct LangFiles {
     code: &'static str,
@@ -151,38 +151,6 @@ impl<T: Copy> Cues<T> {
     /// Whether a cue starts at one of the tokens `from..=to`.
     pub fn starts_within(&self, hay: &str, toks: &[Tok], from: usize, to: usize) -> bool {
         (from..=to).any(|s| self.starting_at(hay, toks, s).next().is_some())
-    }
-}
-
-/// Which (first byte, length) pairs a set of words has: a test that rejects most other words
-/// with a load and a shift. The government-bodies step (`structured::find`) looks words up
-/// for every token of every line, and most tokens are none of them: testing their shapes first
-/// took 0.11 G (1.0%) off a synth 10 MB run's 10.83 G instructions.
-#[derive(Debug)]
-pub struct Shapes([u64; 256]);
-
-impl Default for Shapes {
-    fn default() -> Self {
-        Shapes([0; 256])
-    }
-}
-
-impl Shapes {
-    /// Lengths from 63 bytes on share one bit.
-    fn bit(len: usize) -> u64 {
-        1 << len.min(63)
-    }
-
-    pub fn insert(&mut self, word: &str) {
-        if let Some(&b) = word.as_bytes().first() {
-            self.0[b as usize] |= Self::bit(word.len());
-        }
-    }
-
-    /// False when no inserted word has `word`'s first byte and length.
-    #[inline]
-    pub fn may_contain(&self, word: &str) -> bool {
-        word.as_bytes().first().is_some_and(|&b| self.0[b as usize] & Self::bit(word.len()) != 0)
     }
 }
 
