@@ -48,11 +48,9 @@ impl<'a> SentView<'a> {
         let (bs, be) = s.bytes;
         let first = mentions.partition_point(|m| m.byte_end <= bs);
         let (ts, te) = s.toks;
-        let mut ments = Vec::new();
-        for m in &mentions[first..] {
-            if m.byte_start >= be {
-                break;
-            }
+        let last = first + mentions[first..].partition_point(|m| m.byte_start < be);
+        let mut ments = Vec::with_capacity(last - first);
+        for m in &mentions[first..last] {
             // Tokens overlapping the mention (a mention may start inside a glued token). Tokens
             // are in text order, so both ends are found by bisection: a view of a whole line
             // (a one-line document of a megabyte) has many tokens and many mentions.

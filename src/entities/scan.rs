@@ -157,7 +157,7 @@ pub fn find_with(
         }
     }
 
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(lines.iter().map(|l| l.3.len()).sum());
     for (number, offset, end, mut cands) in lines {
         let text = &doc.text[offset..end];
         resolve_overlaps(&mut cands);
