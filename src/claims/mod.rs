@@ -208,10 +208,16 @@ pub fn extract(
         list_doc = list_doc || (0..toks.len()).any(|i| lex.is(CueClass::List, &toks, i));
         let mut sents = Vec::new();
         sentences(&toks, text, &lex.abbrev, &mut sents);
-        for s in &sents {
-            lists::attributed(&SentView::new(&toks, *s, &ments), lex, &mut sources);
-        }
         lines.push((toks, sents));
+    }
+    // Each sentence's view is made once, for both passes: it locates the sentence's mentions
+    // among its tokens (two bisections and two vectors per sentence).
+    let views: Vec<Vec<SentView>> = lines
+        .iter()
+        .map(|(toks, sents)| sents.iter().map(|s| SentView::new(toks, *s, &ments)).collect())
+        .collect();
+    for sv in views.iter().flatten() {
+        lists::attributed(sv, lex, &mut sources);
     }
     let source = sources
         .iter()
@@ -226,7 +232,7 @@ pub fn extract(
     let mut prev_heads: Vec<(String, f64)> = Vec::new();
     let mut prev_list = false;
     let mut prev_intro = false;
-    for (line, (toks, sents)) in structure.content_lines().zip(&lines) {
+    for (line, ((toks, _), line_views)) in structure.content_lines().zip(lines.iter().zip(&views)) {
         if toks.is_empty() {
             continue;
         }
@@ -255,13 +261,13 @@ pub fn extract(
             c.entities.dedup();
             out.push(c);
         }
-        for s in sents {
-            let sv = SentView::new(toks, *s, &ments);
+        for sv in line_views {
+            let s = &sv.s;
             let (a, b) = s.toks;
             lex.days.scan(toks, a, b, &mut hits);
             let mut day_at: Vec<(String, usize)> =
                 hits.iter().map(|h| (lex.days.payloads[h.payload].clone(), h.start)).collect();
-            quantity::find(&sv, lex, &mut quants, &mut years);
+            quantity::find(sv, lex, &mut quants, &mut years);
             day_at.append(&mut years);
             // The day closest to a cue is the day of that event.
             let nearest_day = |cue: (usize, usize)| {
@@ -278,7 +284,7 @@ pub fn extract(
             days.dedup();
 
             for q in &quants {
-                let mut c = claim(line.number, Kind::Quantity, &sv, text, &days);
+                let mut c = claim(line.number, Kind::Quantity, sv, text, &days);
                 let mut key = q.key();
                 if q.other {
                     key = key.replacen('|', "[other]|", 1);
@@ -317,7 +323,7 @@ pub fn extract(
 
             // Enumerations, and names counted by type (« Pour Israël, il s'agit de X et de Y »).
             let usable = vec![true; sv.ments.len()];
-            for ch in lists::chains(&sv, lex, &usable) {
+            for ch in lists::chains(sv, lex, &usable) {
                 // One name is neither an enumeration nor a pair counted.
                 if ch.len() < 2 {
                     continue;
@@ -330,7 +336,7 @@ pub fn extract(
                 uniq.dedup();
                 let span = (sv.ments[ch[0]].start, sv.ments[*ch.last().expect("non-empty")].end);
                 if uniq.len() >= 3 {
-                    let mut c = claim(line.number, Kind::Enumeration, &sv, text, &days);
+                    let mut c = claim(line.number, Kind::Enumeration, sv, text, &days);
                     c.key = ["enum:", ty].concat();
                     c.value = uniq.len().to_string();
                     c.head = concept.to_string();
@@ -359,7 +365,7 @@ pub fn extract(
                         .iter()
                         .find(|m| !m.demonym && m.etype == "country" && ty != "country");
                     if let Some(cm) = country {
-                        let mut c = claim(line.number, Kind::Quantity, &sv, text, &days);
+                        let mut c = claim(line.number, Kind::Quantity, sv, text, &days);
                         c.key = ["count:", concept, "[", cm.entity, "]|"].concat();
                         c.value = "2".into();
                         c.head = concept.to_string();
@@ -373,9 +379,9 @@ pub fn extract(
             }
 
             // Memberships and list changes.
-            let list_here = lists::has_list_word(&sv, lex);
+            let list_here = lists::has_list_word(sv, lex);
             lists::memberships(
-                &sv,
+                sv,
                 lex,
                 lexs,
                 &quants,
@@ -392,7 +398,7 @@ pub fn extract(
                         continue;
                     }
                     seen.push((e.entity.to_string(), m.state.clone()));
-                    let mut c = claim(line.number, Kind::Membership, &sv, text, &days);
+                    let mut c = claim(line.number, Kind::Membership, sv, text, &days);
                     c.key = ["member:", &m.etype, "|", e.entity].concat();
                     c.value = m.state.clone();
                     c.role = toks.fold(m.cue.0).to_string();
@@ -407,7 +413,7 @@ pub fn extract(
                 if !days.is_empty()
                     && !out.iter().rev().take(64).any(|c| c.key == ev_key && c.sentence == s.bytes)
                 {
-                    let mut c = claim(line.number, Kind::Event, &sv, text, &days);
+                    let mut c = claim(line.number, Kind::Event, sv, text, &days);
                     c.key = ev_key;
                     c.value = nearest_day(m.cue);
                     c.span = cue;
@@ -417,11 +423,11 @@ pub fn extract(
             }
 
             // Events: reports, lawsuits.
-            lists::events(&sv, lex, lexs, &source, &mut evs);
+            lists::events(sv, lex, lexs, &source, &mut evs);
             for ev in &evs {
                 let Some(class) = lexs.event(&ev.class) else { continue };
                 let cue = (toks.tok(ev.cue.0).start, toks.tok(ev.cue.1 - 1).end);
-                let mut c = claim(line.number, Kind::Event, &sv, text, &days);
+                let mut c = claim(line.number, Kind::Event, sv, text, &days);
                 let years: Vec<&String> = days
                     .iter()
                     .filter(|d| d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit()))
