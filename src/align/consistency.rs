@@ -176,11 +176,15 @@ pub fn align(
     }
 
     let mut findings = Vec::new();
+    // Each key's status, in key order, for the membership grids: a key's finding is made once.
+    let mut statuses = Vec::with_capacity(by_key.len());
     for (key, refs) in &by_key {
-        if let Some(f) = finding(key, refs, docs, copy_of, names) {
-            if !grid_only.contains(key) {
-                findings.push(f);
-            }
+        let f = finding(key, refs, docs, copy_of, names);
+        statuses.push(f.as_ref().map_or(Status::Single, |f| f.status));
+        if let Some(f) = f
+            && !grid_only.contains(key)
+        {
+            findings.push(f);
         }
     }
     findings.extend(arithmetic(&findings, names));
@@ -194,7 +198,7 @@ pub fn align(
         };
         rank(a).cmp(&rank(b)).then_with(|| a.key.cmp(&b.key))
     });
-    let lists = grid(&by_key, docs, copy_of, names);
+    let lists = grid(&by_key, &statuses, docs, names);
     (findings, lists)
 }
 
@@ -517,10 +521,11 @@ fn member_key(key: &str) -> Option<(&str, &str)> {
 /// Membership grids: per list type, one row per entity, one column per document that says
 /// anything of that list. (A document silent on the whole list would add a column of "silent"
 /// to every row: in a story of hundreds of documents, most of the grid's bytes and time.)
+/// `statuses` holds the status of each key's finding, in key order.
 fn grid(
     by_key: &BTreeMap<String, Vec<Ref>>,
+    statuses: &[Status],
     docs: &[&Member],
-    copy_of: &[Option<String>],
     names: &Names,
 ) -> Vec<MembershipList> {
     // The documents speaking of each list type, in story order.
@@ -531,10 +536,8 @@ fn grid(
         }
     }
     let mut lists: BTreeMap<String, Vec<MembershipRow>> = BTreeMap::new();
-    for (key, refs) in by_key {
+    for ((key, refs), &status) in by_key.iter().zip(statuses) {
         let Some((ty, id)) = member_key(key) else { continue };
-        let f = finding(key, refs, docs, copy_of, names);
-        let status = f.as_ref().map_or(Status::Single, |f| f.status);
         let mut per_doc: BTreeMap<usize, Vec<&Ref>> = BTreeMap::new();
         for r in refs {
             per_doc.entry(r.d).or_default().push(r);
