@@ -100,8 +100,8 @@ pub fn find_with(
 ) -> Vec<Mention> {
     let kb = &model.kb;
     let code = lang.code.as_str();
-    // Per content line: (line number, byte range, candidates).
-    let mut lines: Vec<(usize, usize, usize, Vec<Cand>)> = Vec::new();
+    // Per content line: (line number, byte range, candidates, how many were resolved).
+    let mut lines: Vec<(usize, usize, usize, Vec<Cand>, usize)> = Vec::new();
     let mut bare: Vec<(usize, Bare)> = Vec::new();
     let mut defs: Vec<AcronymDef> = Vec::new();
     let mut country_counts: SeededMap<u32, (usize, usize)> = SeededMap::default();
@@ -134,7 +134,8 @@ pub fn find_with(
                 country_counts.entry(country).or_insert((0, l.start + c.start)).0 += 1;
             }
         }
-        lines.push((l.number, l.start, l.end, cands));
+        let resolved = cands.len();
+        lines.push((l.number, l.start, l.end, cands, resolved));
     }
 
     // Bare government bodies take the document's dominant country.
@@ -152,15 +153,20 @@ pub fn find_with(
 
     // Acronyms defined in the document link to their long form everywhere in it.
     if !defs.is_empty() {
-        for (_, start, end, cands) in &mut lines {
+        for (_, start, end, cands, _) in &mut lines {
             discover::acronym_uses(&doc.text[*start..*end], &defs, cands);
         }
     }
 
     let mut out = Vec::with_capacity(lines.iter().map(|l| l.3.len()).sum());
-    for (number, offset, end, mut cands) in lines {
+    for (number, offset, end, mut cands, resolved) in lines {
         let text = &doc.text[offset..end];
-        resolve_overlaps(&mut cands);
+        // Candidates added since the line's were resolved (bare bodies, acronyms) may overlap
+        // them; without any, the line's are already disjoint and in order. (Acronym uses may
+        // retarget a resolved candidate in place, which does not move it.)
+        if cands.len() != resolved {
+            resolve_overlaps(&mut cands);
+        }
         let mut chars_before = 0usize;
         let mut last = 0usize;
         for c in cands {
@@ -302,6 +308,14 @@ mod tests {
             let want = by_scan(cands.clone());
             let mut got = cands;
             resolve_overlaps(&mut got);
+            // Resolved candidates stay as they are when resolved again, even retargeted in
+            // place with another confidence, as acronym uses do: `find_with` does not resolve
+            // a line again unless candidates were added to it.
+            let mut again = got.clone();
+            again.iter_mut().step_by(3).for_each(|c| c.confidence = 0.8);
+            let retargeted: Vec<_> = again.iter().map(|c| (c.start, c.end)).collect();
+            resolve_overlaps(&mut again);
+            assert_eq!(again.iter().map(|c| (c.start, c.end)).collect::<Vec<_>>(), retargeted);
             let got: Vec<_> = got.iter().map(|c| (c.start, c.end, c.confidence)).collect();
             assert_eq!(got, want, "round {round}");
         }
