@@ -17,16 +17,7 @@ use crate::lang::Lang;
 use crate::structure::Structure;
 use std::collections::BTreeMap;
 
-/// A token of a folded line: a run of letters and digits.
-#[derive(Debug, Clone, Copy)]
-pub struct Tok {
-    /// Span in the folded line.
-    pub fs: usize,
-    pub fe: usize,
-    /// Span in the original line.
-    pub os: usize,
-    pub oe: usize,
-}
+pub use super::fold::Tok;
 
 /// What a candidate mention refers to.
 #[derive(Debug, Clone)]
@@ -53,10 +44,11 @@ pub struct Cand {
 pub struct Scratch {
     pub folder: Folder,
     pub hits: Vec<Hit>,
-    pub toks: Vec<Tok>,
 }
 
-/// Splits the folded line into tokens.
+/// Splits the folded line into tokens, as [`Folder::fold_line`] does while folding: the
+/// reference its tokens are checked against.
+#[cfg(test)]
 pub fn tokenize(folder: &Folder, line: &str, out: &mut Vec<Tok>) {
     out.clear();
     let hay = folder.text.as_str();
@@ -108,11 +100,11 @@ pub fn find_with(
 
     for l in structure.content_lines() {
         let text = &doc.text[l.start..l.end];
-        let Scratch { folder, hits, toks } = scratch;
+        let Scratch { folder, hits } = scratch;
         folder.fold_line(text);
         hits.clear();
         model.matcher.scan(kb, text, folder, code, hits);
-        tokenize(folder, text, toks);
+        let toks = &folder.toks;
 
         let mut cands: Vec<Cand> = Vec::with_capacity(hits.len());
         for h in hits.iter() {
@@ -283,6 +275,53 @@ mod tests {
         }
         kept.sort_by_key(|c| c.start);
         kept.iter().map(|c| (c.start, c.end, c.confidence)).collect()
+    }
+
+    /// The tokens found while folding are the folded line's runs of letters and digits, as
+    /// tokenizing the folded line finds them: lines of ASCII and of letters that fold to
+    /// several characters (ß, œ, ½), to none (a lone combining mark) or to separators, in
+    /// several scripts.
+    #[test]
+    fn folding_finds_the_tokens_of_the_folded_line() {
+        let pieces = [
+            "Israël",
+            " ",
+            "-",
+            "États-Unis",
+            "l’Inde",
+            "ß",
+            "Œuvre",
+            "½",
+            "\u{301}",
+            "e\u{301}",
+            "日本",
+            "Россия",
+            "ΣΟΦΙΑ",
+            "NSO",
+            "2021",
+            ",",
+            ".",
+            "\u{a0}",
+            "—",
+            "'",
+            "x",
+            "ﬁ",
+            "\t",
+            "İ",
+            "(a)",
+        ];
+        let mut next = crate::testing::xorshift(0x70_6b65_6e73);
+        let (mut folder, mut want) = (Folder::default(), Vec::new());
+        let mut tokens = 0;
+        for _ in 0..5000 {
+            let line: String = (0..next(12)).map(|_| pieces[next(pieces.len())]).collect();
+            folder.fold_line(&line);
+            tokenize(&folder, &line, &mut want);
+            let spans = |t: &[Tok]| t.iter().map(|t| (t.fs, t.fe, t.os, t.oe)).collect::<Vec<_>>();
+            assert_eq!(spans(&folder.toks), spans(&want), "{line:?}");
+            tokens += want.len();
+        }
+        assert!(tokens > 10_000, "{tokens} tokens");
     }
 
     #[test]
