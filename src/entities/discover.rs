@@ -332,7 +332,7 @@ mod tests {
         let index = Spans::of(spans.iter().copied());
         for _ in 0..3000 {
             let os = next(5100);
-            let tok = Tok { fs: 0, fe: 0, os, oe: os + 1 + next(12) };
+            let tok = Tok { fs: 0, fe: 0, os, oe: os + 1 + next(12), glued: false };
             let scan = spans.iter().any(|&(s, e)| tok.os < e && tok.oe > s);
             assert_eq!(index.overlap(&tok), scan, "token {}..{}", tok.os, tok.oe);
         }

@@ -117,6 +117,10 @@ pub struct Tok {
     /// Span in the original line.
     pub os: usize,
     pub oe: usize,
+    /// Whether a capital inside the token may follow a small letter in the original
+    /// ("DiplomatieIsraël"): a name may start there (`matcher::glued`). When false, no name
+    /// starts inside the token, and the alias scan skips it. (True is always safe.)
+    pub glued: bool,
 }
 
 /// Reusable buffers for folding lines: no allocation per line once warmed up.
@@ -145,8 +149,11 @@ impl Folder {
         self.map.reserve(line.len() + 1);
         let bytes = line.as_bytes();
         let mut in_space = false;
-        // The folded start of the token being read, if one is.
+        // The folded start of the token being read, if one is, and whether it is glued.
         let mut tok: Option<usize> = None;
+        let mut glued = false;
+        // Whether the original character before the one being read is a small letter.
+        let mut prev_lower = false;
         let mut i = 0;
         while i < bytes.len() {
             // Most of a line is ASCII: a byte of it folds to itself in lower case, or is a
@@ -157,13 +164,16 @@ impl Folder {
                     // Letters and digits, most bytes: the token goes on, or starts.
                     if tok.is_none() {
                         tok = Some(self.text.len());
+                        glued = false;
+                    } else if prev_lower && b.is_ascii_uppercase() {
+                        glued = true;
                     }
                     in_space = false;
                     self.text.push(char::from(b.to_ascii_lowercase()));
                     self.map.push(i as u32);
                 } else {
                     if let Some(s) = tok.take() {
-                        self.close(s, self.text.len(), line);
+                        self.close(s, self.text.len(), glued, line);
                     }
                     if matches!(b, b' ' | b'\t' | b'-') {
                         if !in_space {
@@ -177,16 +187,21 @@ impl Folder {
                         self.map.push(i as u32);
                     }
                 }
+                prev_lower = b.is_ascii_lowercase();
                 i += 1;
                 continue;
             }
             let c = line[i..].chars().next().expect("i is on a character boundary");
             let at = i as u32;
             i += c.len_utf8();
+            // A capital after a small letter, wherever its folded characters fall: marked
+            // glued whether or not they are inside the token (safe, and rare).
+            let glue_here = prev_lower && c.is_uppercase();
+            prev_lower = c.is_lowercase();
             match class(c) {
                 Class::Space => {
                     if let Some(s) = tok.take() {
-                        self.close(s, self.text.len(), line);
+                        self.close(s, self.text.len(), glued, line);
                     }
                     if !in_space {
                         self.text.push(' ');
@@ -204,12 +219,16 @@ impl Folder {
                     let mut k = before;
                     while let Some(f) = self.text[k..].chars().next() {
                         match (crate::latin::is_alphanumeric(f), tok) {
-                            (true, None) => tok = Some(k),
+                            (true, None) => {
+                                tok = Some(k);
+                                glued = glue_here;
+                            }
+                            (true, Some(_)) => glued |= glue_here,
                             (false, Some(s)) => {
-                                self.close(s, k, line);
+                                self.close(s, k, glued, line);
                                 tok = None;
                             }
-                            _ => {}
+                            (false, None) => {}
                         }
                         k += f.len_utf8();
                     }
@@ -217,15 +236,15 @@ impl Folder {
             }
         }
         if let Some(s) = tok {
-            self.close(s, self.text.len(), line);
+            self.close(s, self.text.len(), glued, line);
         }
         self.map.push(line.len() as u32);
     }
 
     /// Records the token of folded bytes `start..end`.
-    fn close(&mut self, start: usize, end: usize, line: &str) {
+    fn close(&mut self, start: usize, end: usize, glued: bool, line: &str) {
         let (os, oe) = self.original_span(start, end, line);
-        self.toks.push(Tok { fs: start, fe: end, os, oe });
+        self.toks.push(Tok { fs: start, fe: end, os, oe, glued });
     }
 
     /// Maps a folded span back to the original line: `[start, end)` in original bytes. The end

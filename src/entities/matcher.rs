@@ -418,12 +418,38 @@ impl Matcher {
     /// word unless glued with its own capital. Searching only there, anchored, instead of
     /// searching the line and throwing away the matches inside words ("us" in "plusieurs"),
     /// finds the same matches.
+    ///
+    /// The inside of a token (a run of letters and digits) that holds no capital after a small
+    /// letter (`Tok::glued`) is skipped whole: most bytes of a line are inside such words.
+    /// `tok` is the index of the first token that ends after `pos` or a token before it;
+    /// positions only grow during a line's scan, so it moves forward only.
     #[inline]
-    fn next_start(&self, hay: &str, pos: usize, line: &str, folder: &Folder) -> Option<usize> {
+    fn next_start(
+        &self,
+        hay: &str,
+        pos: usize,
+        line: &str,
+        folder: &Folder,
+        tok: &mut usize,
+    ) -> Option<usize> {
         let bytes = hay.as_bytes();
+        let toks = &folder.toks;
         let mut prev_alnum = hay[..pos].chars().next_back().is_some_and(char::is_alphanumeric);
         let mut at = pos;
         while at < bytes.len() {
+            while toks.get(*tok).is_some_and(|t| t.fe <= at) {
+                *tok += 1;
+            }
+            if let Some(t) = toks.get(*tok)
+                && t.fs < at
+                && !t.glued
+            {
+                // Inside a word with no glued capital: no name starts before its end, which is
+                // a letter or digit.
+                at = t.fe;
+                prev_alnum = true;
+                continue;
+            }
             // Folded text is mostly ASCII: its bytes are tested without decoding a character.
             let b = bytes[at];
             let (alnum, len) = if b.is_ascii() {
@@ -454,8 +480,8 @@ impl Matcher {
         let mut others = Vec::new();
         self.others.for_line(hay, &mut others);
         let check = Check::new(kb, line, folder, lang);
-        let mut pos = 0;
-        while let Some(fs) = self.next_start(hay, pos, line, folder) {
+        let (mut pos, mut tok) = (0, 0);
+        while let Some(fs) = self.next_start(hay, pos, line, folder, &mut tok) {
             if let Some((fe, pattern)) = self.longest_at(&others, hay, fs)
                 && let Some(h) = self.accept(&check, fs, fe, pattern)
             {

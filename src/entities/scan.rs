@@ -70,7 +70,7 @@ pub fn tokenize(folder: &Folder, line: &str, out: &mut Vec<Tok>) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 let (os, oe) = folder.original_span(s, i, line);
-                out.push(Tok { fs: s, fe: i, os, oe });
+                out.push(Tok { fs: s, fe: i, os, oe, glued: true });
                 start = None;
             }
             _ => {}
@@ -78,7 +78,7 @@ pub fn tokenize(folder: &Folder, line: &str, out: &mut Vec<Tok>) {
     }
     if let Some(s) = start {
         let (os, oe) = folder.original_span(s, hay.len(), line);
-        out.push(Tok { fs: s, fe: hay.len(), os, oe });
+        out.push(Tok { fs: s, fe: hay.len(), os, oe, glued: true });
     }
 }
 
