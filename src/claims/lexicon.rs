@@ -133,12 +133,16 @@ impl<T> Phrases<T> {
             return None;
         }
         let id = t.id(i);
-        let starts_phrase =
-            self.starts.get(id as usize / 64).is_some_and(|w| w >> (id % 64) & 1 == 1);
-        if !starts_phrase {
+        if !self.starts_phrase(id) {
             return None;
         }
         self.longest_from(t, i, id)
+    }
+
+    /// Whether some phrase starts with the word `id`.
+    #[inline]
+    fn starts_phrase(&self, id: u32) -> bool {
+        self.starts.get(id as usize / 64).is_some_and(|w| w >> (id % 64) & 1 == 1)
     }
 
     /// The longest phrase starting at token `i` (whose id `id` starts some phrase).
@@ -154,14 +158,19 @@ impl<T> Phrases<T> {
     /// Non-overlapping leftmost-longest hits within tokens `from..to`.
     pub fn scan(&self, t: &Tokens, from: usize, to: usize, out: &mut Vec<Hit>) {
         out.clear();
-        let mut i = from;
-        while i < to {
-            match self.at(t, i) {
-                Some(h) if h.end <= to => {
-                    out.push(h);
-                    i = h.end;
-                }
-                _ => i += 1,
+        // The ids read as one slice: every table scans every sentence, token by token.
+        let ids = t.ids(from);
+        let ids = &ids[..to.saturating_sub(from).min(ids.len())];
+        let mut k = 0;
+        while let Some(&id) = ids.get(k) {
+            if self.starts_phrase(id)
+                && let Some(h) = self.longest_from(t, from + k, id)
+                && h.end <= to
+            {
+                out.push(h);
+                k = h.end - from;
+            } else {
+                k += 1;
             }
         }
     }
