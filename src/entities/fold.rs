@@ -85,6 +85,12 @@ fn push_folded_uncached(c: char, out: &mut String) {
     });
 }
 
+/// Whether the character of `line` before byte `i` is a small letter. Asked only of capitals
+/// (rare inside words), rather than tracked at every character.
+fn lower_before(line: &str, i: usize) -> bool {
+    line[..i].chars().next_back().is_some_and(char::is_lowercase)
+}
+
 fn class(c: char) -> Class {
     if is_space_like(c) { Class::Space } else { Class::Chars }
 }
@@ -152,8 +158,6 @@ impl Folder {
         // The folded start of the token being read, if one is, and whether it is glued.
         let mut tok: Option<usize> = None;
         let mut glued = false;
-        // Whether the original character before the one being read is a small letter.
-        let mut prev_lower = false;
         let mut i = 0;
         while i < bytes.len() {
             // Most of a line is ASCII: a byte of it folds to itself in lower case, or is a
@@ -165,7 +169,7 @@ impl Folder {
                     if tok.is_none() {
                         tok = Some(self.text.len());
                         glued = false;
-                    } else if prev_lower && b.is_ascii_uppercase() {
+                    } else if b.is_ascii_uppercase() && lower_before(line, i) {
                         glued = true;
                     }
                     in_space = false;
@@ -187,7 +191,6 @@ impl Folder {
                         self.map.push(i as u32);
                     }
                 }
-                prev_lower = b.is_ascii_lowercase();
                 i += 1;
                 continue;
             }
@@ -196,8 +199,7 @@ impl Folder {
             i += c.len_utf8();
             // A capital after a small letter, wherever its folded characters fall: marked
             // glued whether or not they are inside the token (safe, and rare).
-            let glue_here = prev_lower && c.is_uppercase();
-            prev_lower = c.is_lowercase();
+            let glue_here = c.is_uppercase() && lower_before(line, at as usize);
             match class(c) {
                 Class::Space => {
                     if let Some(s) = tok.take() {
