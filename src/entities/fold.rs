@@ -5,7 +5,8 @@
 //! spaces, and a few letters spelled out (ß → ss, œ → oe, æ → ae, ø → o, ł → l, đ → d,
 //! ı → i). [`Folder::fold_line`] also records, for every byte of the folded text, the byte of
 //! the original it came from, so that a match in the folded text maps back to the exact span
-//! of the original.
+//! of the original, and the folded line's tokens (runs of letters and digits), each marked if a
+//! capital inside it follows a small letter in the original.
 
 use crate::latin::LatinTable;
 use std::sync::LazyLock;
