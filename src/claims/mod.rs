@@ -199,7 +199,8 @@ pub fn extract(
     };
     // First pass: does the document name a list, and which outlet does it cite as its source?
     // Each line is tokenized and split into sentences once; the second pass reuses them.
-    let mut lines: Vec<(Tokens, Vec<Sentence>)> = Vec::new();
+    let mut lines: Vec<Tokens> = Vec::new();
+    let mut line_sents: Vec<Vec<Sentence>> = Vec::new();
     let mut list_doc = false;
     let mut sources: Vec<(String, usize)> = Vec::new();
     for line in structure.content_lines() {
@@ -208,13 +209,15 @@ pub fn extract(
         list_doc = list_doc || (0..toks.len()).any(|i| lex.is(CueClass::List, &toks, i));
         let mut sents = Vec::new();
         sentences(&toks, text, &lex.abbrev, &mut sents);
-        lines.push((toks, sents));
+        lines.push(toks);
+        line_sents.push(sents);
     }
     // Each sentence's view is made once, for both passes: it locates the sentence's mentions
     // among its tokens (two bisections and two vectors per sentence).
     let views: Vec<Vec<SentView>> = lines
         .iter()
-        .map(|(toks, sents)| sents.iter().map(|s| SentView::new(toks, *s, &ments)).collect())
+        .zip(line_sents)
+        .map(|(toks, sents)| sents.into_iter().map(|s| SentView::new(toks, s, &ments)).collect())
         .collect();
     for sv in views.iter().flatten() {
         lists::attributed(sv, lex, &mut sources);
@@ -232,7 +235,7 @@ pub fn extract(
     let mut prev_heads: Vec<(String, f64)> = Vec::new();
     let mut prev_list = false;
     let mut prev_intro = false;
-    for (line, ((toks, _), line_views)) in structure.content_lines().zip(lines.iter().zip(&views)) {
+    for (line, (toks, line_views)) in structure.content_lines().zip(lines.iter().zip(&views)) {
         if toks.is_empty() {
             continue;
         }

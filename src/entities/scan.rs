@@ -46,42 +46,6 @@ pub struct Scratch {
     pub hits: Vec<Hit>,
 }
 
-/// Splits the folded line into tokens, as [`Folder::fold_line`] does while folding: the
-/// reference its tokens are checked against.
-#[cfg(test)]
-pub fn tokenize(folder: &Folder, line: &str, out: &mut Vec<Tok>) {
-    out.clear();
-    let hay = folder.text.as_str();
-    let bytes = hay.as_bytes();
-    let mut start = None;
-    let mut next = 0;
-    while next < bytes.len() {
-        let i = next;
-        // Folded text is mostly ASCII: its bytes are tested without decoding a character.
-        let alnum = if bytes[i].is_ascii() {
-            next += 1;
-            bytes[i].is_ascii_alphanumeric()
-        } else {
-            let c = hay[i..].chars().next().expect("i is on a character boundary");
-            next += c.len_utf8();
-            crate::latin::is_alphanumeric(c)
-        };
-        match (alnum, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                let (os, oe) = folder.original_span(s, i, line);
-                out.push(Tok { fs: s, fe: i, os, oe, glued: true });
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        let (os, oe) = folder.original_span(s, hay.len(), line);
-        out.push(Tok { fs: s, fe: hay.len(), os, oe, glued: true });
-    }
-}
-
 /// [`super::find`] with caller-provided buffers.
 pub fn find_with(
     doc: &Document,
@@ -258,6 +222,41 @@ fn resolve_overlaps(cands: &mut Vec<Cand>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Splits the folded line into tokens, as [`Folder::fold_line`] does while folding: the
+    /// reference its tokens are checked against.
+    fn tokenize(folder: &Folder, line: &str, out: &mut Vec<Tok>) {
+        out.clear();
+        let hay = folder.text.as_str();
+        let bytes = hay.as_bytes();
+        let mut start = None;
+        let mut next = 0;
+        while next < bytes.len() {
+            let i = next;
+            // Folded text is mostly ASCII: its bytes are tested without decoding a character.
+            let alnum = if bytes[i].is_ascii() {
+                next += 1;
+                bytes[i].is_ascii_alphanumeric()
+            } else {
+                let c = hay[i..].chars().next().expect("i is on a character boundary");
+                next += c.len_utf8();
+                crate::latin::is_alphanumeric(c)
+            };
+            match (alnum, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    let (os, oe) = folder.original_span(s, i, line);
+                    out.push(Tok { fs: s, fe: i, os, oe, glued: true });
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            let (os, oe) = folder.original_span(s, hay.len(), line);
+            out.push(Tok { fs: s, fe: hay.len(), os, oe, glued: true });
+        }
+    }
 
     /// The greedy choice as first written: every kept candidate checked.
     fn by_scan(mut cands: Vec<Cand>) -> Vec<(usize, usize, f32)> {
