@@ -1,12 +1,13 @@
 //! Per-document analysis: a pure function of one decoded document and the read-only model.
 //! Runs every stage in order (language, structure, entities, claims) and returns everything the
-//! reports need about that document. A panic inside a stage is caught at the pipeline's edge
+//! reports need about that document. The language may come detected already (by the pipeline's
+//! first pass, from the same text): the result is the same. A panic inside a stage is caught at the pipeline's edge
 //! and reported with the stage it happened in.
 
 use crate::claims::DocClaims;
 use crate::document::Document;
 use crate::entities::Mention;
-use crate::lang::Lang;
+use crate::lang::{Detected, Lang};
 use crate::model::Model;
 use crate::structure::{CorpusStats, Structure};
 use std::cell::Cell;
@@ -167,8 +168,19 @@ pub struct DocAnalysis {
 
 /// Analyses one document.
 pub fn analyse(doc: &Document, model: &Model, stats: &CorpusStats) -> DocAnalysis {
+    analyse_detected(doc, model, stats, None)
+}
+
+/// As [`analyse`], with what the language detector made of the document's text when that is
+/// already known (the first pass detects it: see `pipeline`).
+pub fn analyse_detected(
+    doc: &Document,
+    model: &Model,
+    stats: &CorpusStats,
+    detected: Option<Detected>,
+) -> DocAnalysis {
     enter("lang");
-    let lang = crate::lang::detect(&doc.text, &doc.meta.lang);
+    let lang = detected.unwrap_or_else(|| Detected::of(&doc.text)).lang(&doc.meta.lang);
     enter("structure");
     let structure = crate::structure::analyse(doc, &lang, &model.structure, stats);
     enter("entities");

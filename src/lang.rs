@@ -33,23 +33,39 @@ pub struct Lang {
 
 /// Detects the language of `text`, falling back to `declared` (the source's own claim).
 pub fn detect(text: &str, declared: &str) -> Lang {
-    let first = prefix(text, FIRST_SAMPLE_BYTES);
-    let info = match whatlang::detect(first) {
-        Some(info) if info.confidence() >= 1.0 || first.len() == text.len() => Some(info),
-        _ => whatlang::detect(prefix(text, SAMPLE_BYTES)),
-    };
-    match info {
-        Some(info) => {
-            let code3 = info.lang().code();
-            let code =
-                isolang::Language::from_639_3(code3).and_then(|l| l.to_639_1()).unwrap_or(code3);
-            Lang {
-                code: code.to_string(),
-                // Rounded so reports never depend on float formatting noise.
-                confidence: (info.confidence() * 1000.0).round() / 1000.0,
+    Detected::of(text).lang(declared)
+}
+
+/// What the detector makes of a text, before any declared language is considered: four bytes,
+/// so that the first pass can keep one per document for the second (see `pipeline`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Detected(Option<(whatlang::Lang, u16)>);
+
+impl Detected {
+    /// Runs the detector on the start of `text`.
+    pub fn of(text: &str) -> Detected {
+        let first = prefix(text, FIRST_SAMPLE_BYTES);
+        let info = match whatlang::detect(first) {
+            Some(info) if info.confidence() >= 1.0 || first.len() == text.len() => Some(info),
+            _ => whatlang::detect(prefix(text, SAMPLE_BYTES)),
+        };
+        // Confidence in thousandths, rounded so reports never depend on float formatting noise
+        // (a value in [0, 1000], which a u16 holds exactly).
+        Detected(info.map(|info| (info.lang(), (info.confidence() * 1000.0).round() as u16)))
+    }
+
+    /// The language: the detected one, else `declared`.
+    pub fn lang(self, declared: &str) -> Lang {
+        match self.0 {
+            Some((lang, thousandths)) => {
+                let code3 = lang.code();
+                let code = isolang::Language::from_639_3(code3)
+                    .and_then(|l| l.to_639_1())
+                    .unwrap_or(code3);
+                Lang { code: code.to_string(), confidence: f64::from(thousandths) / 1000.0 }
             }
+            None => Lang { code: declared.trim().to_ascii_lowercase(), confidence: 0.0 },
         }
-        None => Lang { code: declared.trim().to_ascii_lowercase(), confidence: 0.0 },
     }
 }
 
@@ -69,5 +85,33 @@ mod tests {
             "",
         );
         assert_eq!(en.code, "en");
+    }
+
+    #[test]
+    fn confidence_kept_in_thousandths_is_the_rounded_one() {
+        // The confidence as `detect` computed it before `Detected` kept it in a u16.
+        let rounded = |text: &str| {
+            let first = prefix(text, FIRST_SAMPLE_BYTES);
+            let info = match whatlang::detect(first) {
+                Some(i) if i.confidence() >= 1.0 || first.len() == text.len() => Some(i),
+                _ => whatlang::detect(prefix(text, SAMPLE_BYTES)),
+            };
+            info.map(|i| (i.confidence() * 1000.0).round() / 1000.0)
+        };
+        let mut next = crate::testing::xorshift(0x1a_c0de);
+        let words =
+            ["le", "pays", "the", "countries", "der", "Länder", "los", "países", "и", "страны"];
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..2_000 {
+            let text: Vec<&str> = (0..1 + next(60)).map(|_| words[next(words.len())]).collect();
+            let text = text.join(" ");
+            let lang = detect(&text, "xx");
+            match rounded(&text) {
+                Some(c) => assert_eq!(lang.confidence.to_bits(), c.to_bits(), "{text}"),
+                None => assert_eq!((lang.code.as_str(), lang.confidence), ("xx", 0.0)),
+            }
+            seen.insert(lang.confidence.to_bits());
+        }
+        assert!(seen.len() > 50, "{}", seen.len());
     }
 }

@@ -891,3 +891,60 @@ mod property {
         }
     }
 }
+
+/// The first pass detects each document's language for the second: every document gets the
+/// language of its own text (as `lang::detect` gives it, the declared one when detection has no
+/// answer), at any thread count, with unreadable records and other files among them.
+#[test]
+fn languages_detected_in_the_first_pass_go_to_their_documents() {
+    let texts = [
+        "Le gouvernement a annoncé jeudi une réforme des retraites qui doit entrer en vigueur \
+         l'année prochaine, malgré l'opposition des syndicats et d'une partie de la majorité.",
+        "The government announced on Thursday a pension reform that is due to take effect next \
+         year, despite opposition from the unions and from part of its own majority.",
+        "Die Regierung hat am Donnerstag eine Rentenreform angekündigt, die im nächsten Jahr in \
+         Kraft treten soll, trotz des Widerstands der Gewerkschaften und eines Teils der Mehrheit.",
+        "El gobierno anunció el jueves una reforma de las pensiones que debe entrar en vigor el \
+         año que viene, pese a la oposición de los sindicatos y de una parte de la mayoría.",
+        "Il governo ha annunciato giovedì una riforma delle pensioni che dovrebbe entrare in \
+         vigore il prossimo anno, nonostante l'opposizione dei sindacati e di parte della maggioranza.",
+        "O governo anunciou na quinta-feira uma reforma da previdência que deve entrar em vigor \
+         no próximo ano, apesar da oposição dos sindicatos e de parte da maioria.",
+    ];
+    let dir = Dir::new();
+    let mut jsonl = String::new();
+    // (record number, text, declared language) of each record that should be analysed.
+    let mut expected = Vec::new();
+    for n in 1..=40 {
+        if n % 7 == 0 {
+            jsonl.push_str("{\"text\": \"unfinished\n");
+            continue;
+        }
+        let (text, declared) = if n % 11 == 0 {
+            ("12 345 678 — 90 % — 2021".to_string(), "NL")
+        } else {
+            (format!("Record {n}.\n\n{}", texts[(n * 5) % texts.len()]), "")
+        };
+        jsonl.push_str(&json_line(serde_json::json!({"text": text, "language": declared})));
+        expected.push((n, text, declared));
+    }
+    dir.write("in/records.jsonl.gz", gzip(jsonl.as_bytes()));
+    dir.write("in/a.txt", texts[0]);
+    dir.write("in/b.txt", "");
+    dir.write("in/c.txt", texts[2]);
+    let codes: BTreeSet<String> =
+        expected.iter().map(|(_, t, d)| recoupe::lang::detect(t, d).code).collect();
+    assert!(codes.len() >= 6, "{codes:?}");
+    for threads in ["1", "2"] {
+        let out = format!("out-{threads}");
+        dir.ok(&["run", "in", "--out", &out, "-q", "--threads", threads]);
+        let docs = accounted(&dir.path().join(&out)).0;
+        assert_eq!(docs.len(), expected.len() + 2, "{threads} threads");
+        for (n, text, declared) in &expected {
+            let row = &docs[&format!("records.jsonl.gz#{n}")];
+            assert_eq!(row["lang"], recoupe::lang::detect(text, declared).code, "#{n}");
+        }
+        assert_eq!(docs["a.txt"]["lang"], "fr");
+        assert_eq!(docs["c.txt"]["lang"], "de");
+    }
+}
