@@ -1,8 +1,8 @@
 //! Per-document analysis: a pure function of one decoded document and the read-only model.
 //! Runs every stage in order (language, structure, entities, claims) and returns everything the
 //! reports need about that document. The language may come detected already (by the pipeline's
-//! first pass, from the same text): the result is the same. A panic inside a stage is caught at the pipeline's edge
-//! and reported with the stage it happened in.
+//! first pass, from the same text): the result is the same. A panic inside a stage is caught at
+//! the pipeline's edge and reported with the stage it happened in.
 
 use crate::claims::DocClaims;
 use crate::document::Document;

@@ -313,7 +313,9 @@ fn corpus_stats(
                     if let Ok(Some(doc)) = &observed
                         && let Ok(d) = catch_unwind(|| {
                             analysis::enter("lang");
-                            Detected::of(&doc.text)
+                            let d = Detected::of(&doc.text);
+                            analysis::leave();
+                            d
                         })
                     {
                         langs.push((doc.index, d));
