@@ -95,9 +95,9 @@ const SLOTS: usize = 1 << 14;
 /// this replaces held up to 65,536 words per thread, each pointing to its bytes elsewhere in
 /// the heap: a look-up that found its word read three scattered places (control bytes, entry,
 /// the word's bytes). On OrangeSum at 2 threads, those look-ups were 5.6% of a run's samples
-/// (perf) for under 1% of its instructions; with this table, 2.6%. A word that misses (not yet asked, or pushed out by another)
-/// is asked again, a few hundred instructions; the answer depends only on the word, so what
-/// the table holds never changes a result.
+/// (perf) for under 1% of its instructions; with this table, 2.6%. A word that misses (not yet
+/// asked, or pushed out by another) is asked again, a few hundred instructions; the answer
+/// depends only on the word, so what the table holds never changes a result.
 struct Asked {
     slots: Vec<Slot>,
 }
