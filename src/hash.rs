@@ -70,3 +70,136 @@ impl Shapes {
         word.as_bytes().first().is_some_and(|&b| self.0[b as usize] & Self::bit(word.len()) != 0)
     }
 }
+
+/// A word of up to 16 bytes held whole in two integers and its length: its first and last eight
+/// bytes (which overlap below 16), or four bytes for words of 4 to 7 bytes, or bytes 0, n/2 and
+/// n-1, which cover words of 1 to 3. With the length they determine the word, so a table keyed
+/// by them compares integers in its own memory instead of following a pointer to the word's
+/// bytes, and hashes them with two multiplications instead of one per byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Packed {
+    lo: u64,
+    hi: u64,
+    /// The length plus one (so that `Option<Packed>` costs no more room).
+    len: std::num::NonZeroU8,
+}
+
+impl Packed {
+    /// The longest word packed.
+    pub const MAX: usize = 16;
+
+    /// `w` packed; None when it is longer than [`Packed::MAX`] bytes.
+    #[inline]
+    pub fn of(w: &[u8]) -> Option<Packed> {
+        let n = w.len();
+        let u32_at = |i: usize| u64::from(u32::from_le_bytes(w[i..i + 4].try_into().expect("4")));
+        let u64_at = |i: usize| u64::from_le_bytes(w[i..i + 8].try_into().expect("8 bytes"));
+        let (lo, hi) = match n {
+            0 => (0, 0),
+            1..=3 => (u64::from(w[0]) | u64::from(w[n / 2]) << 8 | u64::from(w[n - 1]) << 16, 0),
+            4..=7 => (u32_at(0), u32_at(n - 4)),
+            8..=16 => (u64_at(0), u64_at(n - 8)),
+            _ => return None,
+        };
+        let len = std::num::NonZeroU8::new(n as u8 + 1).expect("at most 17");
+        Some(Packed { lo, hi, len })
+    }
+
+    /// A hash of the whole key: a multiply-xor mix, good enough for the top bits too.
+    #[inline]
+    pub fn mix(self) -> u64 {
+        (self.lo.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ self.hi ^ u64::from(self.len.get()))
+            .wrapping_mul(0xff51_afd7_ed55_8ccd)
+    }
+}
+
+impl std::hash::Hash for Packed {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.mix());
+    }
+}
+
+/// A set of words, the short ones held as [`Packed`] keys.
+#[derive(Debug, Default, Clone)]
+pub struct WordSet {
+    short: FxSet<Packed>,
+    long: FxSet<Box<str>>,
+}
+
+impl WordSet {
+    #[inline]
+    pub fn contains(&self, word: &str) -> bool {
+        match Packed::of(word.as_bytes()) {
+            Some(p) => self.short.contains(&p),
+            None => self.long.contains(word),
+        }
+    }
+
+    pub fn insert(&mut self, word: &str) {
+        match Packed::of(word.as_bytes()) {
+            Some(p) => self.short.insert(p),
+            None => self.long.insert(word.into()),
+        };
+    }
+
+    pub fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<'a> FromIterator<&'a str> for WordSet {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(words: I) -> Self {
+        let mut set = WordSet::default();
+        for w in words {
+            set.insert(w);
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_word_tells_it_from_every_other() {
+        let mut next = crate::testing::xorshift(0x5eed_0fba_5e11);
+        let letters: Vec<char> = "unedxvigtéèœ-".chars().collect();
+        let mut seen: std::collections::HashMap<Packed, String> = Default::default();
+        for _ in 0..200_000 {
+            let n = next(12);
+            let w: String = (0..n).map(|_| letters[next(letters.len())]).collect();
+            match Packed::of(w.as_bytes()) {
+                None => assert!(w.len() > Packed::MAX, "{w:?}"),
+                Some(p) => {
+                    assert!(w.len() <= Packed::MAX, "{w:?}");
+                    let before = seen.entry(p).or_insert_with(|| w.clone());
+                    assert_eq!(*before, w, "two words packed alike");
+                }
+            }
+        }
+        // Every length up to 16 bytes came up, and many words of each.
+        for n in 0..=Packed::MAX {
+            let of_length = seen.values().filter(|w| w.len() == n).count();
+            assert!(of_length >= 1 && (n == 0 || of_length > 3), "length {n}");
+        }
+    }
+
+    #[test]
+    fn a_word_set_holds_its_words_short_and_long() {
+        let words = ["le", "l", "de", "qu", "aujourd'hui", "anticonstitutionnellement", "", "é"];
+        let set: WordSet = words.iter().copied().collect();
+        assert_eq!(set.len(), words.len());
+        for w in words {
+            assert!(set.contains(w), "{w:?}");
+        }
+        for w in ["la", "ll", "d", "lee", "anticonstitutionnel", "anticonstitutionnellemenT"] {
+            assert!(!set.contains(w), "{w:?}");
+        }
+    }
+}

@@ -13,6 +13,7 @@
 //! new digit string, which must come out as new. On French and English news, text2num went
 //! through every word of every sentence, and was about a sixth of the claims stage.
 
+use crate::hash::Packed;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use text2num::digit_string::DigitString;
@@ -90,7 +91,7 @@ fn with_asked<R>(code: &str, f: impl FnOnce(&mut Asked) -> R) -> R {
 const SLOTS: usize = 1 << 14;
 
 /// The answers text2num gave, for words of up to 16 bytes: a direct-mapped table, whose slot
-/// holds the word itself (see [`packed`]), so that a look-up reads one slot and compares
+/// holds the word itself (a [`Packed`] key), so that a look-up reads one slot and compares
 /// integers. Nearly every word of a sentence is looked up, and most are found. The hash map
 /// this replaces held up to 65,536 words per thread, each pointing to its bytes elsewhere in
 /// the heap: a look-up that found its word read three scattered places (control bytes, entry,
@@ -102,13 +103,10 @@ struct Asked {
     slots: Vec<Slot>,
 }
 
-/// A word (packed by [`packed`]) and text2num's answer; `len` is the word's length plus one,
-/// 0 for an empty slot.
+/// A word and text2num's answer.
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    lo: u64,
-    hi: u64,
-    len: u8,
+    word: Option<Packed>,
     rejected: bool,
 }
 
@@ -116,44 +114,24 @@ impl Asked {
     fn new() -> Self {
         Asked { slots: vec![Slot::default(); SLOTS] }
     }
-}
 
-/// A word of up to 16 bytes as two integers that, with its length, determine it: its first and
-/// last eight bytes (which overlap below 16), or four bytes for words of 4 to 7 bytes, or bytes
-/// 0, n/2 and n-1, which cover words of 1 to 3. None for longer words.
-fn packed(w: &[u8]) -> Option<(u64, u64)> {
-    let n = w.len();
-    let u32_at = |i: usize| u64::from(u32::from_le_bytes(w[i..i + 4].try_into().expect("4 bytes")));
-    let u64_at = |i: usize| u64::from_le_bytes(w[i..i + 8].try_into().expect("8 bytes"));
-    Some(match n {
-        0 => (0, 0),
-        1..=3 => (u64::from(w[0]) | u64::from(w[n / 2]) << 8 | u64::from(w[n - 1]) << 16, 0),
-        4..=7 => (u32_at(0), u32_at(n - 4)),
-        8..=16 => (u64_at(0), u64_at(n - 8)),
-        _ => return None,
-    })
+    /// The slot of a word: the top bits of its hash.
+    fn slot(&mut self, word: Packed) -> &mut Slot {
+        &mut self.slots[(word.mix() >> (64 - SLOTS.trailing_zeros())) as usize]
+    }
 }
 
 /// Whether text2num rejects `word` from its start state and leaves that state as it was;
 /// `asked` holds answers already given in this language.
 fn rejected(asked: &mut Asked, lang: &Language, word: &str) -> bool {
-    let Some((lo, hi)) = packed(word.as_bytes()) else { return ask(lang, word) };
-    let len = word.len() as u8 + 1;
-    let slot = &mut asked.slots[slot_index(lo, hi, len)];
-    if slot.len == len && slot.lo == lo && slot.hi == hi {
+    let Some(packed) = Packed::of(word.as_bytes()) else { return ask(lang, word) };
+    let slot = asked.slot(packed);
+    if slot.word == Some(packed) {
         return slot.rejected;
     }
     let r = ask(lang, word);
-    *slot = Slot { lo, hi, len, rejected: r };
+    *slot = Slot { word: Some(packed), rejected: r };
     r
-}
-
-/// The slot of a packed word: a multiplicative hash of its halves and length, whose top bits
-/// pick the slot.
-fn slot_index(lo: u64, hi: u64, len: u8) -> usize {
-    let h = (lo.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ hi ^ u64::from(len))
-        .wrapping_mul(0xff51_afd7_ed55_8ccd);
-    (h >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
 /// Asks text2num: `word` applied to a new digit string fails, not for want of a next word, and
@@ -261,30 +239,6 @@ mod tests {
     }
 
     #[test]
-    fn a_packed_word_and_its_length_tell_it_from_every_other() {
-        let mut next = crate::testing::xorshift(0x5eed_0fba_5e11);
-        let letters: Vec<char> = "unedxvigtéèœ-".chars().collect();
-        let mut seen: std::collections::HashMap<(usize, u64, u64), String> = Default::default();
-        for _ in 0..200_000 {
-            let n = next(12);
-            let w: String = (0..n).map(|_| letters[next(letters.len())]).collect();
-            match packed(w.as_bytes()) {
-                None => assert!(w.len() > 16, "{w:?}"),
-                Some((lo, hi)) => {
-                    assert!(w.len() <= 16, "{w:?}");
-                    let before = seen.entry((w.len(), lo, hi)).or_insert_with(|| w.clone());
-                    assert_eq!(*before, w, "two words packed alike");
-                }
-            }
-        }
-        // Every length up to 16 bytes came up, and many words of each.
-        assert!(seen.contains_key(&(0, 0, 0)));
-        for n in 1..=16 {
-            assert!(seen.keys().filter(|k| k.0 == n).count() > 3, "length {n}");
-        }
-    }
-
-    #[test]
     fn answers_from_the_table_are_text2num_answers() {
         // Words sharing their packed halves but not their length ("un", "unn"), words pushed
         // out of their slot by others, long words: each is answered as text2num answers it,
@@ -310,12 +264,11 @@ mod tests {
         for w in numbers {
             assert!(!ask(&fr, w), "{w}");
         }
-        // A slot holding a word with the same halves but another length is not this word's.
-        let (lo, hi) = packed(b"unn").expect("short");
-        assert_eq!(packed(b"un"), Some((lo, hi)));
+        // A slot holding another word is not this word's.
         assert!(ask(&fr, "unn") && !ask(&fr, "un"));
         let mut asked = Asked::new();
-        asked.slots[slot_index(lo, hi, 4)] = Slot { lo, hi, len: 3, rejected: false };
+        *asked.slot(Packed::of(b"unn").expect("short")) =
+            Slot { word: Packed::of(b"un"), rejected: false };
         assert!(rejected(&mut asked, &fr, "unn"));
     }
 

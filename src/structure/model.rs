@@ -97,8 +97,10 @@ impl Hasher for Fnv {
 
 pub type FnvBuild = BuildHasherDefault<Fnv>;
 
-/// A stopword set.
-pub type Stopwords = HashSet<&'static str, FnvBuild>;
+/// A stopword set. Every word of every line is looked up in it; held as `hash::Packed` keys, a
+/// look-up hashes two integers (FNV went a byte at a time) and compares integers instead of
+/// calling `memcmp`.
+pub type Stopwords = crate::hash::WordSet;
 
 /// Read-only knowledge the stage needs, built once per run.
 #[derive(Debug)]
