@@ -120,27 +120,34 @@ impl std::hash::Hash for Packed {
     }
 }
 
-/// A set of words, the short ones held as [`Packed`] keys.
-#[derive(Debug, Default, Clone)]
-pub struct WordSet {
-    short: FxSet<Packed>,
-    long: FxSet<Box<str>>,
+/// A map from words, the short ones held as [`Packed`] keys.
+#[derive(Debug, Clone)]
+pub struct WordMap<V> {
+    short: FxMap<Packed, V>,
+    long: FxMap<Box<str>, V>,
 }
 
-impl WordSet {
+impl<V> Default for WordMap<V> {
+    fn default() -> Self {
+        WordMap { short: FxMap::default(), long: FxMap::default() }
+    }
+}
+
+impl<V> WordMap<V> {
     #[inline]
-    pub fn contains(&self, word: &str) -> bool {
+    pub fn get(&self, word: &str) -> Option<&V> {
         match Packed::of(word.as_bytes()) {
-            Some(p) => self.short.contains(&p),
-            None => self.long.contains(word),
+            Some(p) => self.short.get(&p),
+            None => self.long.get(word),
         }
     }
 
-    pub fn insert(&mut self, word: &str) {
+    /// The value of `word`, inserted by `make` if it had none.
+    pub fn get_or_insert_with(&mut self, word: &str, make: impl FnOnce() -> V) -> &mut V {
         match Packed::of(word.as_bytes()) {
-            Some(p) => self.short.insert(p),
-            None => self.long.insert(word.into()),
-        };
+            Some(p) => self.short.entry(p).or_insert_with(make),
+            None => self.long.entry(word.into()).or_insert_with(make),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -149,6 +156,29 @@ impl WordSet {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A set of words, the short ones held as [`Packed`] keys.
+#[derive(Debug, Default, Clone)]
+pub struct WordSet(WordMap<()>);
+
+impl WordSet {
+    #[inline]
+    pub fn contains(&self, word: &str) -> bool {
+        self.0.get(word).is_some()
+    }
+
+    pub fn insert(&mut self, word: &str) {
+        self.0.get_or_insert_with(word, || ());
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 

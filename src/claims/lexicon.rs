@@ -5,7 +5,7 @@
 //! same tokenizer as the text, then matched token by token (leftmost-longest).
 
 use super::text::{Tokens, fold_into};
-use crate::hash::{FxMap, FxSet, Shapes};
+use crate::hash::{FxMap, FxSet, Shapes, WordMap};
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
 
@@ -47,7 +47,9 @@ fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 /// position compares integers instead of hashing the token's text again each time.
 #[derive(Debug, Default)]
 pub struct Vocab {
-    ids: FxMap<String, u32>,
+    /// Packed keys: a look-up that finds its word compares integers in the table instead of
+    /// following a pointer to the word's bytes.
+    ids: WordMap<u32>,
     /// The words' shapes: every token of every line asks for its id, and most are no phrase
     /// word, which the shape test tells without hashing them.
     shapes: Shapes,
@@ -60,7 +62,7 @@ impl Vocab {
     pub(super) fn intern(&mut self, word: String) -> u32 {
         let next = u32::try_from(self.ids.len()).expect("fewer than 2^32 phrase words");
         self.shapes.insert(&word);
-        *self.ids.entry(word).or_insert(next)
+        *self.ids.get_or_insert_with(&word, || next)
     }
 
     /// The id of a folded word.
