@@ -3,7 +3,10 @@
 //! of a stage): their keys are fixed data shipped with the program, so hash flooding is no
 //! concern. `SeededMap` is for keys taken from the input, on the thread that takes every
 //! document in corpus order: foldhash, seeded afresh in each process, so crafted input cannot
-//! choose colliding keys, at a fraction of SipHash's cost.
+//! choose colliding keys, at a fraction of SipHash's cost. `Packed` holds a word of up to 16
+//! bytes inside the key itself, for tables looked up once per word (`WordMap`, `WordSet`, the
+//! claims stage's table of text2num's answers): a found word is compared in the table's own
+//! memory, not through a pointer to its bytes.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};

@@ -68,8 +68,9 @@ pub enum LineKind {
     Comments,
 }
 
-/// FNV-1a: a fast hasher for short keys (stopwords, line hashes); no DoS concern here since the
-/// keys of the stopword sets are fixed.
+/// FNV-1a: the hash of a line's normalized text (the key of the corpus line counts, which its
+/// values place in the count-min sketch) and of the sets of those hashes. Stopwords are
+/// `hash::WordSet`s.
 #[derive(Clone, Copy)]
 pub struct Fnv(u64);
 
