@@ -4,7 +4,9 @@
 //! holds at most a few batches of documents whatever the corpus size. Each batch is analysed in
 //! parallel by rayon and its results come back in batch order; one thread writes them and feeds
 //! the aggregator in corpus order (batch after batch, while the workers analyse the next one),
-//! which is what makes the reports byte-identical whatever the thread count.
+//! which is what makes the reports byte-identical whatever the thread count. The first pass
+//! (line statistics, languages) gathers sums and per-document facts, so its workers take
+//! batches in any order.
 
 use crate::align::{Aggregator, Keep};
 use crate::analysis;
@@ -198,6 +200,16 @@ fn batches(
     parse: Parse,
     mut f: impl FnMut(Vec<Item>) -> Result<()>,
 ) -> Result<()> {
+    read_batches(prepared, parse, |rx| rx.into_iter().try_for_each(&mut f))
+}
+
+/// Reads the inputs in batches on a separate thread and hands `consume` the receiving end.
+/// When `consume` returns before the last batch (an error), the reader stops at its next one.
+fn read_batches<R>(
+    prepared: &Prepared,
+    parse: Parse,
+    consume: impl FnOnce(std::sync::mpsc::Receiver<Vec<Item>>) -> Result<R>,
+) -> Result<R> {
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
         let reader = scope.spawn(move || {
@@ -226,16 +238,13 @@ fn batches(
             }
             Ok::<_, anyhow::Error>(())
         });
-        let mut result = Ok(());
-        for batch in rx {
-            result = f(batch);
-            if result.is_err() {
-                // Dropping the receiver makes the reader's next send fail: it stops reading.
-                break;
-            }
-        }
+        // Dropping the receiver (when `consume` returns) makes the reader's next send fail.
+        let result = consume(rx);
         let read = reader.join().map_err(|_| anyhow::anyhow!("the input reader panicked"))?;
-        result.and(read)
+        match result {
+            Ok(r) => read.map(|()| r),
+            Err(e) => Err(e),
+        }
     })
 }
 
@@ -259,6 +268,52 @@ fn progress_bar(cfg: &Config, total: u64, pass: &str) -> ProgressBar {
 /// did not (one it could not decode, or every one when the pass stopped early or did not run).
 type Detections = Vec<Option<Detected>>;
 
+/// What pass 1 gathered from some of the documents.
+#[derive(Default)]
+struct Pass1 {
+    stats: CorpusStats,
+    /// Documents left out after a panic.
+    skipped: usize,
+    /// (corpus index, language) of each document observed.
+    langs: Vec<(usize, Detected)>,
+}
+
+impl Pass1 {
+    /// Counts the lines of one document and detects its language.
+    fn observe(&mut self, raw: crate::document::RawDoc, limits: Limits, fault: &Fault) {
+        // A panic here only leaves this document out of the statistics; its analysis in pass 2
+        // reports whatever is wrong with it.
+        let armed = fault_stage(fault, raw.payload.as_bytes());
+        let observed = catch_unwind(AssertUnwindSafe(|| {
+            analysis::arm_fault(armed);
+            analysis::enter("scan");
+            let doc = decode::decode(raw, limits).ok()?;
+            self.stats.observe(&doc);
+            Some(doc)
+        }));
+        analysis::arm_fault(None);
+        self.skipped += usize::from(observed.is_err());
+        // A panic in detection leaves it to pass 2, which reports it.
+        if let Ok(Some(doc)) = &observed
+            && let Ok(d) = catch_unwind(|| {
+                analysis::enter("lang");
+                let d = Detected::of(&doc.text);
+                analysis::leave();
+                d
+            })
+        {
+            self.langs.push((doc.index, d));
+        }
+    }
+
+    fn merge(mut self, mut other: Pass1) -> Pass1 {
+        self.stats = self.stats.merge(other.stats);
+        self.skipped += other.skipped;
+        self.langs.append(&mut other.langs);
+        self
+    }
+}
+
 /// Pass 1: corpus-level line statistics, when the structure stage uses them, and each
 /// document's language. Stops early (with empty statistics) once `stop` is set.
 ///
@@ -278,74 +333,42 @@ fn corpus_stats(
         return Ok((CorpusStats::default(), Detections::new()));
     }
     let bar = progress_bar(cfg, prepared.total_bytes, "scanning");
-    let mut stats = CorpusStats::default();
-    let mut detections = Detections::new();
-    let mut skipped = 0usize;
     let parse = if cfg.threads > 1 { Parse::Workers } else { Parse::Reader };
-    let read = batches(prepared, parse, |batch| {
-        if stop.load(Ordering::Relaxed) {
-            bail!("stopped");
-        }
-        // Small tasks, so no worker is left alone with a long tail of the batch; not too small,
-        // since each task's statistics are merged into the batch's.
-        let (part, failed, langs) = batch
-            .into_par_iter()
-            .with_max_len(64)
-            .filter_map(|item| match prepared.parse(item) {
-                Item::Doc(raw) => Some(raw),
-                Item::Error(_) | Item::Record(_) => None,
-            })
-            .fold(
-                || (CorpusStats::default(), 0usize, Vec::new()),
-                |(mut s, failed, mut langs), raw| {
-                    // A panic here only leaves this document out of the statistics; its
-                    // analysis in pass 2 reports whatever is wrong with it.
-                    let armed = fault_stage(fault, raw.payload.as_bytes());
-                    let observed = catch_unwind(AssertUnwindSafe(|| {
-                        analysis::arm_fault(armed);
-                        analysis::enter("scan");
-                        let doc = decode::decode(raw, limits).ok()?;
-                        s.observe(&doc);
-                        Some(doc)
-                    }));
-                    analysis::arm_fault(None);
-                    // A panic in detection leaves it to pass 2, which reports it.
-                    if let Ok(Some(doc)) = &observed
-                        && let Ok(d) = catch_unwind(|| {
-                            analysis::enter("lang");
-                            let d = Detected::of(&doc.text);
-                            analysis::leave();
-                            d
-                        })
-                    {
-                        langs.push((doc.index, d));
+    // Counts are sums and languages are kept by corpus index, so batches need not be taken in
+    // order: each worker takes the next batch as soon as it is done with one. Taken in order,
+    // a batch at a time, one core waited at the end of each batch while the other finished its
+    // share: on synth 100 MB at 2 threads the pass took 0.693 s instead of 0.666, on synth 1 GB
+    // 6.74 s instead of 6.64 (medians of five and three interleaved rounds).
+    let read = read_batches(prepared, parse, |rx| {
+        rx.into_iter()
+            .par_bridge()
+            .map(|batch| {
+                if stop.load(Ordering::Relaxed) {
+                    bail!("stopped");
+                }
+                let mut part = Pass1::default();
+                for item in batch {
+                    if let Item::Doc(raw) = prepared.parse(item) {
+                        part.observe(raw, limits, fault);
                     }
-                    (s, failed + usize::from(observed.is_err()), langs)
-                },
-            )
-            .reduce(
-                || (CorpusStats::default(), 0, Vec::new()),
-                |(a, n, mut x), (b, m, y)| {
-                    x.extend(y);
-                    (a.merge(b), n + m, x)
-                },
-            );
-        stats = std::mem::take(&mut stats).merge(part);
-        skipped += failed;
-        for (index, d) in langs {
-            if detections.len() <= index {
-                detections.resize(index + 1, None);
-            }
-            detections[index] = Some(d);
-        }
-        bar.set_position(prepared.read_bytes.load(Ordering::Relaxed));
-        Ok(())
+                }
+                bar.set_position(prepared.read_bytes.load(Ordering::Relaxed));
+                Ok(part)
+            })
+            .try_reduce(Pass1::default, |a, b| Ok(a.merge(b)))
     });
     bar.finish_and_clear();
     if stop.load(Ordering::Relaxed) {
         return Ok((CorpusStats::default(), Detections::new()));
     }
-    read?;
+    let Pass1 { stats, skipped, langs } = read?;
+    let mut detections = Detections::new();
+    if let Some(last) = langs.iter().map(|&(index, _)| index).max() {
+        detections.resize(last + 1, None);
+    }
+    for (index, d) in langs {
+        detections[index] = Some(d);
+    }
     if skipped > 0 && !cfg.quiet {
         eprintln!(
             "recoupe: warning: {skipped} documents left out of the corpus statistics after an \
