@@ -277,6 +277,24 @@ pub fn bulleted(line: &str) -> bool {
     }
 }
 
+/// `n` distinct random lines of letters (what a line's hash keeps of it), 1 to 60 bytes.
+#[cfg(test)]
+pub(super) fn random_lines(n: usize) -> std::collections::HashSet<String> {
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut lines = std::collections::HashSet::new();
+    while lines.len() < n {
+        let len = 1 + next() % 60;
+        lines.insert((0..len).map(|_| char::from(b'a' + (next() % 26) as u8)).collect());
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +317,13 @@ mod tests {
         assert_eq!(ending("Pourquoi maintenant ?"), Ending::Question);
         assert_eq!(ending("La liste comprend :"), Ending::Colon);
         assert_eq!(ending("NSO Group et Candiru"), Ending::Open);
+    }
+
+    #[test]
+    fn line_hashes_tell_lines_apart() {
+        let lines = random_lines(1 << 16);
+        let hashes: std::collections::HashSet<u64> = lines.iter().map(|l| line_hash(l)).collect();
+        assert_eq!(hashes.len(), lines.len());
     }
 
     #[test]
