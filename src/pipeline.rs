@@ -241,10 +241,7 @@ fn read_batches<R>(
         // Dropping the receiver (when `consume` returns) makes the reader's next send fail.
         let result = consume(rx);
         let read = reader.join().map_err(|_| anyhow::anyhow!("the input reader panicked"))?;
-        match result {
-            Ok(r) => read.map(|()| r),
-            Err(e) => Err(e),
-        }
+        result.and_then(|r| read.map(|()| r))
     })
 }
 

@@ -280,17 +280,11 @@ pub fn bulleted(line: &str) -> bool {
 /// `n` distinct random lines of letters (what a line's hash keeps of it), 1 to 60 bytes.
 #[cfg(test)]
 pub(super) fn random_lines(n: usize) -> std::collections::HashSet<String> {
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
     let mut lines = std::collections::HashSet::new();
     while lines.len() < n {
-        let len = 1 + next() % 60;
-        lines.insert((0..len).map(|_| char::from(b'a' + (next() % 26) as u8)).collect());
+        let len = 1 + next(60);
+        lines.insert((0..len).map(|_| char::from(b'a' + next(26) as u8)).collect());
     }
     lines
 }
