@@ -101,6 +101,13 @@ pub fn copies(docs: &[DocRecord], signatures: &[u32]) -> Vec<Option<(usize, f64)
         keys.sort_unstable();
         for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
             for (p, &(_, i, si)) in bucket.iter().enumerate().skip(1) {
+                // A bucket's documents lie far apart in a table larger than the caches on a
+                // large corpus (112 MB on synth 1 GB): each waited for its signature. Asked
+                // for two documents ahead, the search there took 1.83 s instead of 2.22 s (at
+                // 2 threads; four ahead gave the same).
+                if let Some(&(_, _, next)) = bucket.get(p + PREFETCH) {
+                    prefetch(sig(next));
+                }
                 let i = i as usize;
                 for &(_, j, sj) in &bucket[..p.min(BUCKET_CAP)] {
                     let j = j as usize;
@@ -140,6 +147,23 @@ pub fn copies(docs: &[DocRecord], signatures: &[u32]) -> Vec<Option<(usize, f64)
         out[i] = best[i].map(|(j, s)| (out[j].map_or(j, |o| o.0), s));
     }
     out
+}
+
+/// How many documents ahead in a bucket the copy search asks for a signature.
+const PREFETCH: usize = 2;
+
+/// Asks the processor to start loading `sig` into its caches.
+#[inline(always)]
+fn prefetch(sig: &[u32]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in sig.chunks(16) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: SSE is part of x86_64, and a prefetch is a hint that reads nothing and
+        // cannot fault, whatever the address.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = sig;
 }
 
 /// A feature (entity or counted quantity) as a 64-bit hash of its kind and text.
