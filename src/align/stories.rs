@@ -152,7 +152,8 @@ pub fn copies(docs: &[DocRecord], signatures: &[u32]) -> Vec<Option<(usize, f64)
 /// How many documents ahead in a bucket the copy search asks for a signature.
 const PREFETCH: usize = 2;
 
-/// Asks the processor to start loading `sig` into its caches.
+/// Asks the processor to start loading `sig` into its caches, one 64-byte line (16 hashes) at a
+/// time.
 #[inline(always)]
 fn prefetch(sig: &[u32]) {
     #[cfg(target_arch = "x86_64")]
