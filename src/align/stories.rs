@@ -152,8 +152,8 @@ pub fn copies(docs: &[DocRecord], signatures: &[u32]) -> Vec<Option<(usize, f64)
 /// How many documents ahead in a bucket the copy search asks for a signature.
 const PREFETCH: usize = 2;
 
-/// Asks the processor to start loading `sig` into its caches, one 64-byte line (16 hashes) at a
-/// time.
+/// Asks the processor to start loading `sig` into its caches, in steps of 64 bytes (16 hashes,
+/// a cache line; a signature not aligned to one may leave its last line to the load itself).
 #[inline(always)]
 fn prefetch(sig: &[u32]) {
     #[cfg(target_arch = "x86_64")]
