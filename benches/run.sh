@@ -19,7 +19,8 @@
 # "cores" is the CPU time (user + system) over the wall time: a run at 1 thread keeps more
 # than one core busy, since its reader, row writer, model builder and story writer run beside
 # the worker, and that bounds what a second thread can add.
-# Needs /usr/bin/time (Debian package `time`) and rg (Debian package `ripgrep`).
+# Needs /usr/bin/time (Debian package `time`) and rg (Debian package `ripgrep`): run as root on
+# Debian or Ubuntu, it installs whichever is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,12 +33,19 @@ ORANGESUM=${ORANGESUM-../shared/data/orangesum/articles.jsonl.gz}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN="$TARGET/release/recoupe"
 
-for tool in /usr/bin/time rg; do
-  command -v "$tool" >/dev/null || {
-    echo "benches/run.sh needs $tool: apt-get install time ripgrep" >&2
+missing=()
+command -v /usr/bin/time >/dev/null || missing+=(time)
+command -v rg >/dev/null || missing+=(ripgrep)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${missing[*]} (Debian packages) for the benchmark" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "benches/run.sh needs the Debian packages: ${missing[*]} (apt-get install ${missing[*]})" >&2
     exit 1
-  }
-done
+  fi
+fi
 
 cargo build --release --quiet
 mkdir -p "$WORK"
