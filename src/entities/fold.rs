@@ -299,6 +299,122 @@ mod tests {
         }
     }
 
+    /// A token as (folded start, folded end, original start, original end, glued).
+    type RefTok = (usize, usize, usize, usize, bool);
+
+    /// `fold_line` spelled out a character at a time, without its ASCII shortcuts: the folded
+    /// text, the map, and the tokens.
+    fn reference(line: &str) -> (String, Vec<u32>, Vec<RefTok>) {
+        let (mut text, mut map, mut toks) = (String::new(), Vec::new(), Vec::new());
+        let mut tok: Option<(usize, usize, bool)> = None;
+        let close =
+            |tok: &mut Option<(usize, usize, bool)>, end, map: &Vec<u32>, toks: &mut Vec<_>| {
+                if let Some((fs, os, glued)) = tok.take() {
+                    let last = map[end - 1] as usize;
+                    let oe = last + line[last..].chars().next().map_or(0, char::len_utf8);
+                    toks.push((fs, end, os, oe, glued));
+                }
+            };
+        let mut in_space = false;
+        for (at, c) in line.char_indices() {
+            if is_space_like(c) {
+                close(&mut tok, text.len(), &map, &mut toks);
+                if !in_space {
+                    text.push(' ');
+                    map.push(at as u32);
+                }
+                in_space = true;
+                continue;
+            }
+            in_space = false;
+            let glue = c.is_uppercase() && lower_before(line, at);
+            let before = text.len();
+            push_folded_uncached(c, &mut text);
+            map.resize(text.len(), at as u32);
+            let mut k = before;
+            for f in text[before..].to_string().chars() {
+                if crate::latin::is_alphanumeric(f) {
+                    match &mut tok {
+                        None => tok = Some((k, map[k] as usize, glue)),
+                        Some((_, _, g)) => *g |= glue,
+                    }
+                } else {
+                    close(&mut tok, k, &map, &mut toks);
+                }
+                k += f.len_utf8();
+            }
+        }
+        close(&mut tok, text.len(), &map, &mut toks);
+        map.push(line.len() as u32);
+        (text, map, toks)
+    }
+
+    #[test]
+    fn lines_fold_as_the_rules_say() {
+        let pieces = [
+            "a",
+            "Z",
+            "9",
+            "ab",
+            "AB",
+            "aB",
+            "Ab",
+            "Israël",
+            "DiplomatieIsraël",
+            "éA",
+            "Éa",
+            "ß",
+            "Straße",
+            "œ",
+            "Œuvre",
+            "ǅ",
+            "İ",
+            "ı",
+            " ",
+            "  ",
+            "-",
+            "\t",
+            "\u{a0}",
+            "\u{2014}",
+            "'",
+            "’",
+            "`",
+            ".",
+            ",",
+            "«",
+            "»",
+            "e\u{301}",
+            "\u{301}",
+            "Ω",
+            "я",
+            "Я",
+            "日本",
+            "ﬁ",
+            "x1Y",
+            "NSO",
+            "nso",
+            "McDonald",
+            "iPhone",
+            "5G",
+            "\u{0}",
+        ];
+        let mut next = crate::testing::xorshift(0xf01d_11e5);
+        let mut f = Folder::default();
+        let mut line = String::new();
+        for _ in 0..50_000 {
+            line.clear();
+            for _ in 0..1 + next(10) {
+                line.push_str(pieces[next(pieces.len())]);
+            }
+            f.fold_line(&line);
+            let (text, map, toks) = reference(&line);
+            assert_eq!(f.text, text, "{line:?}");
+            assert_eq!(f.map, map, "{line:?}");
+            let got: Vec<_> = f.toks.iter().map(|t| (t.fs, t.fe, t.os, t.oe, t.glued)).collect();
+            assert_eq!(got, toks, "{line:?}");
+        }
+    }
+
     #[test]
     fn offsets_map_back_exactly() {
         let line = "Les États\u{a0}Unis et l’Arabie saoudite";
