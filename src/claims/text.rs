@@ -2,8 +2,10 @@
 //! reads numbers with each language's separators, and sentence splitting.
 //!
 //! A line is tokenized once into reusable buffers: each token knows its byte span in the
-//! document and its lowercase and folded (no diacritics) forms, stored in two per-line strings,
-//! so no token allocates.
+//! document and its lowercase and folded (no diacritics) forms, stored in one per-line string,
+//! so no token allocates. That string starts with the line itself, ASCII letters lowercased:
+//! both forms of an all-ASCII token are its own bytes there, and only the other tokens write
+//! forms of their own.
 
 use super::lexicon::Vocab;
 use crate::latin::LatinTable;
@@ -127,7 +129,8 @@ pub struct NumFormat<'a> {
 #[derive(Debug, Default)]
 pub struct Tokens {
     toks: Vec<Tok>,
-    /// Lowercase and folded forms of all tokens; an ASCII token's two forms are one range.
+    /// The line with its ASCII letters lowercased, then the lowercase and folded forms of the
+    /// tokens that are not all ASCII: an ASCII token's two forms are its own range of the line.
     forms: String,
     /// Phrase-word id of each token (see `lexicon::Vocab`).
     ids: Vec<u32>,
@@ -156,7 +159,9 @@ impl Tokens {
     pub fn with_capacity(bytes: usize) -> Self {
         Tokens {
             toks: Vec::with_capacity(bytes / 4 + 1),
-            forms: String::with_capacity(bytes + bytes / 8),
+            // The line, and two forms of each token that is not ASCII (the accented words and
+            // curly apostrophes of French news): a line of other scripts grows it.
+            forms: String::with_capacity(bytes + bytes / 2),
             ids: Vec::with_capacity(bytes / 4 + 1),
             digits: String::new(),
         }
@@ -196,19 +201,17 @@ impl Tokens {
         (0..t.len()).map(|i| t.fold(i).to_string()).collect()
     }
 
+    /// Adds the token of bytes `a..b` of `text`. `ascii`: its bytes are ASCII and none is a
+    /// backtick (an apostrophe once folded), so that its lowercase and folded forms are its own
+    /// bytes of the lowercased line at the start of `forms`; its caller knows that from the
+    /// scan, without reading the bytes again.
     #[inline(always)]
-    fn push(&mut self, text: &str, offset: usize, a: usize, b: usize, kind: Kind) {
-        let seg = &text[a..b];
-        let ls = self.forms.len() as u32;
-        // One pass over the bytes (a token is a few bytes: a `contains` search costs more).
-        let (lo, fo) = if seg.bytes().all(|b| b.is_ascii() && b != b'`') {
-            // On ASCII, lowercasing and folding agree (but for the backtick, an apostrophe
-            // once folded): one copy serves both.
-            self.forms.push_str(seg);
-            self.forms[ls as usize..].make_ascii_lowercase();
-            let end = self.forms.len() as u32;
-            ((ls, end), (ls, end))
+    fn push(&mut self, text: &str, offset: usize, a: usize, b: usize, kind: Kind, ascii: bool) {
+        let (lo, fo) = if ascii {
+            ((a as u32, b as u32), (a as u32, b as u32))
         } else {
+            let seg = &text[a..b];
+            let ls = self.forms.len() as u32;
             seg.chars().for_each(|c| lower_char(c, &mut self.forms));
             let fs = self.forms.len() as u32;
             seg.chars().for_each(|c| fold_char(c, &mut self.forms));
@@ -235,6 +238,10 @@ impl Tokens {
     pub fn tokenize(&mut self, text: &str, offset: usize, fmt: NumFormat, vocab: &Vocab) {
         self.toks.clear();
         self.forms.clear();
+        // Copied and lowercased as a whole: a check, a copy and a lowercasing pass per token
+        // were a quarter of the tokenizer's instructions.
+        self.forms.push_str(text);
+        self.forms.make_ascii_lowercase();
         let n = text.len();
         let mut i = 0;
         while i < n {
@@ -243,7 +250,8 @@ impl Tokens {
                 i += len;
             } else if c.is_ascii_digit() {
                 let (j, kind, value, decimal) = scan_number(text, i, fmt, &mut self.digits);
-                self.push(text, offset, i, j, kind);
+                let ascii = text.as_bytes()[i..j].iter().all(|&b| b.is_ascii() && b != b'`');
+                self.push(text, offset, i, j, kind, ascii);
                 let t = self.toks.last_mut().expect("just pushed");
                 t.num = value;
                 t.decimal = decimal;
@@ -251,13 +259,18 @@ impl Tokens {
             } else if is_word_char(c) {
                 let mut j = i + len;
                 let mut letters = 1;
+                // The lengths of the characters taken, or'ed: 1 when all are ASCII (a word takes
+                // no backtick).
+                let mut lens = len;
                 loop {
                     let (d, dl) = char_at(text, j);
                     if is_word_char(d) || d.is_ascii_digit() {
                         j += dl;
+                        lens |= dl;
                         letters += 1;
                     } else if matches!(d, '-' | '‐') && is_word_char(char_at(text, j + dl).0) {
                         j += dl;
+                        lens |= dl;
                     } else if is_apostrophe(d)
                         && (j + dl >= n || is_word_char(char_at(text, j + dl).0))
                     {
@@ -269,21 +282,23 @@ impl Tokens {
                             && b[j - 2].eq_ignore_ascii_case(&b'q')
                             && b[j - 1].eq_ignore_ascii_case(&b'u');
                         j += dl;
+                        lens |= dl;
                         if letters <= 2 || qu {
                             break;
                         }
                     } else if d == '.' && letters == 1 && is_word_char(char_at(text, j + dl).0) {
                         // Initialisms: U.S., U.N.
                         j += dl;
+                        lens |= dl;
                         letters = 0;
                     } else {
                         break;
                     }
                 }
-                self.push(text, offset, i, j, Kind::Word);
+                self.push(text, offset, i, j, Kind::Word, lens == 1);
                 i = j;
             } else {
-                self.push(text, offset, i, i + len, Kind::Punct);
+                self.push(text, offset, i, i + len, Kind::Punct, len == 1 && c != '`');
                 i += len;
             }
         }
@@ -591,7 +606,7 @@ mod tests {
                 i += 1;
             } else if c.is_ascii_digit() {
                 let (j, kind, value, decimal) = reference_number(&chars, i, fmt, &mut t.digits);
-                t.push(text, offset, pos(i), pos(j), kind);
+                reference_push(t, text, offset, pos(i), pos(j), kind);
                 let k = t.toks.last_mut().expect("just pushed");
                 k.num = value;
                 k.decimal = decimal;
@@ -623,15 +638,35 @@ mod tests {
                         break;
                     }
                 }
-                t.push(text, offset, pos(i), pos(j), Kind::Word);
+                reference_push(t, text, offset, pos(i), pos(j), Kind::Word);
                 i = j;
             } else {
-                t.push(text, offset, pos(i), pos(i + 1), Kind::Punct);
+                reference_push(t, text, offset, pos(i), pos(i + 1), Kind::Punct);
                 i += 1;
             }
         }
         t.ids.clear();
         t.ids.extend(t.toks.iter().map(|k| vocab.id(&t.forms[k.fo.0 as usize..k.fo.1 as usize])));
+    }
+
+    /// Adds a token as the reference did: its forms written after the others, each time (an
+    /// ASCII token's two forms one copy).
+    fn reference_push(t: &mut Tokens, text: &str, offset: usize, a: usize, b: usize, kind: Kind) {
+        let seg = &text[a..b];
+        let ls = t.forms.len() as u32;
+        let (lo, fo) = if seg.bytes().all(|b| b.is_ascii() && b != b'`') {
+            t.forms.push_str(seg);
+            t.forms[ls as usize..].make_ascii_lowercase();
+            let end = t.forms.len() as u32;
+            ((ls, end), (ls, end))
+        } else {
+            seg.chars().for_each(|c| lower_char(c, &mut t.forms));
+            let fs = t.forms.len() as u32;
+            seg.chars().for_each(|c| fold_char(c, &mut t.forms));
+            ((ls, fs), (fs, t.forms.len() as u32))
+        };
+        let (start, end) = (offset + a, offset + b);
+        t.toks.push(Tok { start, end, lo, fo, kind, num: 0.0, decimal: false });
     }
 
     /// Reads a number starting at `chars[i]` (a digit). Returns the end, the kind, the value and
