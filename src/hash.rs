@@ -63,8 +63,13 @@ impl Shapes {
 
     pub fn insert(&mut self, word: &str) {
         if let Some(&b) = word.as_bytes().first() {
-            self.0[b as usize] |= Self::bit(word.len());
+            self.insert_shape(b, word.len());
         }
+    }
+
+    /// Admits the words of first byte `first` and length `len`, whatever their other bytes.
+    pub fn insert_shape(&mut self, first: u8, len: usize) {
+        self.0[first as usize] |= Self::bit(len);
     }
 
     /// False when no inserted word has `word`'s first byte and length.

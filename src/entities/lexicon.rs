@@ -51,7 +51,13 @@ pub struct Lexicons {
     /// Positions in `domains` (in order) by the first byte of their first word: a domain
     /// matches a token only if their first bytes agree (see `structured::find`), so a token is
     /// tried against a few domains, not all of them (that scan was a third of the stage).
-    pub domains_by_first: HashMap<u8, Vec<usize>>,
+    /// Indexed by the byte: a table, not a map, as it is asked of every token of a line that
+    /// names an institution.
+    pub domains_by_first: Vec<Vec<usize>>,
+    /// The shapes of the tokens a domain's first word can match (itself, or a word of the
+    /// same first byte at most two bytes longer or shorter when it has four bytes or more):
+    /// most tokens are none of them, and are told so before the look-up in `domains_by_first`.
+    pub domain_shapes: Shapes,
     pub links: HashSet<String>,
     /// Institution-and-domain compounds (German) → domain key.
     pub compounds: HashMap<String, String>,
@@ -242,9 +248,15 @@ impl Lexicons {
         }
         // Longest domain sequences first, so "affaires étrangères" wins over a shorter one.
         lex.domains.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        lex.domains_by_first = vec![Vec::new(); 256];
         for (i, (seq, _)) in lex.domains.iter().enumerate() {
             let first = seq.first().and_then(|w| w.bytes().next()).unwrap_or(0);
-            lex.domains_by_first.entry(first).or_default().push(i);
+            lex.domains_by_first[first as usize].push(i);
+            let n = seq.first().map_or(0, String::len);
+            let lens = if n >= 4 { n - 2..=n + 2 } else { n..=n };
+            for len in lens {
+                lex.domain_shapes.insert_shape(first, len);
+            }
         }
         Ok(lex)
     }
@@ -285,6 +297,27 @@ mod tests {
         shapes.insert("ministere");
         assert!(shapes.may_contain("mxxxxxxxx"));
         assert!(!shapes.may_contain("ministeres") && !shapes.may_contain("ninistere"));
+    }
+
+    /// Every word `structured::find` can take for a domain's first word (itself, or one of
+    /// the same first byte within two bytes of its length when it has four or more) has a
+    /// shape the filter keeps, and the domain is listed under its first byte.
+    #[test]
+    fn domain_shapes_keep_every_word_a_domain_can_match() {
+        let lex = Lexicons::load().unwrap();
+        for (i, (seq, _)) in lex.domains.iter().enumerate() {
+            let w = &seq[0];
+            let b = w.as_bytes()[0];
+            assert!(lex.domains_by_first[b as usize].contains(&i), "{w}");
+            assert!(lex.domain_shapes.may_contain(w), "{w}");
+            if w.len() >= 4 {
+                for n in w.len() - 2..=w.len() + 2 {
+                    let near = format!("{}{}", char::from(b), "x".repeat(n - 1));
+                    assert!(lex.domain_shapes.may_contain(&near), "{w} {near}");
+                }
+            }
+        }
+        assert!(!lex.domain_shapes.may_contain(&"q".repeat(40)));
     }
 
     #[test]

@@ -68,14 +68,17 @@ pub fn find(
     }
     let kb = &model.kb;
     let mut units: Vec<Unit> = Vec::with_capacity(toks.len());
-    let mut t = 0;
+    // `hits[h]`: the first hit not before the token. Hits are in text order and do not
+    // overlap, and tokens are read in order: the index only moves forward (a line can be a
+    // whole document of a megabyte).
+    let (mut t, mut h) = (0, 0);
     while t < toks.len() {
         let tok = toks[t];
+        while hits.get(h).is_some_and(|h| h.start < tok.os) {
+            h += 1;
+        }
         // A country the KB found here.
-        // Hits are in text order and do not overlap: found by bisection, as a line can be a
-        // whole document of a megabyte.
-        if let Some(h) =
-            hits.get(hits.partition_point(|h| h.start < tok.os)).filter(|h| h.start == tok.os)
+        if let Some(h) = hits.get(h).filter(|h| h.start == tok.os)
             && kb.entities[kb.aliases[h.alias as usize].entity as usize].etype == "country"
         {
             units.push(Unit {
@@ -92,7 +95,12 @@ pub fn find(
         // A domain, possibly several words, tolerating one edit in long words.
         let mut matched = None;
         let first = w.bytes().next().unwrap_or(0);
-        let candidates = lex.domains_by_first.get(&first).map_or(&[][..], Vec::as_slice);
+        // Most tokens have the shape of no domain's first word: no look-up for them.
+        let candidates = if lex.domain_shapes.may_contain(w) {
+            lex.domains_by_first.get(first as usize).map_or(&[][..], Vec::as_slice)
+        } else {
+            &[]
+        };
         for (seq, key) in candidates.iter().map(|&i| &lex.domains[i]) {
             if t + seq.len() <= toks.len()
                 && seq.iter().enumerate().all(|(k, sw)| {
