@@ -55,8 +55,13 @@ impl Spans {
     }
 }
 
+/// Asked of every token of every line: an ASCII first letter answers without decoding.
+#[inline]
 fn is_capitalised(line: &str, tok: &Tok) -> bool {
-    line[tok.os..].chars().next().is_some_and(char::is_uppercase)
+    match line.as_bytes().get(tok.os) {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => line[tok.os..].chars().next().is_some_and(char::is_uppercase),
+    }
 }
 
 /// An initial: one capital letter followed by a period ("M." in « Gina M. Raimondo »).
@@ -166,8 +171,9 @@ pub fn line(
     let covered = |t: &Tok| known.overlap(t);
     let mut i = 0;
     while i < toks.len() {
-        let t = toks[i];
-        if covered(&t) || !name_tok(i) {
+        let t = &toks[i];
+        // Most tokens are not capitalised: told so before the bisection of `covered`.
+        if !is_capitalised(line, t) || covered(t) || !name_tok(i) {
             i += 1;
             continue;
         }
@@ -314,6 +320,25 @@ pub fn acronym_uses(line: &str, defs: &[AcronymDef], cands: &mut Vec<Cand>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII shortcut of `is_capitalised` answers as the token's first character does.
+    #[test]
+    fn capitals_are_told_as_their_first_character_says() {
+        let pieces = ["Israël", "israël", "États", "états", "Ωmega", "ωmega", "9", " ", "-", "ß"];
+        let mut next = crate::testing::xorshift(0xca_9175);
+        let mut folder = Folder::default();
+        let mut seen = [0usize; 2];
+        for _ in 0..2000 {
+            let line: String = (0..1 + next(6)).map(|_| pieces[next(pieces.len())]).collect();
+            folder.fold_line(&line);
+            for t in &folder.toks {
+                let want = line[t.os..].chars().next().is_some_and(char::is_uppercase);
+                assert_eq!(is_capitalised(&line, t), want, "{line:?} {t:?}");
+                seen[usize::from(want)] += 1;
+            }
+        }
+        assert!(seen[0] > 100 && seen[1] > 100, "{seen:?}");
+    }
 
     #[test]
     fn spans_answer_as_a_scan_does() {
