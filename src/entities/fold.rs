@@ -44,6 +44,34 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{b4}' | '`' | '\u{2032}')
 }
 
+/// What an ASCII byte is to [`Folder::fold_line`]: one look-up per byte, where the range
+/// tests of `is_ascii_alphanumeric`, `is_ascii_uppercase` and the separators took several.
+const OTHER: u8 = 0;
+const SPACE: u8 = 1;
+/// A small letter or a digit; from here on, letters and digits.
+const SMALL: u8 = 2;
+/// A capital, whose small letter is 32 bytes on.
+const CAPITAL: u8 = 3;
+
+static ASCII_KIND: [u8; 128] = {
+    let mut kinds = [OTHER; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        kinds[b] = if c.is_ascii_uppercase() {
+            CAPITAL
+        } else if c.is_ascii_alphanumeric() {
+            SMALL
+        } else if matches!(c, b' ' | b'\t' | b'-') {
+            SPACE
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    kinds
+};
+
 /// Folded forms of the accented Latin letters, computed once by `push_folded_uncached`.
 static LATIN_FOLDS: LazyLock<LatinTable> = LazyLock::new(|| LatinTable::new(push_folded_uncached));
 
@@ -148,12 +176,18 @@ impl Folder {
     /// space mapped to the first separator; leading separators are kept (as one space) so
     /// that offsets stay simple.
     pub fn fold_line(&mut self, line: &str) {
-        self.text.clear();
-        self.map.clear();
-        self.toks.clear();
+        // The buffers are moved out while the line is read, and put back after: as locals,
+        // their lengths stay in registers, where pushes through `self` stored them at every
+        // byte.
+        let mut text = std::mem::take(&mut self.text);
+        let mut map = std::mem::take(&mut self.map);
+        let toks = &mut self.toks;
+        text.clear();
+        map.clear();
+        toks.clear();
         // Folding rarely lengthens a line (ß, œ, æ): one reservation serves most lines.
-        self.text.reserve(line.len());
-        self.map.reserve(line.len() + 1);
+        text.reserve(line.len());
+        map.reserve(line.len() + 1);
         let bytes = line.as_bytes();
         let mut in_space = false;
         // The folded start of the token being read, if one is, and whether it is glued.
@@ -165,31 +199,32 @@ impl Folder {
             // separator, without decoding a character or the tables below.
             let b = bytes[i];
             if b.is_ascii() {
-                if b.is_ascii_alphanumeric() {
+                let kind = ASCII_KIND[usize::from(b)];
+                if kind >= SMALL {
                     // Letters and digits, most bytes: the token goes on, or starts.
                     if tok.is_none() {
-                        tok = Some(self.text.len());
+                        tok = Some(text.len());
                         glued = false;
-                    } else if b.is_ascii_uppercase() && lower_before(line, i) {
+                    } else if kind == CAPITAL && lower_before(line, i) {
                         glued = true;
                     }
                     in_space = false;
-                    self.text.push(char::from(b.to_ascii_lowercase()));
-                    self.map.push(i as u32);
+                    text.push(char::from(if kind == CAPITAL { b + 32 } else { b }));
+                    map.push(i as u32);
                 } else {
                     if let Some(s) = tok.take() {
-                        self.close(s, self.text.len(), glued, line);
+                        close(toks, &map, s, text.len(), glued, line);
                     }
-                    if matches!(b, b' ' | b'\t' | b'-') {
+                    if kind == SPACE {
                         if !in_space {
-                            self.text.push(' ');
-                            self.map.push(i as u32);
+                            text.push(' ');
+                            map.push(i as u32);
                             in_space = true;
                         }
                     } else {
                         in_space = false;
-                        self.text.push(char::from(b));
-                        self.map.push(i as u32);
+                        text.push(char::from(b));
+                        map.push(i as u32);
                     }
                 }
                 i += 1;
@@ -204,23 +239,23 @@ impl Folder {
             match class(c) {
                 Class::Space => {
                     if let Some(s) = tok.take() {
-                        self.close(s, self.text.len(), glued, line);
+                        close(toks, &map, s, text.len(), glued, line);
                     }
                     if !in_space {
-                        self.text.push(' ');
-                        self.map.push(at);
+                        text.push(' ');
+                        map.push(at);
                         in_space = true;
                     }
                 }
                 Class::Chars => {
                     in_space = false;
-                    let before = self.text.len();
-                    push_folded(c, &mut self.text);
-                    self.map.resize(self.map.len() + self.text.len() - before, at);
+                    let before = text.len();
+                    push_folded(c, &mut text);
+                    map.resize(map.len() + text.len() - before, at);
                     // Each folded character is a letter or digit or not, as the folded text
                     // is read: ß is two letters, a lone combining mark none.
                     let mut k = before;
-                    while let Some(f) = self.text[k..].chars().next() {
+                    while let Some(f) = text[k..].chars().next() {
                         match (crate::latin::is_alphanumeric(f), tok) {
                             (true, None) => {
                                 tok = Some(k);
@@ -228,7 +263,7 @@ impl Folder {
                             }
                             (true, Some(_)) => glued |= glue_here,
                             (false, Some(s)) => {
-                                self.close(s, k, glued, line);
+                                close(toks, &map, s, k, glued, line);
                                 tok = None;
                             }
                             (false, None) => {}
@@ -239,25 +274,38 @@ impl Folder {
             }
         }
         if let Some(s) = tok {
-            self.close(s, self.text.len(), glued, line);
+            close(toks, &map, s, text.len(), glued, line);
         }
-        self.map.push(line.len() as u32);
-    }
-
-    /// Records the token of folded bytes `start..end`.
-    fn close(&mut self, start: usize, end: usize, glued: bool, line: &str) {
-        let (os, oe) = self.original_span(start, end, line);
-        self.toks.push(Tok { fs: start, fe: end, os, oe, glued });
+        map.push(line.len() as u32);
+        self.text = text;
+        self.map = map;
     }
 
     /// Maps a folded span back to the original line: `[start, end)` in original bytes. The end
     /// is the end of the original character that produced the last folded byte.
     pub fn original_span(&self, start: usize, end: usize, line: &str) -> (usize, usize) {
-        let s = self.map[start] as usize;
-        let last = self.map[end - 1] as usize;
-        let e = last + line[last..].chars().next().map_or(0, char::len_utf8);
-        (s, e)
+        span_of(&self.map, start, end, line)
     }
+}
+
+/// Records the token of folded bytes `start..end`.
+#[inline]
+fn close(toks: &mut Vec<Tok>, map: &[u32], start: usize, end: usize, glued: bool, line: &str) {
+    let (os, oe) = span_of(map, start, end, line);
+    toks.push(Tok { fs: start, fe: end, os, oe, glued });
+}
+
+/// [`Folder::original_span`] over the map `map`.
+#[inline]
+fn span_of(map: &[u32], start: usize, end: usize, line: &str) -> (usize, usize) {
+    let s = map[start] as usize;
+    let last = map[end - 1] as usize;
+    // Most tokens end in an ASCII character, one byte long: no need to decode it.
+    let e = match line.as_bytes().get(last) {
+        Some(b) if b.is_ascii() => last + 1,
+        _ => last + line[last..].chars().next().map_or(0, char::len_utf8),
+    };
+    (s, e)
 }
 
 #[cfg(test)]
