@@ -252,9 +252,7 @@ impl Lexicons {
         for (i, (seq, _)) in lex.domains.iter().enumerate() {
             let first = seq.first().and_then(|w| w.bytes().next()).unwrap_or(0);
             lex.domains_by_first[first as usize].push(i);
-            let n = seq.first().map_or(0, String::len);
-            let lens = if n >= 4 { n - 2..=n + 2 } else { n..=n };
-            for len in lens {
+            for len in domain_word_lengths(seq.first().map_or(0, String::len)) {
                 lex.domain_shapes.insert_shape(first, len);
             }
         }
@@ -265,6 +263,14 @@ impl Lexicons {
     pub fn is_stopword(&self, folded: &str) -> bool {
         self.stopwords.contains(folded)
     }
+}
+
+/// The byte lengths of the words that can stand for a domain word of `n` bytes: itself, and
+/// from four bytes on, a near miss (one edit, `variants::within_one_edit`) up to two bytes
+/// longer or shorter. `structured::find` matches by it and the shape filter is built from it,
+/// so the two cannot disagree.
+pub fn domain_word_lengths(n: usize) -> std::ops::RangeInclusive<usize> {
+    if n >= 4 { n - 2..=n + 2 } else { n..=n }
 }
 
 #[cfg(test)]
@@ -310,11 +316,9 @@ mod tests {
             let b = w.as_bytes()[0];
             assert!(lex.domains_by_first[b as usize].contains(&i), "{w}");
             assert!(lex.domain_shapes.may_contain(w), "{w}");
-            if w.len() >= 4 {
-                for n in w.len() - 2..=w.len() + 2 {
-                    let near = format!("{}{}", char::from(b), "x".repeat(n - 1));
-                    assert!(lex.domain_shapes.may_contain(&near), "{w} {near}");
-                }
+            for n in domain_word_lengths(w.len()) {
+                let near = format!("{}{}", char::from(b), "x".repeat(n - 1));
+                assert!(lex.domain_shapes.may_contain(&near), "{w} {near}");
             }
         }
         assert!(!lex.domain_shapes.may_contain(&"q".repeat(40)));

@@ -12,7 +12,7 @@
 
 use super::Model;
 use super::fold::Folder;
-use super::lexicon::GovWord;
+use super::lexicon::{GovWord, domain_word_lengths};
 use super::matcher::Hit;
 use super::scan::{Cand, Target, Tok};
 use super::variants::within_one_edit;
@@ -107,7 +107,7 @@ pub fn find(
                     let tw = &hay[toks[t + k].fs..toks[t + k].fe];
                     tw == sw
                         || (sw.len() >= 4
-                            && tw.len().abs_diff(sw.len()) <= 2
+                            && domain_word_lengths(sw.len()).contains(&tw.len())
                             && tw.as_bytes()[0] == sw.as_bytes()[0]
                             && within_one_edit(tw, sw))
                 })
