@@ -246,6 +246,20 @@ impl FastSet {
     fn matches(&self, line: &str, mut f: impl FnMut(usize) -> bool) -> bool {
         let mut s = self.scratch.get();
         let Scratch { cache, matched } = &mut *s;
+        // Most lines match no pattern. The plain search says so at a fraction of the cost of
+        // the overlapping one, which reads a byte per turn of its loop, checking each state
+        // for a match, where the plain one reads several; and a line some pattern matches
+        // is a line the overlapping search would find at least that pattern in (both run the
+        // same DFA). On synth 10 MB this took the structure stage from 827 M to 756 M
+        // instructions (callgrind).
+        if self
+            .dfa
+            .try_search_fwd(cache, &Input::new(line).earliest(true))
+            .expect("a lazy DFA search")
+            .is_none()
+        {
+            return false;
+        }
         matched.clear();
         self.dfa
             .try_which_overlapping_matches(cache, &Input::new(line), matched)
@@ -506,6 +520,145 @@ mod tests {
         let bad = [("(unclosed".to_string(), "data/x.tsv line 7".to_string())];
         let err = format!("{:#}", FastSet::new(&bad, true).unwrap_err());
         assert!(err.contains("data/x.tsv line 7"), "{err}");
+    }
+
+    /// Lines to try the sets on: the seed corpus, the synthetic corpus's sentences and
+    /// furniture, random lines made of the pieces the patterns look for (capitals, credit
+    /// phrases, brackets, notices, characters whose case folds outside ASCII), and lines each
+    /// set matches, alone and with a piece before or after them.
+    fn trial_lines() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut lines = Vec::new();
+        for dir in ["corpus", "data/synth"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+                lines.extend(text.lines().map(|l| l.trim().to_string()));
+            }
+        }
+        let pieces = [
+            "Jane Doe",
+            "JERUSALEM",
+            "Reuters",
+            "AFP",
+            "Le Monde",
+            "by",
+            "By",
+            "Par",
+            "par",
+            "Von",
+            "avec",
+            "with",
+            "Source :",
+            "Crédit photo",
+            "Photo:",
+            "(Photo by ",
+            "(",
+            ")",
+            ".",
+            " ",
+            " ",
+            " ",
+            "  ",
+            ",",
+            ";",
+            ":",
+            "-",
+            "—",
+            "«",
+            "\"",
+            "contributed reporting",
+            "contributed to this report",
+            "a contribué à cet article",
+            "hat zu diesem Bericht beigetragen",
+            "colaboró en esta nota",
+            "ha contribuito a questo articolo",
+            "contribuiu para esta reportagem",
+            "Editing by",
+            "Tous droits réservés",
+            "©",
+            "(c) 2024",
+            "Copyright",
+            "cookies",
+            "Lire aussi",
+            "Les plus lus",
+            "12 commentaires",
+            "Read more",
+            "2024",
+            "12 mars",
+            "\u{212A}",
+            "ſ",
+            "É",
+            "é",
+            "ß",
+            "Ł",
+            "the",
+            "article",
+            "story",
+            "rapport",
+            "x",
+        ];
+        let mut next = crate::testing::xorshift(0x00c0_ffee);
+        for _ in 0..20_000 {
+            lines.push((0..1 + next(12)).map(|_| pieces[next(pieces.len())]).collect());
+        }
+        // Lines each set matches, alone and with pieces before or after them.
+        let seeds = [
+            "(Agence Test) — Le texte",
+            "JERUSALEM (Reuters) - Israel said",
+            "Reporting by Jane Doe; Editing by John Roe",
+            "CNN's Jane Doe contributed reporting.",
+            "Jane Doe a contribué à cet article.",
+            "Le Monde avec AFP",
+            "Un texte (Photo: Jane Doe)",
+            "©️ Copyright Pulse Media. Tous droits réservés.",
+            "Les plus lus",
+            "Lire aussi : le budget",
+        ];
+        for seed in seeds {
+            for _ in 0..200 {
+                let piece = pieces[next(pieces.len())];
+                lines.push(seed.to_string());
+                lines.push(format!("{seed}{piece}"));
+                lines.push(format!("{piece}{seed}"));
+            }
+        }
+        lines
+    }
+
+    #[test]
+    fn the_plain_search_first_changes_no_answer() {
+        let m = Model::build().unwrap();
+        let lines = trial_lines();
+        for (name, set) in [("whole", &m.whole), ("notice", &m.notice), ("credit", &m.credit_set)] {
+            // What `matches` answered before the plain search came first: the overlapping
+            // search alone, then the exact forms.
+            let mut cache = set.dfa.create_cache();
+            let mut found = 0;
+            for line in lines
+                .iter()
+                .flat_map(|l| [l.as_str(), l.trim_matches(|c: char| !c.is_alphanumeric())])
+            {
+                let mut all = PatternSet::new(set.dfa.pattern_len());
+                set.dfa
+                    .try_which_overlapping_matches(&mut cache, &Input::new(line), &mut all)
+                    .unwrap();
+                let want: Vec<usize> = all
+                    .iter()
+                    .map(|p| p.as_usize())
+                    .filter(|&i| set.exact[i].as_ref().is_none_or(|e| e.get().is_match(line)))
+                    .collect();
+                let mut got = Vec::new();
+                set.matches(line, |i| {
+                    got.push(i);
+                    false
+                });
+                assert_eq!(got, want, "{name}: {line:?}");
+                assert_eq!(set.is_match(line), !want.is_empty(), "{name}: {line:?}");
+                found += usize::from(!want.is_empty());
+            }
+            // The trial lines do reach the patterns.
+            assert!(found > 100, "{name}: {found} lines matched");
+        }
     }
 
     #[test]
