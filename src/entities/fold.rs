@@ -44,8 +44,10 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{b4}' | '`' | '\u{2032}')
 }
 
-/// What an ASCII byte is to [`Folder::fold_line`]: one look-up per byte, where the range
-/// tests of `is_ascii_alphanumeric`, `is_ascii_uppercase` and the separators took several.
+/// What a byte is to [`Folder::fold_line`]: one look-up per byte, where the range tests of
+/// `is_ascii_alphanumeric`, `is_ascii_uppercase` and the separators took several. Bytes beyond
+/// ASCII are `OTHER` here (the loop over a word's letters then reads the next byte's kind with
+/// no test of whether it is ASCII); the main loop decodes their characters.
 const OTHER: u8 = 0;
 const SPACE: u8 = 1;
 /// A small letter or a digit; from here on, letters and digits.
@@ -53,8 +55,8 @@ const SMALL: u8 = 2;
 /// A capital, whose small letter is 32 bytes on.
 const CAPITAL: u8 = 3;
 
-static ASCII_KIND: [u8; 128] = {
-    let mut kinds = [OTHER; 128];
+static BYTE_KIND: [u8; 256] = {
+    let mut kinds = [OTHER; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
@@ -199,7 +201,7 @@ impl Folder {
             // separator, without decoding a character or the tables below.
             let b = bytes[i];
             if b.is_ascii() {
-                let kind = ASCII_KIND[usize::from(b)];
+                let kind = BYTE_KIND[usize::from(b)];
                 if kind >= SMALL {
                     // Letters and digits, most bytes: the token goes on, or starts.
                     if tok.is_none() {
@@ -211,6 +213,24 @@ impl Folder {
                     in_space = false;
                     text.push(char::from(if kind == CAPITAL { b + 32 } else { b }));
                     map.push(i as u32);
+                    i += 1;
+                    // The rest of the word's ASCII letters and digits, in a loop of their own:
+                    // in the loop over all bytes, the buffers' lengths and the line were kept
+                    // on the stack for want of registers, and loaded and stored at every byte.
+                    while let Some(&b) = bytes.get(i) {
+                        let kind = BYTE_KIND[usize::from(b)];
+                        if kind < SMALL {
+                            break;
+                        }
+                        // The previous character is the run's previous byte, ASCII.
+                        if kind == CAPITAL && bytes[i - 1].is_ascii_lowercase() {
+                            glued = true;
+                        }
+                        text.push(char::from(if kind == CAPITAL { b + 32 } else { b }));
+                        map.push(i as u32);
+                        i += 1;
+                    }
+                    continue;
                 } else {
                     if let Some(s) = tok.take() {
                         close(toks, &map, s, text.len(), glued, line);
