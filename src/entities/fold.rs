@@ -226,6 +226,9 @@ impl Folder {
                         if kind == CAPITAL && bytes[i - 1].is_ascii_lowercase() {
                             glued = true;
                         }
+                        // ASCII, as its kind says: the mask tells the compiler, so the push
+                        // has no path for a character of two bytes.
+                        let b = b & 0x7f;
                         text.push(char::from(if kind == CAPITAL { b + 32 } else { b }));
                         map.push(i as u32);
                         i += 1;
