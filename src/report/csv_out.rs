@@ -78,6 +78,12 @@ impl CsvOut {
         Self::new(Vec::with_capacity(bytes), None, raw, PathBuf::from("(memory)"))
     }
 
+    /// As `memory`, written into `buf`'s room (its bytes are dropped).
+    pub fn memory_in(raw: bool, mut buf: Vec<u8>) -> Self {
+        buf.clear();
+        Self::new(buf, None, raw, PathBuf::from("(memory)"))
+    }
+
     /// The rows written so far into a `memory` writer (empty for a file).
     pub fn into_bytes(self) -> Result<Vec<u8>> {
         Ok(if self.file.is_some() { Vec::new() } else { self.buf })

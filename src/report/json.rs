@@ -105,18 +105,7 @@ impl StoryOutput for Stream {
     }
 
     fn write(&mut self, story: Option<&Story>, rendered: Vec<Vec<u8>>) -> Result<()> {
-        let sep: &[u8] = if self.written == 0 { b"\n    " } else { b",\n    " };
-        self.written += 1;
-        self.w.write_all(sep).with_context(|| self.context())?;
-        // A story's JSON is never empty: no bytes means `render` left it to us.
-        if rendered.iter().all(Vec::is_empty) {
-            let story = story.context("report.json: a large story was dropped before writing")?;
-            return compact::to_writer(&mut self.w, story).with_context(|| self.context());
-        }
-        for part in rendered {
-            self.w.write_all(&part).with_context(|| self.context())?;
-        }
-        Ok(())
+        self.append(story, &rendered)
     }
 
     fn end(&mut self, report: &Report) -> Result<()> {
@@ -130,6 +119,33 @@ impl StoryOutput for Stream {
         self.w.write_all(b",\n  \"variants\": ")?;
         array(&mut self.w, &report.variants)?;
         self.w.write_all(b"\n}\n").and_then(|()| self.w.flush()).with_context(|| self.context())
+    }
+}
+
+/// Appends `story`'s JSON to `buf` as the renderer renders it: nothing for a large story, which
+/// `Stream::append` serializes itself.
+pub fn render_into(story: &Story, buf: &mut Vec<u8>) -> Result<()> {
+    if !large(story) {
+        compact::extend_vec(buf, story)?;
+    }
+    Ok(())
+}
+
+impl Stream {
+    /// As `write`, the rendered bytes borrowed (their buffers are the caller's to reuse).
+    pub fn append(&mut self, story: Option<&Story>, rendered: &[Vec<u8>]) -> Result<()> {
+        let sep: &[u8] = if self.written == 0 { b"\n    " } else { b",\n    " };
+        self.written += 1;
+        self.w.write_all(sep).with_context(|| self.context())?;
+        // A story's JSON is never empty: no bytes means `render` left it to us.
+        if rendered.iter().all(Vec::is_empty) {
+            let story = story.context("report.json: a large story was dropped before writing")?;
+            return compact::to_writer(&mut self.w, story).with_context(|| self.context());
+        }
+        for part in rendered {
+            self.w.write_all(part).with_context(|| self.context())?;
+        }
+        Ok(())
     }
 }
 

@@ -332,6 +332,23 @@ impl Stream {
     fn context(&self) -> String {
         format!("writing {}", self.path.display())
     }
+
+    /// As `write`, the rendered bytes borrowed (their buffers are the caller's to reuse).
+    pub fn append(&mut self, rendered: &[Vec<u8>]) -> Result<()> {
+        for part in rendered {
+            self.w.write_all(part).with_context(|| self.context())?;
+        }
+        Ok(())
+    }
+}
+
+/// A story's Markdown, as the renderer renders it, written into `buf`'s room (its bytes are
+/// dropped): a buffer kept from a previous story is not grown and copied again.
+pub fn render_into(st: &Story, mut buf: Vec<u8>) -> Vec<u8> {
+    buf.clear();
+    let mut s = String::from_utf8(buf).unwrap_or_default();
+    story(&mut s, st);
+    s.into_bytes()
 }
 
 impl StoryOutput for Stream {
@@ -349,10 +366,7 @@ impl StoryOutput for Stream {
     }
 
     fn write(&mut self, _: Option<&Story>, rendered: Vec<Vec<u8>>) -> Result<()> {
-        for part in rendered {
-            self.w.write_all(&part).with_context(|| self.context())?;
-        }
-        Ok(())
+        self.append(&rendered)
     }
 
     fn end(&mut self, _: &Report) -> Result<()> {

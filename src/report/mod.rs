@@ -289,6 +289,42 @@ pub struct StoryFiles {
     quotes: BytesOut,
     json: json::Stream,
     markdown: markdown::Stream,
+    spare: Spare,
+}
+
+/// The buffers of stories the writer has appended, one set of four (consistency.csv,
+/// quotes.csv, report.json, report.md) per story, for the renderers to fill again. A story
+/// rendered into new buffers grew each from nothing, copied at every doubling (report.json's
+/// alone cost 49 M instructions on synth 10 MB), and the writer thread then freed what the
+/// workers had allocated. A set is made only when none is spare, so there are never more than
+/// the stories rendered and not yet written at once.
+#[derive(Clone, Default)]
+struct Spare(std::sync::Arc<std::sync::Mutex<Vec<Vec<Vec<u8>>>>>);
+
+/// Capacity beyond which a buffer is freed rather than kept: the megabytes of a story of
+/// hundreds of documents would otherwise stay held by the small stories that follow it.
+const SPARE_MAX_BYTES: usize = 1 << 18;
+
+impl Spare {
+    /// A set of four empty buffers.
+    fn take(&self) -> Vec<Vec<u8>> {
+        let set = self.0.lock().ok().and_then(|mut sets| sets.pop());
+        set.unwrap_or_else(|| vec![Vec::new(); 4])
+    }
+
+    /// Keeps `set`'s buffers, emptied, for another story.
+    fn give(&self, mut set: Vec<Vec<u8>>) {
+        for b in &mut set {
+            if b.capacity() > SPARE_MAX_BYTES {
+                *b = Vec::new();
+            } else {
+                b.clear();
+            }
+        }
+        if let Ok(mut sets) = self.0.lock() {
+            sets.push(set);
+        }
+    }
 }
 
 impl StoryFiles {
@@ -302,6 +338,7 @@ impl StoryFiles {
             quotes: BytesOut::create(&dir.join(Self::NAMES[1]))?,
             json: json::Stream::create(&dir.join(Self::NAMES[2]))?,
             markdown: markdown::Stream::create(&dir.join(Self::NAMES[3]))?,
+            spare: Spare::default(),
         })
     }
 
@@ -319,12 +356,6 @@ fn csv(raw: bool, f: impl FnOnce(&mut CsvOut) -> Result<()>) -> Result<Vec<u8>> 
     w.into_bytes()
 }
 
-/// The parts of a rendered story as one buffer; a single part (what the JSON and Markdown
-/// renderers return) is moved, not copied: report.json is the largest output.
-fn joined(mut parts: Vec<Vec<u8>>) -> Vec<u8> {
-    if parts.len() == 1 { parts.pop().unwrap_or_default() } else { parts.concat() }
-}
-
 impl crate::align::StoryOutput for StoryFiles {
     fn begin(&mut self, report: &crate::align::Report, stories: usize) -> Result<()> {
         let head = csv(self.raw, crate::align::consistency_header)?;
@@ -336,11 +367,18 @@ impl crate::align::StoryOutput for StoryFiles {
     }
 
     fn renderer(&self) -> crate::align::Render {
-        let (raw, json, markdown) = (self.raw, self.json.renderer(), self.markdown.renderer());
+        let (raw, spare) = (self.raw, self.spare.clone());
         Box::new(move |story| {
-            let consistency = csv(raw, |w| crate::align::consistency_rows(story, w))?;
-            let quotes = csv(raw, |w| crate::align::quotes_rows(story, w))?;
-            Ok(vec![consistency, quotes, joined(json(story)?), joined(markdown(story)?)])
+            let mut bufs = spare.take();
+            let mut w = CsvOut::memory_in(raw, std::mem::take(&mut bufs[0]));
+            crate::align::consistency_rows(story, &mut w)?;
+            bufs[0] = w.into_bytes()?;
+            let mut w = CsvOut::memory_in(raw, std::mem::take(&mut bufs[1]));
+            crate::align::quotes_rows(story, &mut w)?;
+            bufs[1] = w.into_bytes()?;
+            json::render_into(story, &mut bufs[2])?;
+            bufs[3] = markdown::render_into(story, std::mem::take(&mut bufs[3]));
+            Ok(bufs)
         })
     }
 
@@ -349,12 +387,15 @@ impl crate::align::StoryOutput for StoryFiles {
     }
 
     fn write(&mut self, story: Option<&crate::align::Story>, rendered: Vec<Vec<u8>>) -> Result<()> {
-        let [consistency, quotes, json, markdown]: [Vec<u8>; 4] =
-            rendered.try_into().map_err(|_| anyhow::anyhow!("a story rendered incompletely"))?;
-        self.consistency.append(&consistency)?;
-        self.quotes.append(&quotes)?;
-        self.json.write(story, vec![json])?;
-        self.markdown.write(story, vec![markdown])
+        let [consistency, quotes, json, markdown] = rendered.as_slice() else {
+            bail!("a story rendered incompletely");
+        };
+        self.consistency.append(consistency)?;
+        self.quotes.append(quotes)?;
+        self.json.append(story, std::slice::from_ref(json))?;
+        self.markdown.append(std::slice::from_ref(markdown))?;
+        self.spare.give(rendered);
+        Ok(())
     }
 
     fn end(&mut self, report: &crate::align::Report) -> Result<()> {

@@ -27,9 +27,19 @@ pub fn to_writer<W: Write + ?Sized, T: Serialize + ?Sized>(
 
 /// Serializes `value` as compact JSON.
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Out { buf: Vec::with_capacity(128), sink: None };
-    value.serialize(Ser { out: &mut out })?;
-    Ok(out.buf)
+    let mut buf = Vec::with_capacity(128);
+    extend_vec(&mut buf, value)?;
+    Ok(buf)
+}
+
+/// Appends `value` as compact JSON to `buf`: a buffer kept from a previous value has room
+/// already, where one grown from nothing is copied at each doubling (a story's JSON, 17 KB at
+/// the median on synth 10 MB, was grown and copied eight times).
+pub fn extend_vec<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    let mut out = Out { buf: std::mem::take(buf), sink: None };
+    let done = value.serialize(Ser { out: &mut out });
+    *buf = out.buf;
+    done
 }
 
 /// Bytes a writer's buffer holds before they go to the writer (at the end of a value).
