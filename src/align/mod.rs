@@ -528,11 +528,19 @@ type RecordNames<'a> = (Vec<(&'a str, &'a str, u32)>, Vec<(&'a str, &'a str, &'a
 
 /// Reads the entities and name forms a stored record starts with.
 fn read_names<'a>(r: &mut store::Reader<'a>) -> Result<RecordNames<'a>> {
-    let entities = (0..r.usize()?)
-        .map(|_| Ok((r.str()?, r.str()?, u32::try_from(r.uint()?)?)))
-        .collect::<Result<Vec<_>>>()?;
-    let forms =
-        (0..r.usize()?).map(|_| Ok((r.str()?, r.str()?, r.str()?))).collect::<Result<Vec<_>>>()?;
+    // Sized from the counts the record gives (bounded by its bytes left, each entry taking
+    // some): collected through `Result`, the vectors had no size to start from and grew by
+    // doubling, copied each time.
+    let n = r.usize()?;
+    let mut entities = Vec::with_capacity(n.min(r.rest().len()));
+    for _ in 0..n {
+        entities.push((r.str()?, r.str()?, u32::try_from(r.uint()?)?));
+    }
+    let n = r.usize()?;
+    let mut forms = Vec::with_capacity(n.min(r.rest().len()));
+    for _ in 0..n {
+        forms.push((r.str()?, r.str()?, r.str()?));
+    }
     Ok((entities, forms))
 }
 

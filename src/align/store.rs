@@ -383,8 +383,7 @@ impl ClaimStore {
                 Ok(Cow::Borrowed(rec))
             }
             Backing::Reading(f) => {
-                let mut buf = vec![0u8; len as usize];
-                read_at(f, &mut buf, offset).with_context(|| {
+                let buf = read_at(f, len as usize, offset).with_context(|| {
                     let path = self.path.as_deref().unwrap_or(Path::new(""));
                     format!("reading back {}", path.display())
                 })?;
@@ -395,17 +394,32 @@ impl ClaimStore {
     }
 }
 
+/// The `len` bytes at `offset`, read into a new vector's room as it is: a zeroed buffer
+/// (`vec![0; len]`) was written twice, and zeroing the records of the stories took 17 M
+/// instructions on synth 10 MB.
 #[cfg(unix)]
-fn read_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+fn read_at(f: &File, len: usize, offset: u64) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(len);
+    while buf.len() < len {
+        // The room is `len` bytes (what `with_capacity` asked for), and a read past the
+        // record is cut off all the same.
+        let at = offset + buf.len() as u64;
+        if rustix::io::pread(f, rustix::buffer::spare_capacity(&mut buf), at)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+    buf.truncate(len);
+    Ok(buf)
 }
 
 #[cfg(not(unix))]
-fn read_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+fn read_at(f: &File, len: usize, offset: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = f;
+    let mut buf = vec![0u8; len];
     f.seek(SeekFrom::Start(offset))?;
-    f.read_exact(buf)
+    f.read_exact(&mut buf)?;
+    Ok(buf)
 }
 
 impl Drop for ClaimStore {
