@@ -177,14 +177,16 @@ fn story(s: &mut String, st: &Story) {
     let copies: HashMap<&str, &crate::align::Copy> =
         st.copies.iter().map(|c| (c.doc.as_str(), c)).collect();
     for d in &st.docs {
-        let copy = copies.get(d.as_str());
-        let note = copy.map_or(String::new(), |c| {
-            format!(
+        s.push_str("- ");
+        esc_into(s, d);
+        if let Some(c) = copies.get(d.as_str()) {
+            let _ = write!(
+                s,
                 " — copy of {} (similarity {:.2}), not counted as an independent source",
                 c.original, c.similarity
-            )
-        });
-        let _ = writeln!(s, "- {}{note}", esc(d));
+            );
+        }
+        s.push('\n');
     }
     s.push('\n');
     for (title, status) in [
@@ -207,7 +209,8 @@ fn story(s: &mut String, st: &Story) {
         let _ = writeln!(s, "### Membership: {}\n", esc(&list.label));
         s.push_str("| entity | ");
         for d in &list.docs {
-            let _ = write!(s, "{} | ", esc(short(d)));
+            esc_into(s, short(d));
+            s.push_str(" | ");
         }
         s.push_str("status |\n|---|");
         for _ in &list.docs {
@@ -215,12 +218,18 @@ fn story(s: &mut String, st: &Story) {
         }
         s.push_str("---|\n");
         for r in &list.rows {
-            let _ = write!(s, "| {} | ", esc(&r.name));
+            s.push_str("| ");
+            esc_into(s, &r.name);
+            s.push_str(" | ");
             for c in &r.cells {
-                let how = if c.how == "enumeration" { " (by its list)" } else { "" };
-                let _ = write!(s, "{}{how} | ", if c.state == "silent" { "·" } else { &c.state });
+                s.push_str(if c.state == "silent" { "·" } else { &c.state });
+                if c.how == "enumeration" {
+                    s.push_str(" (by its list)");
+                }
+                s.push_str(" | ");
             }
-            let _ = writeln!(s, "{} |", r.status.as_str());
+            s.push_str(r.status.as_str());
+            s.push_str(" |\n");
         }
         s.push('\n');
     }
@@ -229,15 +238,28 @@ fn story(s: &mut String, st: &Story) {
         s.push_str("None.\n\n");
     }
     for v in &st.variants {
-        let forms: Vec<String> = v
-            .forms
-            .iter()
-            .map(|f| {
-                let docs: Vec<&str> = f.docs.iter().map(|d| short(d)).collect();
-                format!("“{}” ({}; {})", esc(&f.surface), f.kind, docs.join(", "))
-            })
-            .collect();
-        let _ = writeln!(s, "- **{}**: {}", esc(&v.name), forms.join(", "));
+        // `- **name**: “surface” (kind; docs), …`, pushed piece by piece.
+        s.push_str("- **");
+        esc_into(s, &v.name);
+        s.push_str("**: ");
+        for (i, f) in v.forms.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            s.push('“');
+            esc_into(s, &f.surface);
+            s.push_str("” (");
+            s.push_str(&f.kind);
+            s.push_str("; ");
+            for (j, d) in f.docs.iter().enumerate() {
+                if j > 0 {
+                    s.push_str(", ");
+                }
+                s.push_str(short(d));
+            }
+            s.push(')');
+        }
+        s.push('\n');
     }
     s.push_str("\n### Quotes\n\n");
     let shared: Vec<_> = st.quotes.iter().filter(|g| g.members.len() > 1).collect();
@@ -248,16 +270,24 @@ fn story(s: &mut String, st: &Story) {
         let who = if g.speaker.is_empty() { "unattributed" } else { &g.speaker };
         let _ = writeln!(s, "**{}** — {}, {}:\n", g.id, esc(who), g.status);
         for m in &g.members {
-            let _ = write!(s, "- {} l. {}: « ", esc(short(&m.doc)), m.line);
+            s.push_str("- ");
+            esc_into(s, short(&m.doc));
+            s.push_str(" l. ");
+            s.push_str(itoa::Buffer::new().format(m.line));
+            s.push_str(": « ");
             if m.diff.is_empty() {
                 esc_into(s, &m.text);
             }
             for d in &m.diff {
-                let _ = match d.op.as_str() {
-                    "delete" => write!(s, "~~{}~~", esc(d.text.trim())),
-                    "insert" => write!(s, "**{}**", esc(d.text.trim())),
-                    _ => write!(s, "{}", esc(&d.text)),
-                };
+                match d.op.as_str() {
+                    "delete" | "insert" => {
+                        let mark = if d.op == "delete" { "~~" } else { "**" };
+                        s.push_str(mark);
+                        esc_into(s, d.text.trim());
+                        s.push_str(mark);
+                    }
+                    _ => esc_into(s, &d.text),
+                }
             }
             s.push_str(" »\n");
         }
@@ -269,20 +299,27 @@ fn story(s: &mut String, st: &Story) {
     }
     s.push_str("### Coverage (mentions per source)\n\n| entity | ");
     for d in &st.coverage.docs {
-        let _ = write!(s, "{} | ", esc(short(d)));
+        esc_into(s, short(d));
+        s.push_str(" | ");
     }
     s.push_str("\n|---|");
     for _ in &st.coverage.docs {
         s.push_str("---|");
     }
     s.push('\n');
+    // The matrix's cells pushed piece by piece: through `write!` they were a fifth of the
+    // story's instructions.
+    let mut count = itoa::Buffer::new();
     for r in &st.coverage.rows {
-        let _ = write!(s, "| {} | ", esc(&r.name));
+        s.push_str("| ");
+        esc_into(s, &r.name);
+        s.push_str(" | ");
         for &c in &r.counts {
             if c == 0 {
                 s.push_str("· | ");
             } else {
-                let _ = write!(s, "{c} | ");
+                s.push_str(count.format(c));
+                s.push_str(" | ");
             }
         }
         s.push('\n');
