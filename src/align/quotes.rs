@@ -122,17 +122,25 @@ fn word_diff(old: &str, new: &str) -> Vec<DiffSpan> {
     out
 }
 
-/// The diff as one line: `[-old words-]{+new words+}` inside the shared text.
-pub fn diff_line(spans: &[DiffSpan]) -> String {
-    let mut s = String::new();
+/// The diff as one line, `[-old words-]{+new words+}` inside the shared text, into `s`
+/// (replacing what it held: quotes.csv writes one per quote).
+pub fn diff_line_into(s: &mut String, spans: &[DiffSpan]) {
+    s.clear();
     for d in spans {
         match d.op.as_str() {
-            "delete" => s.push_str(&format!("[-{}-]", d.text.trim())),
-            "insert" => s.push_str(&format!("{{+{}+}}", d.text.trim())),
+            "delete" => {
+                s.push_str("[-");
+                s.push_str(d.text.trim());
+                s.push_str("-]");
+            }
+            "insert" => {
+                s.push_str("{+");
+                s.push_str(d.text.trim());
+                s.push_str("+}");
+            }
             _ => s.push_str(&d.text),
         }
     }
-    s
 }
 
 /// Groups the quotes of one story's documents. `next_id` numbers groups across the corpus.
