@@ -786,7 +786,9 @@ const COVERAGE_ROWS: usize = 60;
 fn coverage(docs: &[&Member], names: &Names) -> Coverage {
     /// Documents naming an entity, its total mentions, and the (document, count) pairs.
     type Sparse = (usize, u32, Vec<(usize, u32)>);
-    let mut rows: BTreeMap<&str, Sparse> = BTreeMap::new();
+    // Hashed: the rows are sorted below in an order of their own (entity last, so their order
+    // here does not matter), and the string compares of a tree's search were most of it.
+    let mut rows: SeededMap<&str, Sparse> = SeededMap::default();
     for (d, doc) in docs.iter().enumerate() {
         for (e, _, n) in &doc.entities {
             let (e, n) = (*e, *n);

@@ -167,7 +167,16 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
+    #[inline]
     pub fn uint(&mut self) -> Result<u64> {
+        // Most values (lengths of keys and names, counts, small lines) fit in one byte: read
+        // without the loop (records are read back by the million).
+        if let Some(&b) = self.buf.get(self.at)
+            && b < 0x80
+        {
+            self.at += 1;
+            return Ok(u64::from(b));
+        }
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let Some(&b) = self.buf.get(self.at) else { bail!("truncated record") };
@@ -180,6 +189,7 @@ impl<'a> Reader<'a> {
         bail!("malformed record")
     }
 
+    #[inline]
     pub fn usize(&mut self) -> Result<usize> {
         usize::try_from(self.uint()?).context("claim record value out of range")
     }
