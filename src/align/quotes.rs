@@ -12,6 +12,8 @@ use std::collections::{BTreeSet, HashSet};
 const MIN_SHARED: usize = 3;
 const MIN_OVERLAP: f64 = 0.5;
 const POSTING_CAP: usize = 32;
+/// The end of a shingle's postings.
+const NO_POSTING: u32 = u32::MAX;
 
 /// The distinct word 3-shingles of a quote, hashed, in ascending order. Each word is hashed
 /// once, lowercased as it is read (FNV-1a over the bytes of its lowercase form, then mixed), and
@@ -150,7 +152,11 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
         members: Vec<QuoteMember>,
     }
     let mut groups: Vec<G> = Vec::new();
-    let mut index: SeededMap<u64, Vec<usize>> = SeededMap::default();
+    // shingle → (its last posting, its number of postings); the postings of every shingle in
+    // one vector, (group, the shingle's previous posting). Most shingles have one posting, and
+    // a vector each was a story's most frequent allocation.
+    let mut index: SeededMap<u64, (u32, u32)> = SeededMap::default();
+    let mut postings: Vec<(usize, u32)> = Vec::new();
     // Emptied for each quote, not made anew: most stories have a few quotes, some thousands.
     let mut shared: SeededMap<usize, usize> = SeededMap::default();
     for (d, doc) in docs.iter().enumerate() {
@@ -158,8 +164,10 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
             let sh = shingles(&c.value);
             shared.clear();
             for h in &sh {
-                for &g in index.get(h).map_or(&[][..], |v| &v[..]) {
+                let mut at = index.get(h).map_or(NO_POSTING, |e| e.0);
+                while let Some(&(g, previous)) = postings.get(at as usize) {
                     *shared.entry(g).or_default() += 1;
+                    at = previous;
                 }
             }
             let best = shared
@@ -191,9 +199,11 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
                     for h in &sh {
                         // A shingle shared by many quotes ("de la liste") says little: its
                         // posting list is capped so grouping stays linear.
-                        let list = index.entry(*h).or_default();
-                        if list.len() < POSTING_CAP {
-                            list.push(g);
+                        let (last, n) = index.entry(*h).or_insert((NO_POSTING, 0));
+                        if (*n as usize) < POSTING_CAP {
+                            postings.push((g, *last));
+                            *last = u32::try_from(postings.len() - 1).unwrap_or(NO_POSTING);
+                            *n += 1;
                         }
                     }
                     groups.push(G { first: sh, members: vec![member] });
