@@ -393,11 +393,19 @@ fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
     let mut out = Vec::new();
     // The first finding of each key that is not a conflict (a scan per look-up was quadratic
     // in the findings of a story).
-    let mut by_key: HashMap<&str, &Finding> = HashMap::new();
+    let mut by_key: HashMap<&str, &Finding> = HashMap::with_capacity(findings.len());
     for f in findings.iter().filter(|f| f.status != Status::Conflict) {
         by_key.entry(f.key.as_str()).or_insert(f);
     }
-    let get = |head: &str, role: &str| by_key.get(format!("count:{head}|{role}").as_str()).copied();
+    // The key looked up, written into one buffer (a format each was most of the look-ups).
+    let mut key = String::new();
+    let mut get = |head: &str, role: &str| {
+        key.clear();
+        for piece in ["count:", head, "|", role] {
+            key.push_str(piece);
+        }
+        by_key.get(key.as_str()).copied()
+    };
     let mut heads: BTreeSet<&str> = BTreeSet::new();
     for f in findings {
         if let Some(rest) = f.key.strip_prefix("count:")
