@@ -76,7 +76,13 @@ fn label(key: &str, names: &Names) -> String {
     match cls {
         "member" => {
             let (ty, id) = what.split_once('|').map_or((what, tail), |(t, _)| (t, tail));
-            format!("{} on the {ty} list", names.name(id))
+            // Pushed into one string sized up front, as below.
+            let name = names.name(id);
+            let mut s = String::with_capacity(name.len() + ty.len() + 13);
+            for piece in [name, " on the ", ty, " list"] {
+                s.push_str(piece);
+            }
+            s
         }
         "event" => {
             let mut parts = rest.split('|');
@@ -302,7 +308,7 @@ fn finding<'a>(
     let mut anchor: Vec<(&str, &str)> = read.iter().map(|r| (r.1, r.2)).collect();
     anchor.sort_unstable();
     anchor.dedup();
-    let mut out_cells = Vec::new();
+    let mut out_cells = Vec::with_capacity(cells.len());
     let mut values: BTreeSet<String> = BTreeSet::new();
     for (d, rs) in &cells {
         let (v, approx, derived, by_list) = value_of(rs);
