@@ -414,8 +414,12 @@ fn read_at(f: &File, len: usize, offset: u64) -> std::io::Result<Vec<u8>> {
         // The room is `len` bytes (what `with_capacity` asked for), and a read past the
         // record is cut off all the same.
         let at = offset + buf.len() as u64;
-        if rustix::io::pread(f, rustix::buffer::spare_capacity(&mut buf), at)? == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        match rustix::io::pread(f, rustix::buffer::spare_capacity(&mut buf), at) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(_) => {}
+            // Retried, as `read_exact_at` does.
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     buf.truncate(len);
