@@ -289,49 +289,15 @@ pub struct StoryFiles {
     quotes: BytesOut,
     json: json::Stream,
     markdown: markdown::Stream,
-    spare: Spare,
 }
 
-/// The buffers of stories the writer has appended, one set of four (consistency.csv,
-/// quotes.csv, report.json, report.md) per story, for the renderers to fill again. A story
-/// rendered into new buffers grew each from nothing, copied at every doubling (report.json's
-/// alone cost 49 M instructions on synth 10 MB), and the writer thread then freed what the
-/// workers had allocated. A set is made only when none is spare, so there are never more than
-/// the stories rendered and not yet written at once.
-#[derive(Clone, Default)]
-struct Spare(std::sync::Arc<std::sync::Mutex<Vec<Vec<Vec<u8>>>>>);
-
-/// Room in a new set's buffers, about a story's median bytes of consistency.csv, quotes.csv,
-/// report.json and report.md on synth 10 MB (1.1, 1.1, 17 and 2.6 KB), rounded.
+/// Room in a new story's buffers (consistency.csv, quotes.csv, report.json, report.md), about
+/// a story's median bytes of each on synth 10 MB (1.1, 1.1, 17 and 2.6 KB), rounded: a buffer
+/// grown from nothing to 17 KB of JSON was copied eight times. Reusing the sets the writer had
+/// appended saved 20 M instructions more of a run's 7.57 G, but a reused set keeps the capacity
+/// of a larger story while it waits for the writer, and a chunk's stories can all wait at once:
+/// 45 MB more peak memory on synth 100 MB, 70 MB on synth 1 GB.
 const NEW_SET_BYTES: [usize; 4] = [2 << 10, 2 << 10, 16 << 10, 4 << 10];
-
-/// Capacity beyond which a buffer is freed rather than kept: the megabytes of a story of
-/// hundreds of documents would otherwise stay held by the small stories that follow it.
-const SPARE_MAX_BYTES: usize = 1 << 18;
-
-impl Spare {
-    /// A set of four empty buffers. A new set has room for a story of the median size on
-    /// synth 10 MB (a buffer grown from nothing to 17 KB of JSON was copied eight times): the
-    /// stories of the first two chunks find no set to take.
-    fn take(&self) -> Vec<Vec<u8>> {
-        let set = self.0.lock().ok().and_then(|mut sets| sets.pop());
-        set.unwrap_or_else(|| NEW_SET_BYTES.iter().map(|&n| Vec::with_capacity(n)).collect())
-    }
-
-    /// Keeps `set`'s buffers, emptied, for another story.
-    fn give(&self, mut set: Vec<Vec<u8>>) {
-        for b in &mut set {
-            if b.capacity() > SPARE_MAX_BYTES {
-                *b = Vec::new();
-            } else {
-                b.clear();
-            }
-        }
-        if let Ok(mut sets) = self.0.lock() {
-            sets.push(set);
-        }
-    }
-}
 
 impl StoryFiles {
     /// The files, in `dir`.
@@ -344,7 +310,6 @@ impl StoryFiles {
             quotes: BytesOut::create(&dir.join(Self::NAMES[1]))?,
             json: json::Stream::create(&dir.join(Self::NAMES[2]))?,
             markdown: markdown::Stream::create(&dir.join(Self::NAMES[3]))?,
-            spare: Spare::default(),
         })
     }
 
@@ -373,9 +338,10 @@ impl crate::align::StoryOutput for StoryFiles {
     }
 
     fn renderer(&self) -> crate::align::Render {
-        let (raw, spare) = (self.raw, self.spare.clone());
+        let raw = self.raw;
         Box::new(move |story| {
-            let mut bufs = spare.take();
+            let mut bufs: Vec<Vec<u8>> =
+                NEW_SET_BYTES.iter().map(|&n| Vec::with_capacity(n)).collect();
             let mut w = CsvOut::memory_in(raw, std::mem::take(&mut bufs[0]));
             crate::align::consistency_rows(story, &mut w)?;
             bufs[0] = w.into_bytes()?;
@@ -399,9 +365,7 @@ impl crate::align::StoryOutput for StoryFiles {
         self.consistency.append(consistency)?;
         self.quotes.append(quotes)?;
         self.json.append(story, std::slice::from_ref(json))?;
-        self.markdown.append(std::slice::from_ref(markdown))?;
-        self.spare.give(rendered);
-        Ok(())
+        self.markdown.append(std::slice::from_ref(markdown))
     }
 
     fn end(&mut self, report: &crate::align::Report) -> Result<()> {
