@@ -167,7 +167,6 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
-    #[inline]
     pub fn uint(&mut self) -> Result<u64> {
         // Most values (lengths of keys and names, counts, small lines) fit in one byte: read
         // without the loop (records are read back by the million).
@@ -189,7 +188,6 @@ impl<'a> Reader<'a> {
         bail!("malformed record")
     }
 
-    #[inline]
     pub fn usize(&mut self) -> Result<usize> {
         usize::try_from(self.uint()?).context("claim record value out of range")
     }
