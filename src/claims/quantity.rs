@@ -84,7 +84,8 @@ pub fn fmt_value(v: f64) -> String {
     }
 }
 
-/// Number candidates of a sentence: (start, end, value, in words).
+/// Number candidates of a sentence: (start, end, value, in words). `covered` marks the tokens
+/// of the sentence that are not numbers of their own; it is empty when none is.
 fn candidates(
     sv: &SentView,
     lex: &Lex,
@@ -100,26 +101,22 @@ fn candidates(
         }
     }
     let Some(numbers) = &lex.numbers else { return };
-    let word = |k: usize| {
+    let nan = |k: usize| {
         let i = s + k;
-        spelled::Word {
-            text: t.lower(i),
-            nan: t.kind(i) != Kind::Word || covered[k] || sv.in_mention(i),
-        }
+        t.kind(i) != Kind::Word || covered.get(k) == Some(&true) || sv.in_mention(i)
     };
-    for occ in spelled::find(numbers, &lex.code, e - s, word) {
-        if occ.is_ordinal {
-            continue;
-        }
-        let (a, b) = (s + occ.start, s + occ.end);
-        if (a..b).any(|i| t.kind(i) != Kind::Word) {
-            continue;
-        }
-        // « un », "a": an article unless a unit or scale word follows.
-        if b - a == 1 && lex.weak.contains(t.lower(a)) && (b >= e || lex.units.at(t, b).is_none()) {
-            continue;
-        }
-        out.push((a, b, occ.value, true));
+    let keep = |a: usize, b: usize, ordinal: bool| {
+        let (a, b) = (s + a, s + b);
+        // Not an ordinal, nor read across a dash; « un », "a": an article unless a unit or
+        // scale word follows.
+        !ordinal
+            && (a..b).all(|i| t.kind(i) == Kind::Word)
+            && !(b - a == 1
+                && lex.weak.contains(t.lower(a))
+                && (b >= e || lex.units.at(t, b).is_none()))
+    };
+    for occ in spelled::find(numbers, &lex.code, e - s, nan, |k| t.lower(s + k), keep) {
+        out.push((s + occ.start, s + occ.end, occ.value, true));
     }
     out.sort_by_key(|c| c.0);
 }
@@ -131,21 +128,26 @@ pub fn find(sv: &SentView, lex: &Lex, out: &mut Vec<Quant>, years: &mut Vec<(Str
     let t = sv.t;
     let (s, e) = sv.range();
     // Tokens inside unit phrases (« pour cent », « deux tiers ») are not numbers of their own.
-    let mut covered = vec![false; e - s];
+    // Made only for the few sentences that have such tokens.
+    let mut covered = Vec::new();
+    let mut cover = |a: usize, b: usize| {
+        covered.resize(e - s, false);
+        covered[a - s..b - s].iter_mut().for_each(|c| *c = true);
+    };
     let mut hits: Vec<Hit> = Vec::new();
     lex.units.scan(t, s, e, &mut hits);
     let mut fractions = Vec::new();
     for h in &hits {
         let u = &lex.units.payloads[h.payload];
         if matches!(u.class, UnitClass::Percent | UnitClass::Fraction) {
-            covered[h.start - s..h.end - s].iter_mut().for_each(|c| *c = true);
+            cover(h.start, h.end);
         }
         if u.class == UnitClass::Fraction {
             fractions.push((h.start, h.end, u.factor));
         }
         // « 500 millions »: the scale word is not a number of its own.
         if u.class == UnitClass::Scale && h.start > s && t.kind(h.start - 1) == Kind::Num {
-            covered[h.start - s..h.end - s].iter_mut().for_each(|c| *c = true);
+            cover(h.start, h.end);
         }
     }
     let mut cands = Vec::new();

@@ -28,33 +28,42 @@ use text2num::digit_string::DigitString;
 use text2num::error::Error;
 use text2num::{LangInterpreter, Language, Occurence};
 
-/// One token as the reader sees it.
-pub struct Word<'a> {
-    /// The lowercased text.
-    pub text: &'a str,
-    /// Not part of any number (a digit run, punctuation, a word inside a name or a unit).
-    pub nan: bool,
-}
-
-/// The occurrences of numbers in words among tokens `0..n` (`word(i)` gives token `i`) in the
-/// language `lang` (whose code is `code`).
+/// The occurrences of numbers in words among tokens `0..n` in the language `lang` (whose code
+/// is `code`): `nan(i)` tells whether token `i` is no part of any number (a digit run,
+/// punctuation, a word inside a name or a unit), `text(i)` gives its lowercased text, which
+/// is not asked of most such tokens. Only the occurrences `keep(start, end, is_ordinal)`
+/// accepts are given: the others are not formatted (most numbers in words are articles,
+/// « un », "a").
 pub fn find<'a>(
     lang: &Language,
     code: &str,
     n: usize,
-    word: impl Fn(usize) -> Word<'a>,
+    nan: impl Fn(usize) -> bool,
+    text: impl Fn(usize) -> &'a str,
+    keep: impl Fn(usize, usize, bool) -> bool,
 ) -> Vec<Occurence> {
     with_thread(code, |asked, reader| {
-        let mut found = Vec::new();
+        let mut found = Found { keep: &keep, numbers: Vec::new() };
         reader.start();
         for i in 0..n {
-            reader.push(lang, asked, i, &word(i), &mut found);
+            if !nan(i) {
+                reader.push(lang, asked, i, text(i), &mut found);
+            } else if reader.has_number() && !passed_over(text(i)) {
+                // A token that is no part of a number ends the number before it.
+                reader.number_end(lang, &mut found);
+            }
         }
         if reader.has_number() {
             reader.number_end(lang, &mut found);
         }
-        found
+        found.numbers
     })
+}
+
+/// The numbers read, and which of them to keep (see [`find`]).
+struct Found<'k> {
+    keep: &'k dyn Fn(usize, usize, bool) -> bool,
+    numbers: Vec<Occurence>,
 }
 
 /// text2num's parser of numbers in words (`FindNumbers` and its `WordToDigitParser`, whose
@@ -106,35 +115,30 @@ impl Reader {
         !self.int_part.is_empty()
     }
 
-    /// `FindNumbers::push`, for token `pos`; an ended number goes to `found`.
+    /// `FindNumbers::push`, for token `pos`, a word that may be part of a number; an ended
+    /// number goes to `found`.
     fn push(
         &mut self,
         lang: &Language,
         asked: &mut Asked,
         pos: usize,
-        w: &Word,
-        found: &mut Vec<Occurence>,
+        word: &str,
+        found: &mut Found,
     ) {
         // Dashes and blanks are passed over as if absent, even between the words of a number;
         // from the start state, a rejected word is as absent too: which is asked first does
         // not matter then, and most words are rejected.
-        if w.nan {
-            if self.has_number() && !passed_over(w.text) {
-                self.number_end(lang, found);
-            }
+        if (self.fresh && rejected(asked, lang, word)) || passed_over(word) {
             return;
         }
-        if (self.fresh && rejected(asked, lang, w.text)) || passed_over(w.text) {
-            return;
-        }
-        match self.parse(lang, w.text) {
+        match self.parse(lang, word) {
             Ok(()) => self.number_advanced(pos),
             // A word that may link the words of a number (« et », "and"), or a decimal separator.
             Err(Error::Incomplete) => {}
             Err(_) if self.has_number() => {
                 // The word after a number ends it, and may start the next.
                 self.number_end(lang, found);
-                if !rejected(asked, lang, w.text) && self.parse(lang, w.text).is_ok() {
+                if !rejected(asked, lang, word) && self.parse(lang, word).is_ok() {
                     self.number_advanced(pos);
                 }
             }
@@ -165,23 +169,20 @@ impl Reader {
         self.match_end = pos + 1;
     }
 
-    /// The number read so far goes to `found`, and the parser starts anew.
-    fn number_end(&mut self, lang: &Language, found: &mut Vec<Occurence>) {
+    /// The number read so far goes to `found` if it is to be kept, and the parser starts anew.
+    fn number_end(&mut self, lang: &Language, found: &mut Found) {
+        let (start, end) = (self.match_start, self.match_end);
         let is_ordinal = self.int_part.is_ordinal();
-        let (text, value) = match self.dec_separator {
-            Some(sep) if !self.dec_part.is_empty() => {
-                lang.format_decimal_and_value(&self.int_part, &self.dec_part, sep)
-            }
-            _ => lang.format_and_value(&self.int_part),
-        };
-        found.push(Occurence {
-            start: self.match_start,
-            end: self.match_end,
-            text,
-            value,
-            is_ordinal,
-        });
-        self.match_start = self.match_end;
+        if (found.keep)(start, end, is_ordinal) {
+            let (text, value) = match self.dec_separator {
+                Some(sep) if !self.dec_part.is_empty() => {
+                    lang.format_decimal_and_value(&self.int_part, &self.dec_part, sep)
+                }
+                _ => lang.format_and_value(&self.int_part),
+            };
+            found.numbers.push(Occurence { start, end, text, value, is_ordinal });
+        }
+        self.match_start = end;
         self.reset();
     }
 }
@@ -338,7 +339,13 @@ mod tests {
         ),
     ];
 
-    /// The reference: a token as text2num's own reader sees it.
+    /// A token as text2num's own reader sees it: the reference.
+    #[derive(Clone, Copy, Debug)]
+    struct Word<'a> {
+        text: &'a str,
+        nan: bool,
+    }
+
     impl text2num::Token for Word<'_> {
         fn text(&self) -> Cow<'_, str> {
             Cow::Borrowed(self.text)
@@ -374,7 +381,7 @@ mod tests {
                 let toks: Vec<(&str, bool)> =
                     (0..n).map(|_| (words[next(words.len())], next(12) == 0)).collect();
                 let word = |i: usize| Word { text: toks[i].0, nan: toks[i].1 };
-                let fast = find(&lang, code, n, word);
+                let fast = find(&lang, code, n, |i| toks[i].1, |i| toks[i].0, |_, _, _| true);
                 let full = text2num::find_numbers((0..n).map(word), &lang, 0.0);
                 let key = |o: &Occurence| {
                     (o.start, o.end, o.text.clone(), o.value.to_bits(), o.is_ordinal)
@@ -382,6 +389,17 @@ mod tests {
                 assert_eq!(
                     fast.iter().map(key).collect::<Vec<_>>(),
                     full.iter().map(key).collect::<Vec<_>>(),
+                    "{code} round {round}: {toks:?}"
+                );
+                // The occurrences not kept are left out, and only they.
+                let keep = |a: usize, b: usize, ordinal: bool| !ordinal && (a + b) % 3 != 0;
+                let kept = find(&lang, code, n, |i| toks[i].1, |i| toks[i].0, keep);
+                assert_eq!(
+                    kept.iter().map(key).collect::<Vec<_>>(),
+                    full.iter()
+                        .filter(|o| keep(o.start, o.end, o.is_ordinal))
+                        .map(key)
+                        .collect::<Vec<_>>(),
                     "{code} round {round}: {toks:?}"
                 );
             }
@@ -408,7 +426,8 @@ mod tests {
             let toks: Vec<&str> = text.split(' ').collect();
             for marked in [None, Some(2), Some(3)] {
                 let word = |i: usize| Word { text: toks[i], nan: Some(i) == marked };
-                let fast = find(&lang, code, toks.len(), word);
+                let nan = |i| Some(i) == marked;
+                let fast = find(&lang, code, toks.len(), nan, |i| toks[i], |_, _, _| true);
                 let full = text2num::find_numbers((0..toks.len()).map(word), &lang, 0.0);
                 let key = |o: &Occurence| (o.start, o.end, o.text.clone(), o.is_ordinal);
                 assert_eq!(
