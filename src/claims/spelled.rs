@@ -2,10 +2,12 @@
 //! text2num asked only about the words that can change its reading.
 //!
 //! Promise: [`find`] gives exactly the occurrences `text2num::find_numbers` gives on the same
-//! words with a threshold of 0, at the same positions. text2num reads the words in order with a
-//! parser (its `FindNumbers`), and [`Reader`] is that parser's loop, built on the same pieces
-//! (the language's `apply`, `apply_decimal`, `check_decimal_separator` and formats, and
-//! `DigitString`). It differs in what cannot change a result:
+//! words with a threshold of 0, at the same positions (those its caller keeps). text2num reads
+//! the words in order with a parser (its `FindNumbers`), and [`Reader`] is that parser's loop
+//! as text2num 2.8 has it, built on the same pieces (the language's `apply`, `apply_decimal`,
+//! `check_decimal_separator` and formats, and `DigitString`); the tests compare the two on
+//! many word sequences, so that a text2num that reads otherwise fails them. It differs in
+//! what cannot change a result:
 //!
 //! - A word text2num rejects from its start state, leaving that state exactly as it was, moves
 //!   nothing when the parser is in that state: most words are such (« pays », "said"), and
