@@ -5,10 +5,9 @@
 //! document and its lowercase and folded (no diacritics) forms, stored in one per-line string,
 //! so no token allocates. That string starts with the line itself, ASCII letters lowercased:
 //! both forms of an all-ASCII token are its own bytes there, and only the other tokens write
-//! forms of their own.
+//! forms of their own (one for both when they are the same, as for a curly apostrophe).
 
 use super::lexicon::Vocab;
-use crate::latin::LatinTable;
 use std::sync::LazyLock;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -19,17 +18,17 @@ pub fn fold_into(s: &str, out: &mut String) {
     }
 }
 
-/// Folded forms of the accented Latin letters, computed once by `fold_char_uncached`.
-static LATIN_FOLDS: LazyLock<LatinTable> = LazyLock::new(|| LatinTable::new(fold_char_uncached));
-
 /// Folds one character (see `fold_into`).
 #[inline]
 fn fold_char(c: char, out: &mut String) {
-    match c {
-        // Most characters of most texts: skip the table look-ups below.
-        'a'..='z' | '0'..='9' | ' ' => out.push(c),
-        'A'..='Z' => out.push(c.to_ascii_lowercase()),
-        _ => LATIN_FOLDS.push(c, out, fold_char_uncached),
+    if c.is_ascii() && c != '`' {
+        // Most characters of most texts: no table look-up.
+        out.push(c.to_ascii_lowercase());
+    } else {
+        match FORMS.get(c) {
+            Some(f) => f.push_fold(out),
+            None => fold_char_uncached(c, out),
+        }
     }
 }
 
@@ -55,16 +54,17 @@ fn fold_char_uncached(c: char, out: &mut String) {
     }
 }
 
-/// Lowercase forms of the Latin letters, computed once by `lower_char_uncached`.
-static LATIN_LOWER: LazyLock<LatinTable> = LazyLock::new(|| LatinTable::new(lower_char_uncached));
-
-/// Lowercases one character, keeping diacritics (number words need them: « dieciséis »).
-#[inline]
+/// Lowercases one character, keeping diacritics (number words need them: « dieciséis »): what
+/// `push_forms` does to each character, which the tests compare with the rule.
+#[cfg(test)]
 fn lower_char(c: char, out: &mut String) {
     if c.is_ascii() && c != '`' {
         out.push(c.to_ascii_lowercase());
     } else {
-        LATIN_LOWER.push(c, out, lower_char_uncached);
+        match FORMS.get(c) {
+            Some(f) => f.push_lower(out),
+            None => lower_char_uncached(c, out),
+        }
     }
 }
 
@@ -75,6 +75,113 @@ fn lower_char_uncached(c: char, out: &mut String) {
         '’' | '‘' | 'ʼ' | '`' | '´' => out.push('\''),
         _ => out.extend(c.to_lowercase()),
     }
+}
+
+/// The lowercase and folded forms of one character, of at most two characters each.
+#[derive(Debug, Clone, Copy)]
+struct CharForms {
+    lower: [char; 2],
+    fold: [char; 2],
+    lower_len: u8,
+    fold_len: u8,
+    /// Whether the two forms are the same (’ and most letters of other scripts), so that a
+    /// token of such characters and ASCII needs no second pass for its folded form.
+    same: bool,
+}
+
+impl CharForms {
+    /// The forms of `c` by the rules; None when one is longer than two characters.
+    fn of(c: char) -> Option<Self> {
+        let chars = |rule: fn(char, &mut String)| {
+            let mut s = String::new();
+            rule(c, &mut s);
+            let mut a = ['\0'; 2];
+            let mut n = 0;
+            for d in s.chars() {
+                *a.get_mut(n)? = d;
+                n += 1;
+            }
+            Some((a, n as u8))
+        };
+        let (lower, lower_len) = chars(lower_char_uncached)?;
+        let (fold, fold_len) = chars(fold_char_uncached)?;
+        let same = (lower, lower_len) == (fold, fold_len);
+        Some(CharForms { lower, fold, lower_len, fold_len, same })
+    }
+
+    #[inline]
+    fn push_lower(&self, out: &mut String) {
+        self.lower[..usize::from(self.lower_len)].iter().for_each(|&c| out.push(c));
+    }
+
+    #[inline]
+    fn push_fold(&self, out: &mut String) {
+        self.fold[..usize::from(self.fold_len)].iter().for_each(|&c| out.push(c));
+    }
+}
+
+/// Both forms of each character of the blocks that hold the non-ASCII letters and
+/// punctuation of European text: Latin-1 Supplement to Spacing Modifier Letters (U+0080 to
+/// U+02FF) and General Punctuation (U+2000 to U+206F). A case mapping plus a canonical
+/// decomposition costs tens of times a table read; the table is computed once from the rules
+/// (`lower_char_uncached`, `fold_char_uncached`), which stay the one source of truth.
+struct FormsTable(Vec<Option<CharForms>>);
+
+/// Where General Punctuation starts in the table: after U+0080 to U+02FF.
+const PUNCT_AT: u32 = 0x300 - 0x80;
+
+impl FormsTable {
+    fn new() -> Self {
+        let chars = (0x80..0x300).chain(0x2000..0x2070).filter_map(char::from_u32);
+        FormsTable(chars.map(CharForms::of).collect())
+    }
+
+    /// The forms of `c`, if it is in the table's blocks and its forms are short.
+    #[inline]
+    fn get(&self, c: char) -> Option<&CharForms> {
+        let u = c as u32;
+        let i = match u {
+            0x80..0x300 => u - 0x80,
+            0x2000..0x2070 => u - 0x2000 + PUNCT_AT,
+            _ => return None,
+        };
+        self.0.get(i as usize)?.as_ref()
+    }
+}
+
+static FORMS: LazyLock<FormsTable> = LazyLock::new(FormsTable::new);
+
+/// Appends the lowercase form of `s` (the folded one if `FOLD`) to `out`: `lower_char` or
+/// `fold_char` of each character, its ASCII bytes read as bytes and the others from the table
+/// read once. Returns whether each character's two forms are the same.
+#[inline]
+fn push_forms<const FOLD: bool>(s: &str, out: &mut String) -> bool {
+    let table = &*FORMS;
+    let bytes = s.as_bytes();
+    let mut same = true;
+    let mut k = 0;
+    while let Some(&b) = bytes.get(k) {
+        if b.is_ascii() && b != b'`' {
+            out.push(char::from(b.to_ascii_lowercase()));
+            k += 1;
+            continue;
+        }
+        let (c, len) = char_at(s, k);
+        match table.get(c) {
+            Some(f) if FOLD => f.push_fold(out),
+            Some(f) => {
+                f.push_lower(out);
+                same &= f.same;
+            }
+            None if FOLD => fold_char_uncached(c, out),
+            None => {
+                lower_char_uncached(c, out);
+                same = false;
+            }
+        }
+        k += len;
+    }
+    same
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -212,10 +319,16 @@ impl Tokens {
         } else {
             let seg = &text[a..b];
             let ls = self.forms.len() as u32;
-            seg.chars().for_each(|c| lower_char(c, &mut self.forms));
+            let same = push_forms::<false>(seg, &mut self.forms);
             let fs = self.forms.len() as u32;
-            seg.chars().for_each(|c| fold_char(c, &mut self.forms));
-            ((ls, fs), (fs, self.forms.len() as u32))
+            // A token whose characters each have one form for both (curly apostrophes, other
+            // scripts) has one range of `forms` for both.
+            if same {
+                ((ls, fs), (ls, fs))
+            } else {
+                push_forms::<true>(seg, &mut self.forms);
+                ((ls, fs), (fs, self.forms.len() as u32))
+            }
         };
         self.toks.push(Tok {
             start: offset + a,
@@ -234,7 +347,9 @@ impl Tokens {
     /// Works on byte positions, decoding a character only where a byte is not ASCII: the
     /// lookahead of elisions, initialisms and digit groups reads the next character in place
     /// (collecting the line's characters into a vector first took a ninth of the stage's
-    /// instructions).
+    /// instructions). An ASCII byte is classed by a table, and a word's runs of ASCII letters
+    /// and digits are taken byte by byte: decoding each byte as a character and testing it
+    /// with the character classes cost a tenth of the tokenizer's instructions.
     pub fn tokenize(&mut self, text: &str, offset: usize, fmt: NumFormat, vocab: &Vocab) {
         self.toks.clear();
         self.forms.clear();
@@ -242,64 +357,42 @@ impl Tokens {
         // were a quarter of the tokenizer's instructions.
         self.forms.push_str(text);
         self.forms.make_ascii_lowercase();
-        let n = text.len();
+        let bytes = text.as_bytes();
         let mut i = 0;
-        while i < n {
-            let (c, len) = char_at(text, i);
-            if c.is_whitespace() {
-                i += len;
-            } else if c.is_ascii_digit() {
-                let (j, kind, value, decimal) = scan_number(text, i, fmt, &mut self.digits);
-                let ascii = text.as_bytes()[i..j].iter().all(|&b| b.is_ascii() && b != b'`');
-                self.push(text, offset, i, j, kind, ascii);
-                let t = self.toks.last_mut().expect("just pushed");
-                t.num = value;
-                t.decimal = decimal;
-                i = j;
-            } else if is_word_char(c) {
-                let mut j = i + len;
-                let mut letters = 1;
-                // The lengths of the characters taken, or'ed: 1 when all are ASCII (a word takes
-                // no backtick).
-                let mut lens = len;
-                loop {
-                    let (d, dl) = char_at(text, j);
-                    if is_word_char(d) || d.is_ascii_digit() {
-                        j += dl;
-                        lens |= dl;
-                        letters += 1;
-                    } else if matches!(d, '-' | '‐') && is_word_char(char_at(text, j + dl).0) {
-                        j += dl;
-                        lens |= dl;
-                    } else if is_apostrophe(d)
-                        && (j + dl >= n || is_word_char(char_at(text, j + dl).0))
-                    {
-                        // Elision (l', d', qu', jusqu'…) ends the token; otherwise (Moody's,
-                        // aujourd'hui) the apostrophe is inside the word. `q` and `u` are one
-                        // byte each: two bytes back are two characters back when they match.
-                        let b = text.as_bytes();
-                        let qu = j >= i + 2
-                            && b[j - 2].eq_ignore_ascii_case(&b'q')
-                            && b[j - 1].eq_ignore_ascii_case(&b'u');
-                        j += dl;
-                        lens |= dl;
-                        if letters <= 2 || qu {
-                            break;
-                        }
-                    } else if d == '.' && letters == 1 && is_word_char(char_at(text, j + dl).0) {
-                        // Initialisms: U.S., U.N.
-                        j += dl;
-                        lens |= dl;
-                        letters = 0;
-                    } else {
-                        break;
-                    }
+        while let Some(&b) = bytes.get(i) {
+            let mut class = BYTE_CLASS[usize::from(b)];
+            if class == Class::NotAscii {
+                let c = char_at(text, i).0;
+                class = if c.is_whitespace() {
+                    Class::Space
+                } else if is_word_char(c) {
+                    Class::Letter
+                } else {
+                    Class::Other
+                };
+            }
+            match class {
+                Class::Space => i += utf8_len(b),
+                Class::Digit => {
+                    let (j, kind, value, decimal) = scan_number(text, i, fmt, &mut self.digits);
+                    let ascii = bytes[i..j].iter().all(|&b| b.is_ascii() && b != b'`');
+                    self.push(text, offset, i, j, kind, ascii);
+                    let t = self.toks.last_mut().expect("just pushed");
+                    t.num = value;
+                    t.decimal = decimal;
+                    i = j;
                 }
-                self.push(text, offset, i, j, Kind::Word, lens == 1);
-                i = j;
-            } else {
-                self.push(text, offset, i, i + len, Kind::Punct, len == 1 && c != '`');
-                i += len;
+                Class::Letter => {
+                    let (j, ascii) = scan_word(text, i);
+                    self.push(text, offset, i, j, Kind::Word, ascii);
+                    i = j;
+                }
+                // (`NotAscii` was classed above.)
+                Class::Other | Class::NotAscii => {
+                    let len = utf8_len(b);
+                    self.push(text, offset, i, i + len, Kind::Punct, len == 1 && b != b'`');
+                    i += len;
+                }
             }
         }
         self.ids.clear();
@@ -321,6 +414,99 @@ fn char_at(text: &str, p: usize) -> (char, usize) {
             (c, c.len_utf8())
         }
     }
+}
+
+/// What the tokenizer makes of a character that starts a token (or of whitespace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Space,
+    /// An ASCII digit: a number starts.
+    Digit,
+    /// A word character (`is_word_char`): a word starts.
+    Letter,
+    /// Punctuation or a symbol: a token of its own.
+    Other,
+    /// A byte of a character that is not ASCII, which has to be decoded to be classed.
+    NotAscii,
+}
+
+/// The class of each byte: for an ASCII character, `char::is_whitespace`, `is_ascii_digit`
+/// and `is_word_char` answered by one load (a test checks it against them).
+static BYTE_CLASS: [Class; 256] = {
+    let mut t = [Class::NotAscii; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => Class::Space,
+            b'0'..=b'9' => Class::Digit,
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+            _ => Class::Other,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The length of the UTF-8 character whose first byte is `b`.
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// Reads a word starting at byte `i` of `text` (a word character). Returns its end and whether
+/// all its characters are ASCII (a word takes no backtick).
+#[inline]
+fn scan_word(text: &str, i: usize) -> (usize, bool) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut j = i;
+    // Characters since the start or an initial's period.
+    let mut letters = 0;
+    let mut ascii = true;
+    loop {
+        // Most of a word: ASCII letters and digits, one byte each.
+        let run = j;
+        while b
+            .get(j)
+            .is_some_and(|&x| matches!(BYTE_CLASS[usize::from(x)], Class::Letter | Class::Digit))
+        {
+            j += 1;
+        }
+        letters += j - run;
+        let (d, dl) = char_at(text, j);
+        if dl > 1 && is_word_char(d) {
+            j += dl;
+            ascii = false;
+            letters += 1;
+        } else if matches!(d, '-' | '‐') && is_word_char(char_at(text, j + dl).0) {
+            j += dl;
+            ascii &= dl == 1;
+        } else if is_apostrophe(d) && (j + dl >= n || is_word_char(char_at(text, j + dl).0)) {
+            // Elision (l', d', qu', jusqu'…) ends the token; otherwise (Moody's, aujourd'hui)
+            // the apostrophe is inside the word. `q` and `u` are one byte each: two bytes back
+            // are two characters back when they match.
+            let qu = j >= i + 2
+                && b[j - 2].eq_ignore_ascii_case(&b'q')
+                && b[j - 1].eq_ignore_ascii_case(&b'u');
+            j += dl;
+            ascii &= dl == 1;
+            if letters <= 2 || qu {
+                break;
+            }
+        } else if d == '.' && letters == 1 && is_word_char(char_at(text, j + dl).0) {
+            // Initialisms: U.S., U.N.
+            j += dl;
+            letters = 0;
+        } else {
+            break;
+        }
+    }
+    (j, ascii)
 }
 
 /// The character before byte `p` of `text` (a character boundary), `'\0'` at the start.
@@ -569,6 +755,19 @@ mod tests {
             "ǅ",
             "ﬁ",
             "İ",
+            "À",
+            "Ü",
+            "ŉ",
+            "ǈ",
+            "–",
+            "…",
+            "\u{85}",
+            "\u{b}",
+            "\u{2003}",
+            "\u{2028}",
+            "x9",
+            "Çà",
+            "ʼn",
         ];
         let mut vocab = Vocab::default();
         for w in ["l", "qu", "de", "u.s", "1", "400", "'"] {
@@ -767,6 +966,24 @@ mod tests {
                 || (!c.is_ascii() && (c.is_alphabetic() || is_combining_mark(c)));
             assert_eq!(is_word_char(c), want, "{c:?}");
         }
+    }
+
+    #[test]
+    fn ascii_classes_agree_with_the_character_tests() {
+        for b in 0..128u8 {
+            let c = char::from(b);
+            let want = if c.is_whitespace() {
+                Class::Space
+            } else if c.is_ascii_digit() {
+                Class::Digit
+            } else if is_word_char(c) {
+                Class::Letter
+            } else {
+                Class::Other
+            };
+            assert_eq!(BYTE_CLASS[usize::from(b)], want, "{c:?}");
+        }
+        assert!(BYTE_CLASS[128..].iter().all(|&c| c == Class::NotAscii));
     }
 
     #[test]
