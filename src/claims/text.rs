@@ -151,31 +151,33 @@ impl FormsTable {
 
 static FORMS: LazyLock<FormsTable> = LazyLock::new(FormsTable::new);
 
-/// Appends the lowercase form of `s` (the folded one if `FOLD`) to `out`: `lower_char` or
-/// `fold_char` of each character, its ASCII bytes read as bytes and the others from the table
-/// read once. Returns whether each character's two forms are the same.
+/// Appends to `forms` the lowercase form (the folded one if `FOLD`) of its bytes `a..b`, which
+/// are a token of the lowercased line at its start: `lower_char` or `fold_char` of each
+/// character, its ASCII bytes copied as they are there and the others read from the table.
+/// Returns whether each character's two forms are the same.
 #[inline]
-fn push_forms<const FOLD: bool>(s: &str, out: &mut String) -> bool {
+fn push_forms<const FOLD: bool>(forms: &mut String, a: usize, b: usize) -> bool {
     let table = &*FORMS;
-    let bytes = s.as_bytes();
     let mut same = true;
-    let mut k = 0;
-    while let Some(&b) = bytes.get(k) {
-        if b.is_ascii() && b != b'`' {
-            out.push(char::from(b.to_ascii_lowercase()));
+    let mut k = a;
+    while k < b {
+        let x = forms.as_bytes()[k];
+        // A backtick is ASCII but an apostrophe in both forms.
+        if x.is_ascii() && x != b'`' {
+            forms.push(char::from(x));
             k += 1;
             continue;
         }
-        let (c, len) = char_at(s, k);
+        let (c, len) = char_at(forms, k);
         match table.get(c) {
-            Some(f) if FOLD => f.push_fold(out),
+            Some(f) if FOLD => f.push_fold(forms),
             Some(f) => {
-                f.push_lower(out);
+                f.push_lower(forms);
                 same &= f.same;
             }
-            None if FOLD => fold_char_uncached(c, out),
+            None if FOLD => fold_char_uncached(c, forms),
             None => {
-                lower_char_uncached(c, out);
+                lower_char_uncached(c, forms);
                 same = false;
             }
         }
@@ -308,25 +310,24 @@ impl Tokens {
         (0..t.len()).map(|i| t.fold(i).to_string()).collect()
     }
 
-    /// Adds the token of bytes `a..b` of `text`. `ascii`: its bytes are ASCII and none is a
-    /// backtick (an apostrophe once folded), so that its lowercase and folded forms are its own
-    /// bytes of the lowercased line at the start of `forms`; its caller knows that from the
-    /// scan, without reading the bytes again.
+    /// Adds the token of bytes `a..b` of the line, whose forms are written from the lowercased
+    /// line at the start of `forms`. `ascii`: its bytes are ASCII and none is a backtick (an
+    /// apostrophe once folded), so that its lowercase and folded forms are its own bytes there;
+    /// its caller knows that from the scan, without reading the bytes again.
     #[inline(always)]
-    fn push(&mut self, text: &str, offset: usize, a: usize, b: usize, kind: Kind, ascii: bool) {
+    fn push(&mut self, offset: usize, a: usize, b: usize, kind: Kind, ascii: bool) {
         let (lo, fo) = if ascii {
             ((a as u32, b as u32), (a as u32, b as u32))
         } else {
-            let seg = &text[a..b];
             let ls = self.forms.len() as u32;
-            let same = push_forms::<false>(seg, &mut self.forms);
+            let same = push_forms::<false>(&mut self.forms, a, b);
             let fs = self.forms.len() as u32;
             // A token whose characters each have one form for both (curly apostrophes, other
             // scripts) has one range of `forms` for both.
             if same {
                 ((ls, fs), (ls, fs))
             } else {
-                push_forms::<true>(seg, &mut self.forms);
+                push_forms::<true>(&mut self.forms, a, b);
                 ((ls, fs), (fs, self.forms.len() as u32))
             }
         };
@@ -376,7 +377,7 @@ impl Tokens {
                 Class::Digit => {
                     let (j, kind, value, decimal) = scan_number(text, i, fmt, &mut self.digits);
                     let ascii = bytes[i..j].iter().all(|&b| b.is_ascii() && b != b'`');
-                    self.push(text, offset, i, j, kind, ascii);
+                    self.push(offset, i, j, kind, ascii);
                     let t = self.toks.last_mut().expect("just pushed");
                     t.num = value;
                     t.decimal = decimal;
@@ -384,13 +385,13 @@ impl Tokens {
                 }
                 Class::Letter => {
                     let (j, ascii) = scan_word(text, i);
-                    self.push(text, offset, i, j, Kind::Word, ascii);
+                    self.push(offset, i, j, Kind::Word, ascii);
                     i = j;
                 }
                 // (`NotAscii` was classed above.)
                 Class::Other | Class::NotAscii => {
                     let len = utf8_len(b);
-                    self.push(text, offset, i, i + len, Kind::Punct, len == 1 && b != b'`');
+                    self.push(offset, i, i + len, Kind::Punct, len == 1 && b != b'`');
                     i += len;
                 }
             }
