@@ -78,7 +78,44 @@ pub fn spans(line: &str, offset: usize) -> Vec<(usize, usize, usize, usize)> {
 /// Normalizes a quote's text: trimmed, inner whitespace collapsed.
 pub fn normalize(s: &str) -> String {
     let s = s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':'));
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // The words of `s.split_whitespace()` joined by one space, written straight into the
+    // result; whitespace is found byte by byte, a character decoded only at the lead bytes that
+    // Unicode's other spaces start with (quotes are long: decoding every character to test it
+    // was most of the stage's cost for them).
+    let mut out = String::with_capacity(s.len());
+    let mut word = 0;
+    let mut i = 0;
+    while let Some(&b) = s.as_bytes().get(i) {
+        let space = match b {
+            b'\t'..=b'\r' | b' ' => 1,
+            // U+0085, U+00A0; U+1680; U+2000–U+205F; U+3000.
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next().expect("a character starts at a lead byte");
+                if c.is_whitespace() { c.len_utf8() } else { 0 }
+            }
+            _ => 0,
+        };
+        if space == 0 {
+            i += 1;
+            continue;
+        }
+        push_word(&mut out, &s[word..i]);
+        i += space;
+        word = i;
+    }
+    push_word(&mut out, &s[word..]);
+    out
+}
+
+/// Appends a word to a normalized text, after a space unless it is the first.
+fn push_word(out: &mut String, w: &str) {
+    if w.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(w);
 }
 
 /// The quotes of one line; `lv` views the whole line.
@@ -87,9 +124,9 @@ pub fn find(doc: &str, lv: &SentView, lex: &Lex, out: &mut Vec<Quote>) {
     let (ls, le) = lv.s.bytes;
     for (o_start, i_start, i_end, o_end) in spans(&doc[ls..le], ls) {
         let text = normalize(&doc[i_start..i_end]);
-        if text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
-            < MIN_WORDS
-        {
+        // Normalized, the words are split by single spaces; counting stops at the minimum.
+        let mut words = text.split(' ').filter(|w| w.chars().any(char::is_alphanumeric));
+        if words.nth(MIN_WORDS - 1).is_none() {
             continue;
         }
         let speaker = speaker(doc, lv, lex, (o_start, o_end));
@@ -165,4 +202,41 @@ fn name_after(doc: &str, lv: &SentView, from: usize, stop: usize) -> String {
         }
     }
     words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_collapses_as_split_whitespace() {
+        let reference = |s: &str| {
+            let s = s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':'));
+            s.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        // Every Unicode space, and non-spaces sharing their lead bytes (« — “ ’ ‰ 　).
+        let spaces = [
+            "\t", "\n", "\u{b}", "\u{c}", "\r", " ", "\u{85}", "\u{a0}", "\u{1680}", "\u{2000}",
+            "\u{2007}", "\u{200a}", "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}", "\u{3000}",
+        ];
+        let words =
+            ["«", "»", "l’État", "—", "“oui”", "a", "‰", "\u{200b}", "\u{3001}", "x,", ":", "é"];
+        let mut state = 7u64;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (state >> 33) as usize % n
+        };
+        for _ in 0..2000 {
+            let mut s = String::new();
+            for _ in 0..next(9) {
+                if next(2) == 0 {
+                    s.push_str(words[next(words.len())]);
+                } else {
+                    s.push_str(spaces[next(spaces.len())]);
+                }
+            }
+            assert_eq!(normalize(&s), reference(&s), "{s:?}");
+        }
+        assert_eq!(normalize("  « Il a dit\u{a0}:  oui »,\n"), "« Il a dit : oui »");
+    }
 }
