@@ -76,20 +76,56 @@ impl Vocab {
     }
 }
 
+/// A set of word ids, one bit each: the words that start a table's phrases, or several
+/// tables'.
+#[derive(Debug, Clone, Default)]
+pub struct StartSet(Vec<u64>);
+
+impl StartSet {
+    fn insert(&mut self, id: u32) {
+        let word = id as usize / 64;
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << (id % 64);
+    }
+
+    /// Adds the words of `other`.
+    fn union(&mut self, other: &StartSet) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        self.0.iter_mut().zip(&other.0).for_each(|(w, o)| *w |= o);
+    }
+
+    /// Whether word `id` is in the set.
+    #[inline]
+    pub fn contains(&self, id: u32) -> bool {
+        self.0.get(id as usize / 64).is_some_and(|w| w >> (id % 64) & 1 == 1)
+    }
+
+    /// Appends to `out` the tokens of `from..to` whose word is in the set.
+    pub fn positions(&self, t: &Tokens, from: usize, to: usize, out: &mut Vec<usize>) {
+        let ids = t.ids(from);
+        let ids = &ids[..to.saturating_sub(from).min(ids.len())];
+        out.extend((from..).zip(ids).filter(|(_, id)| self.contains(**id)).map(|(i, _)| i));
+    }
+}
+
 /// A set of token sequences mapped to payloads, matched leftmost-longest.
 #[derive(Debug)]
 pub struct Phrases<T> {
     /// first word id → (ids of the remaining words, payload index)
     first: FxMap<u32, Vec<(Vec<u32>, usize)>>,
-    /// Bit `id` is set when some phrase starts with word `id`: most tokens start none, and
-    /// every table is asked at every token, so a bit test spares the map look-up.
-    starts: Vec<u64>,
+    /// The first words of the phrases: most tokens start none, and every table is asked at
+    /// every token, so a bit test spares the map look-up.
+    starts: StartSet,
     pub payloads: Vec<T>,
 }
 
 impl<T> Default for Phrases<T> {
     fn default() -> Self {
-        Phrases { first: FxMap::default(), starts: Vec::new(), payloads: Vec::new() }
+        Phrases { first: FxMap::default(), starts: StartSet::default(), payloads: Vec::new() }
     }
 }
 
@@ -112,11 +148,7 @@ impl<T> Phrases<T> {
         self.payloads.push(payload);
         let mut it = toks.into_iter().map(|w| vocab.intern(w));
         let first = it.next().expect("non-empty");
-        let word = first as usize / 64;
-        if self.starts.len() <= word {
-            self.starts.resize(word + 1, 0);
-        }
-        self.starts[word] |= 1 << (first % 64);
+        self.starts.insert(first);
         self.first.entry(first).or_default().push((it.collect(), idx));
         // Longest first, so the first complete match at a position is the longest.
         for v in self.first.values_mut() {
@@ -144,7 +176,7 @@ impl<T> Phrases<T> {
     /// Whether some phrase starts with the word `id`.
     #[inline]
     fn starts_phrase(&self, id: u32) -> bool {
-        self.starts.get(id as usize / 64).is_some_and(|w| w >> (id % 64) & 1 == 1)
+        self.starts.contains(id)
     }
 
     /// The longest phrase starting at token `i` (whose id `id` starts some phrase).
@@ -173,6 +205,27 @@ impl<T> Phrases<T> {
                 k = h.end - from;
             } else {
                 k += 1;
+            }
+        }
+    }
+
+    /// As [`Phrases::scan`] over `from..to`, visiting only the tokens `at` (ascending): they
+    /// must include every token of `from..to` whose word starts one of the phrases.
+    pub fn scan_at(&self, t: &Tokens, at: &[usize], to: usize, out: &mut Vec<Hit>) {
+        out.clear();
+        // Tokens before `next` are inside the last hit.
+        let mut next = 0;
+        for &i in at {
+            if i < next {
+                continue;
+            }
+            let id = t.id(i);
+            if self.starts_phrase(id)
+                && let Some(h) = self.longest_from(t, i, id)
+                && h.end <= to
+            {
+                out.push(h);
+                next = h.end;
             }
         }
     }
@@ -265,6 +318,10 @@ pub struct Lex {
     pub speech: Phrases<()>,
     /// The words of all the phrases above.
     pub vocab: Vocab,
+    /// The first words of the phrases every sentence is scanned for: days, and the list,
+    /// attribution, membership and event cues. One pass finds the tokens where they may start
+    /// (few), and each table looks only there instead of scanning the sentence again.
+    pub sentence_starts: StartSet,
     pub stop: WordSet,
     pub abbrev: WordSet,
     pub weak: WordSet,
@@ -308,6 +365,10 @@ const CLASSES: [CueClass; 11] = [
     CueClass::Coord,
     CueClass::Attribution,
 ];
+
+/// The cue classes of `Lex::sentence_starts`.
+pub const SENTENCE_CUES: [CueClass; 4] =
+    [CueClass::List, CueClass::Attribution, CueClass::Member, CueClass::Event];
 
 impl Lex {
     fn parse(code: &str, files: &[&str; 8]) -> Result<Self> {
@@ -385,6 +446,10 @@ impl Lex {
                 other => bail!("{code}/claims-numbers.tsv: unknown key {other:?}"),
             }
         }
+        let mut sentence_starts = days.starts.clone();
+        for c in SENTENCE_CUES {
+            sentence_starts.union(&cues[class_name(c)].starts);
+        }
         Ok(Lex {
             code: code.to_string(),
             // In `CueClass` order, so that a class indexes its phrases.
@@ -392,6 +457,7 @@ impl Lex {
                 .iter()
                 .map(|c| cues.remove(class_name(*c)).expect("every class"))
                 .collect(),
+            sentence_starts,
             heads,
             units,
             days,
@@ -462,5 +528,65 @@ impl Lexicons {
     /// Entity type counted by a concept (`countries` → `country`).
     pub fn concept_type(&self, concept: &str) -> Option<&str> {
         self.concepts.get(concept).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::text::NumFormat;
+    use super::*;
+
+    /// `scan_at`, visiting only the tokens `sentence_starts` gives, finds what `scan` finds, for
+    /// every table it serves, on every range of varied texts.
+    #[test]
+    fn scan_at_sentence_starts_matches_scan() {
+        let lexs = Lexicons::build().unwrap();
+        let texts = [
+            (
+                "fr",
+                "Mercredi, selon Le Monde, le ministère a supprimé 65 pays de la liste noire \
+                    et a publié un rapport ; le Maroc ne figure plus sur la liste depuis mai.",
+            ),
+            (
+                "fr",
+                "Le 3 janvier, d'après l'AFP, la société a été retirée de la liste et a porté \
+                    plainte lundi lundi mardi contre l'État, a rapporté Reuters.",
+            ),
+            (
+                "en",
+                "On Monday, according to Reuters, the ministry removed 65 countries from the \
+                    list and filed a lawsuit; Morocco remains on the blacklist since March.",
+            ),
+        ];
+        for (code, text) in texts {
+            let lex = lexs.get(code);
+            let mut t = Tokens::default();
+            t.tokenize(
+                text,
+                0,
+                NumFormat { decimal: lex.decimal, groups: &lex.groups },
+                &lex.vocab,
+            );
+            let tables = SENTENCE_CUES.map(|c| lex.cues(c));
+            let mut found = 0;
+            for from in 0..t.len() {
+                for to in from..=t.len() {
+                    let mut at = Vec::new();
+                    lex.sentence_starts.positions(&t, from, to, &mut at);
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    lex.days.scan(&t, from, to, &mut a);
+                    lex.days.scan_at(&t, &at, to, &mut b);
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "days {from}..{to}");
+                    found += a.len();
+                    for p in tables {
+                        p.scan(&t, from, to, &mut a);
+                        p.scan_at(&t, &at, to, &mut b);
+                        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{from}..{to}");
+                        found += a.len();
+                    }
+                }
+            }
+            assert!(found > 0, "{code}: the texts have cues");
+        }
     }
 }

@@ -132,10 +132,9 @@ pub struct Membership {
     pub cue: (usize, usize),
 }
 
-/// Whether tokens `from..to` contain a list word.
+/// Whether the sentence contains a list word.
 pub fn has_list_word(sv: &SentView, lex: &Lex) -> bool {
-    let (s, e) = sv.range();
-    (s..e).any(|i| lex.is(CueClass::List, sv.t, i))
+    sv.cues.iter().any(|&i| lex.is(CueClass::List, sv.t, i))
 }
 
 /// Memberships of a sentence. `list_near`: a list word is in this sentence or the previous
@@ -154,9 +153,8 @@ pub fn memberships(
         return;
     }
     let t = sv.t;
-    let (s, e) = sv.range();
     let mut hits: Vec<Hit> = Vec::new();
-    lex.cues(CueClass::Member).scan(t, s, e, &mut hits);
+    lex.cues(CueClass::Member).scan_at(t, &sv.cues, sv.range().1, &mut hits);
     if hits.is_empty() {
         return;
     }
@@ -242,9 +240,8 @@ pub struct Event {
 pub fn events(sv: &SentView, lex: &Lex, lexs: &Lexicons, source: &str, out: &mut Vec<Event>) {
     out.clear();
     let t = sv.t;
-    let (s, e) = sv.range();
     let mut hits: Vec<Hit> = Vec::new();
-    lex.cues(CueClass::Event).scan(t, s, e, &mut hits);
+    lex.cues(CueClass::Event).scan_at(t, &sv.cues, sv.range().1, &mut hits);
     for h in &hits {
         let cue = &lex.cues(CueClass::Event).payloads[h.payload];
         let Some(class) = lexs.event(&cue.value) else { continue };
@@ -290,9 +287,8 @@ pub fn events(sv: &SentView, lex: &Lex, lexs: &Lexicons, source: &str, out: &mut
 /// The document's attributed source: the media entity most often named right after an
 /// attribution cue (« selon le quotidien X », "according to X").
 pub fn attributed(sv: &SentView, lex: &Lex, counts: &mut Vec<(String, usize)>) {
-    let (s, e) = sv.range();
     let mut hits: Vec<Hit> = Vec::new();
-    lex.cues(CueClass::Attribution).scan(sv.t, s, e, &mut hits);
+    lex.cues(CueClass::Attribution).scan_at(sv.t, &sv.cues, sv.range().1, &mut hits);
     for h in &hits {
         if let Some(m) =
             sv.ments.iter().find(|m| m.a >= h.end && m.a <= h.end + 5 && m.etype == "media")

@@ -29,7 +29,7 @@ use crate::report::CsvOut;
 use crate::structure::Structure;
 use anyhow::Result;
 use fingerprint::MinHasher;
-use lexicon::{CueClass, Lexicons};
+use lexicon::Lexicons;
 use sentence::SentView;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -206,20 +206,26 @@ pub fn extract(
     for line in structure.content_lines() {
         let mut toks = Tokens::with_capacity(line.end - line.start);
         toks.tokenize(&text[line.start..line.end], line.start, fmt, &lex.vocab);
-        list_doc = list_doc || (0..toks.len()).any(|i| lex.is(CueClass::List, &toks, i));
         let mut sents = Vec::new();
         sentences(&toks, text, &lex.abbrev, &mut sents);
         lines.push(toks);
         line_sents.push(sents);
     }
     // Each sentence's view is made once, for both passes: it locates the sentence's mentions
-    // among its tokens (two bisections and two vectors per sentence).
+    // among its tokens (two bisections and two vectors per sentence), and the tokens where its
+    // days and cues may start.
     let views: Vec<Vec<SentView>> = lines
         .iter()
         .zip(line_sents)
-        .map(|(toks, sents)| sents.into_iter().map(|s| SentView::new(toks, s, &ments)).collect())
+        .map(|(toks, sents)| {
+            sents
+                .into_iter()
+                .map(|s| SentView::new(toks, s, &ments).with_cues(&lex.sentence_starts))
+                .collect()
+        })
         .collect();
     for sv in views.iter().flatten() {
+        list_doc = list_doc || lists::has_list_word(sv, lex);
         lists::attributed(sv, lex, &mut sources);
     }
     let source = sources
@@ -266,8 +272,8 @@ pub fn extract(
         }
         for sv in line_views {
             let s = &sv.s;
-            let (a, b) = s.toks;
-            lex.days.scan(toks, a, b, &mut hits);
+            let b = s.toks.1;
+            lex.days.scan_at(toks, &sv.cues, b, &mut hits);
             let mut day_at: Vec<(String, usize)> =
                 hits.iter().map(|h| (lex.days.payloads[h.payload].clone(), h.start)).collect();
             quantity::find(sv, lex, &mut quants, &mut years);

@@ -1,6 +1,7 @@
 //! A sentence as the extractors see it: its tokens and the entity mentions inside it, mapped
 //! to token ranges.
 
+use super::lexicon::StartSet;
 use super::text::{Sentence, Tok, Tokens};
 use crate::entities::Mention;
 
@@ -28,6 +29,9 @@ pub struct SentView<'a> {
     pub ments: Vec<MTok<'a>>,
     /// Per token of the sentence: whether it is part of a mention.
     inside: Vec<bool>,
+    /// The tokens where a day or a sentence cue may start (`Lex::sentence_starts`), in order;
+    /// empty unless the view is made [`SentView::with_cues`].
+    pub cues: Vec<usize>,
     /// The sentence's text, made once and shared by its claims.
     text: std::cell::OnceCell<std::sync::Arc<str>>,
 }
@@ -73,7 +77,14 @@ impl<'a> SentView<'a> {
         for m in &ments {
             inside[m.a - ts..m.b - ts].iter_mut().for_each(|x| *x = true);
         }
-        SentView { t, s, ments, inside, text: std::cell::OnceCell::new() }
+        SentView { t, s, ments, inside, cues: Vec::new(), text: std::cell::OnceCell::new() }
+    }
+
+    /// The view with its `cues`: the tokens whose word is in `starts`.
+    pub fn with_cues(mut self, starts: &StartSet) -> Self {
+        let (ts, te) = self.s.toks;
+        starts.positions(self.t, ts, te, &mut self.cues);
+        self
     }
 
     /// The sentence's text in `doc`, shared (the claims of a sentence, and their evidence
