@@ -183,9 +183,12 @@ impl<T> Phrases<T> {
     #[inline(never)]
     fn longest_from(&self, t: &Tokens, i: usize, id: u32) -> Option<Hit> {
         let cands = self.first.get(&id)?;
+        let next = t.ids(i + 1);
+        // Compared word by word, not as slices (a `memcmp` call each): the rest of a phrase is a
+        // word or two, and most candidates differ at the first.
         cands
             .iter()
-            .find(|(rest, _)| t.ids(i + 1).get(..rest.len()) == Some(rest.as_slice()))
+            .find(|(rest, _)| next.get(..rest.len()).is_some_and(|w| w.iter().eq(rest)))
             .map(|(rest, payload)| Hit { start: i, end: i + 1 + rest.len(), payload: *payload })
     }
 
