@@ -58,8 +58,9 @@ impl MinHasher {
             if !matches!(t.kind(i), Kind::Word | Kind::Num) {
                 continue;
             }
-            self.window.rotate_left(1);
-            self.window[SHINGLE - 1] = fnv(t.fold(i));
+            // Shifted by hand: `rotate_left` is a general rotation (a copy through memory).
+            let [_, a, b, c] = self.window;
+            self.window = [a, b, c, fnv(t.fold(i))];
             self.filled += 1;
             if self.filled >= SHINGLE {
                 let mut h = 0u64;
