@@ -54,12 +54,21 @@ impl<'a> SentView<'a> {
         let (ts, te) = s.toks;
         let last = first + mentions[first..].partition_point(|m| m.byte_start < be);
         let mut ments = Vec::with_capacity(last - first);
+        // The first token of the last mention: mentions come in byte order, so their first
+        // tokens never go back, and one walk along the sentence finds them all.
+        let mut a = ts;
         for m in &mentions[first..last] {
-            // Tokens overlapping the mention (a mention may start inside a glued token). Tokens
-            // are in text order, so both ends are found by bisection: a view of a whole line
-            // (a one-line document of a megabyte) has many tokens and many mentions.
-            let a = first_token(t, ts, te, |k| k.end > m.byte_start);
-            let b = first_token(t, a, te, |k| k.start >= m.byte_end);
+            // Tokens overlapping the mention (a mention may start inside a glued token), found
+            // by walking forward: a walk costs the sentence's tokens once plus each mention's
+            // few (a view of a whole line, even a one-line document of a megabyte, walks its
+            // line once), and a sentence's are fewer than the steps of two bisections each.
+            while a < te && t.tok(a).end <= m.byte_start {
+                a += 1;
+            }
+            let mut b = a;
+            while b < te && t.tok(b).start < m.byte_end {
+                b += 1;
+            }
             if a >= b {
                 continue;
             }
@@ -131,5 +140,60 @@ impl<'a> SentView<'a> {
         v.sort_unstable();
         v.dedup();
         v.into_iter().map(str::to_string).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lexicon::Vocab;
+    use super::super::text::NumFormat;
+    use super::*;
+
+    /// The walk finds the token ranges that two bisections per mention find, for mentions
+    /// starting and ending anywhere (inside glued tokens, nested, overlapping sentences).
+    #[test]
+    fn mentions_walked_as_bisected() {
+        let text = "Selon l'AFP, le Maroc, Bahreïn et l'Arabie saoudite (royaume-uni) sont \
+                    sortis de la liste mercredi. Les États-Unis l'ont dit à 3 reprises.";
+        let mut t = Tokens::default();
+        t.tokenize(text, 0, NumFormat { decimal: '.', groups: &[] }, &Vocab::default());
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(3).collect();
+        let mut mentions = Vec::new();
+        for (k, &s) in bounds.iter().enumerate() {
+            for &e in bounds[k + 1..].iter().step_by(7).take(4) {
+                mentions.push(Mention {
+                    line: 1,
+                    char_start: 0,
+                    char_end: 0,
+                    byte_start: s,
+                    byte_end: e,
+                    surface: String::new(),
+                    entity: format!("e{s}-{e}"),
+                    etype: "country",
+                    kind: "name",
+                    confidence: 1.0,
+                });
+            }
+        }
+        mentions.sort_by_key(|m| (m.byte_start, std::cmp::Reverse(m.byte_end)));
+        for (ts, te) in [(0, t.len()), (0, 9), (3, 17), (9, t.len())] {
+            let s = Sentence { toks: (ts, te), bytes: (t.tok(ts).start, t.tok(te - 1).end) };
+            let sv = SentView::new(&t, s, &mentions);
+            // The mentions `new` looks at, as it selects them.
+            let first = mentions.partition_point(|m| m.byte_end <= s.bytes.0);
+            let last = first + mentions[first..].partition_point(|m| m.byte_start < s.bytes.1);
+            let expected: Vec<(usize, usize, &str)> = mentions[first..last]
+                .iter()
+                .map(|m| {
+                    let a = first_token(&t, ts, te, |k| k.end > m.byte_start);
+                    (a, first_token(&t, a, te, |k| k.start >= m.byte_end), m.entity.as_str())
+                })
+                .filter(|(a, b, _)| a < b)
+                .collect();
+            let got: Vec<(usize, usize, &str)> =
+                sv.ments.iter().map(|m| (m.a, m.b, m.entity)).collect();
+            assert!(!got.is_empty());
+            assert_eq!(got, expected, "{ts}..{te}");
+        }
     }
 }
