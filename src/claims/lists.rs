@@ -54,7 +54,9 @@ fn parallel(sv: &SentView, lex: &Lex, p: &MTok, m: &MTok) -> bool {
 
 /// Coordinated runs of same-type entities: indices into `sv.ments`, in text order.
 pub fn chains(sv: &SentView, lex: &Lex, usable: &[bool]) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = Vec::new();
+    // At most one chain per mention; a chain of one name, the common case, stays one
+    // allocation, and a longer one grows without copies until its fifth name.
+    let mut out: Vec<Vec<usize>> = Vec::with_capacity(sv.ments.len());
     let mut prev: Option<usize> = None;
     for (k, m) in sv.ments.iter().enumerate() {
         if m.demonym || !usable[k] {
@@ -71,7 +73,11 @@ pub fn chains(sv: &SentView, lex: &Lex, usable: &[bool]) -> Vec<Vec<usize>> {
         };
         match target {
             Some(c) => out[c].push(k),
-            None => out.push(vec![k]),
+            None => {
+                let mut chain = Vec::with_capacity(4);
+                chain.push(k);
+                out.push(chain);
+            }
         }
         prev = Some(k);
     }
