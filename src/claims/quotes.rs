@@ -86,14 +86,14 @@ pub fn normalize(s: &str) -> String {
     let mut word = 0;
     let mut i = 0;
     while let Some(&b) = s.as_bytes().get(i) {
-        let space = match b {
-            b'\t'..=b'\r' | b' ' => 1,
-            // U+0085, U+00A0; U+1680; U+2000–U+205F; U+3000.
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                let c = s[i..].chars().next().expect("a character starts at a lead byte");
-                if c.is_whitespace() { c.len_utf8() } else { 0 }
-            }
-            _ => 0,
+        // One look-up per byte: the tests of a `match` cost twice the loop.
+        let space = if !SPACE_START[usize::from(b)] {
+            0
+        } else if b.is_ascii() {
+            1
+        } else {
+            let c = s[i..].chars().next().expect("a character starts at a lead byte");
+            if c.is_whitespace() { c.len_utf8() } else { 0 }
         };
         if space == 0 {
             i += 1;
@@ -106,6 +106,18 @@ pub fn normalize(s: &str) -> String {
     push_word(&mut out, &s[word..]);
     out
 }
+
+/// The bytes that may start a whitespace character: the ASCII spaces, and the lead bytes of
+/// Unicode's others (U+0085, U+00A0; U+1680; U+2000–U+205F; U+3000).
+const SPACE_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = matches!(b as u8, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        b += 1;
+    }
+    t
+};
 
 /// Appends a word to a normalized text, after a space unless it is the first.
 fn push_word(out: &mut String, w: &str) {
