@@ -138,7 +138,7 @@ pub struct Membership {
     pub cue: (usize, usize),
 }
 
-/// Whether the sentence contains a list word.
+/// Whether the sentence contains a list word (looked for among its `cues`).
 pub fn has_list_word(sv: &SentView, lex: &Lex) -> bool {
     sv.cues.iter().any(|&i| lex.is(CueClass::List, sv.t, i))
 }

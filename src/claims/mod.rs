@@ -212,8 +212,8 @@ pub fn extract(
         line_sents.push(sents);
     }
     // Each sentence's view is made once, for both passes: it locates the sentence's mentions
-    // among its tokens (two bisections and two vectors per sentence), and the tokens where its
-    // days and cues may start.
+    // among its tokens (one walk and two vectors per sentence), and the tokens where its days
+    // and cues may start.
     let views: Vec<Vec<SentView>> = lines
         .iter()
         .zip(line_sents)
