@@ -548,14 +548,15 @@ impl Matcher {
         }
         let (s, e) = c.folder.original_span(fs, fe, c.line);
         let surface = &c.line[s..e];
-        // The surface's capitals, read once for the pattern's aliases of the `Cap` rule.
-        let capitals = OnceCell::new();
         self.groups[pattern as usize].iter().find_map(|&ai| {
             let a = &c.kb.aliases[ai as usize];
             let case_ok = match a.case {
                 Case::Cap => {
+                    // The surface is read only up to the last word the rule asks about:
+                    // mostly the first, or none. A pattern seldom has two aliases, so the
+                    // capitals are not kept for the next one.
                     let rule = self.cap_rule(ai, &a.text);
-                    cap_ok(rule, *capitals.get_or_init(|| capitals_of(surface)))
+                    cap_ok(rule, capitals_of(surface, words_asked(rule)))
                 }
                 case => case_ok(&a.text, case, surface),
             };
@@ -757,14 +758,14 @@ pub fn case_ok(alias: &str, case: Case, surface: &str) -> bool {
     }
 }
 
-/// The capitals of the words of `t` as [`case_ok`]'s `Cap` rule reads them, of the first 16
-/// words (the rule's limit): bit `i` is set when word `i` starts with a capital; and the
-/// number of words, at most 16.
-fn capitals_of(t: &str) -> (u16, u32) {
+/// The capitals of the words of `t` as [`case_ok`]'s `Cap` rule reads them, of the first
+/// `limit` words (at most 16, the rule's limit): bit `i` is set when word `i` starts with a
+/// capital; and the number of words, at most `limit`.
+fn capitals_of(t: &str, limit: u32) -> (u16, u32) {
     let bytes = t.as_bytes();
     let (mut upper, mut words, mut in_word) = (0u16, 0u32, false);
     let mut i = 0;
-    while i < bytes.len() {
+    while i < bytes.len() && words < limit {
         // Most surfaces are ASCII: their bytes are read without decoding a character.
         let b = bytes[i];
         let (alnum, capital, len) = if b.is_ascii() {
@@ -773,7 +774,7 @@ fn capitals_of(t: &str) -> (u16, u32) {
             let c = t[i..].chars().next().expect("i is on a character boundary");
             (c.is_alphanumeric(), c.is_uppercase(), c.len_utf8())
         };
-        if alnum && !in_word && words < 16 {
+        if alnum && !in_word {
             upper |= u16::from(capital) << words;
             words += 1;
         }
@@ -786,12 +787,19 @@ fn capitals_of(t: &str) -> (u16, u32) {
 /// The words of a surface that must start with a capital for `alias` (of the `Cap` rule): its
 /// own capitalised words, but for a short first word before others ("de", "al", "el").
 fn cap_rule(alias: &str) -> u16 {
-    let (upper, words) = capitals_of(alias);
+    let (upper, words) = capitals_of(alias, 16);
     let first_short = alias
         .split(|c: char| !c.is_alphanumeric())
         .find(|w| !w.is_empty())
         .is_some_and(|w| w.chars().count() <= 3);
     if words >= 2 && first_short { upper & !1 } else { upper }
+}
+
+/// How many words of a surface [`cap_ok`] needs for the rule `required`: up to its last
+/// required word. A surface with more words is judged alike when read only that far, since
+/// [`cap_ok`] then looks at the required words alone.
+fn words_asked(required: u16) -> u32 {
+    u16::BITS - required.leading_zeros()
 }
 
 /// [`case_ok`]'s `Cap` rule from the alias's [`cap_rule`] and the surface's [`capitals_of`]:
@@ -1035,10 +1043,13 @@ mod tests {
                 _ => text(1 + round % 19),
             };
             let want = case_ok(&alias, Case::Cap, &surface);
+            let rule = cap_rule(&alias);
+            assert_eq!(cap_ok(rule, capitals_of(&surface, 16)), want, "{alias:?} {surface:?}");
+            // Read only as far as the rule asks, as the scan does.
             assert_eq!(
-                cap_ok(cap_rule(&alias), capitals_of(&surface)),
+                cap_ok(rule, capitals_of(&surface, words_asked(rule))),
                 want,
-                "{alias:?} {surface:?}"
+                "{alias:?} {surface:?} read in part"
             );
             held += usize::from(want);
         }
