@@ -15,7 +15,6 @@ use crate::document::Document;
 use crate::hash::SeededMap;
 use crate::lang::Lang;
 use crate::structure::Structure;
-use std::collections::BTreeMap;
 
 pub use super::fold::Tok;
 
@@ -57,7 +56,9 @@ pub fn find_with(
     let kb = &model.kb;
     let code = lang.code.as_str();
     // Per content line: (line number, byte range, candidates, how many were resolved).
-    let mut lines: Vec<(usize, usize, usize, Vec<Cand>, usize)> = Vec::new();
+    // Sized up front: growing it line by line cost a reallocation every few lines.
+    let mut lines: Vec<(usize, usize, usize, Vec<Cand>, usize)> =
+        Vec::with_capacity(structure.content_lines().count());
     let mut bare: Vec<(usize, Bare)> = Vec::new();
     let mut defs: Vec<AcronymDef> = Vec::new();
     let mut country_counts: SeededMap<u32, (usize, usize)> = SeededMap::default();
@@ -203,19 +204,20 @@ fn resolve_overlaps(cands: &mut Vec<Cand>) {
             .then(a.start.cmp(&b.start))
     });
     let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
-    // The kept spans by start. They are disjoint, so a span can only overlap the kept one that
-    // starts last before its end: one look-up per candidate, not a scan of all kept ones.
-    let mut by_start: BTreeMap<usize, usize> = BTreeMap::new();
+    // The kept spans (start, end), sorted by start. They are disjoint, so a span can only
+    // overlap the kept one that starts last before its end: one bisection per candidate, not a
+    // scan of all kept ones. A line has few candidates: a sorted vector, where a `BTreeMap`
+    // allocated its nodes at each line.
+    let mut by_start: Vec<(usize, usize)> = Vec::with_capacity(cands.len());
     for c in cands.drain(..) {
-        let free = if c.start < c.end {
-            by_start.range(..c.end).next_back().is_none_or(|(_, &end)| end <= c.start)
-        } else {
-            kept.iter().all(|k| c.end <= k.start || c.start >= k.end)
-        };
-        if free {
-            if c.start < c.end {
-                by_start.insert(c.start, c.end);
+        if c.start < c.end {
+            let at = by_start.partition_point(|&(start, _)| start < c.end);
+            if at == 0 || by_start[at - 1].1 <= c.start {
+                // No kept span starts in `c`, else it would overlap: `c` goes at `at`.
+                by_start.insert(at, (c.start, c.end));
+                kept.push(c);
             }
+        } else if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
             kept.push(c);
         }
     }
