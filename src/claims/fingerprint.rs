@@ -14,10 +14,15 @@ const SHINGLE: usize = 4;
 
 /// FNV-1a of a string's bytes.
 pub fn fnv(s: &str) -> u64 {
+    fnv_bytes(s.as_bytes())
+}
+
+/// FNV-1a of bytes.
+fn fnv_bytes(s: &[u8]) -> u64 {
     let step = |h: u64, b: &u8| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
     // Eight bytes per turn of the loop, and the rest unrolled: every word of every document is
     // hashed, and a byte at a time the loop's own count and branch cost as much as the hash.
-    let mut chunks = s.as_bytes().chunks_exact(8);
+    let mut chunks = s.chunks_exact(8);
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for c in &mut chunks {
         h = c.iter().fold(h, step);
@@ -60,7 +65,7 @@ impl MinHasher {
             }
             // Shifted by hand: `rotate_left` is a general rotation (a copy through memory).
             let [_, a, b, c] = self.window;
-            self.window = [a, b, c, fnv(t.fold(i))];
+            self.window = [a, b, c, fnv_bytes(t.fold_bytes(i))];
             self.filled += 1;
             if self.filled >= SHINGLE {
                 let mut h = 0u64;

@@ -115,7 +115,8 @@ fn candidates(
                 && lex.weak.contains(t.lower(a))
                 && (b >= e || lex.units.at(t, b).is_none()))
     };
-    for occ in spelled::find(numbers, &lex.code, e - s, nan, |k| t.lower(s + k), keep) {
+    let (text, bytes) = (|k| t.lower(s + k), |k| t.lower_bytes(s + k));
+    for occ in spelled::find(numbers, &lex.code, e - s, nan, text, bytes, keep) {
         out.push((s + occ.start, s + occ.end, occ.value, true));
     }
     out.sort_by_key(|c| c.0);

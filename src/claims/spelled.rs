@@ -33,7 +33,8 @@ use text2num::{LangInterpreter, Language, Occurence};
 /// The occurrences of numbers in words among tokens `0..n` in the language `lang` (whose code
 /// is `code`): `nan(i)` tells whether token `i` is no part of any number (a digit run,
 /// punctuation, a word inside a name or a unit), `text(i)` gives its lowercased text, which
-/// is not asked of most such tokens. Only the occurrences `keep(start, end, is_ordinal)`
+/// is not asked of most such tokens, and `bytes(i)` the same as bytes: most words are passed
+/// over on a look-up of their bytes alone, so `text` is asked only of the others. Only the occurrences `keep(start, end, is_ordinal)`
 /// accepts are given: the others are not formatted (most numbers in words are articles,
 /// « un », "a").
 pub fn find<'a>(
@@ -42,6 +43,7 @@ pub fn find<'a>(
     n: usize,
     nan: impl Fn(usize) -> bool,
     text: impl Fn(usize) -> &'a str,
+    bytes: impl Fn(usize) -> &'a [u8],
     keep: impl Fn(usize, usize, bool) -> bool,
 ) -> Vec<Occurence> {
     with_thread(code, |asked, reader| {
@@ -49,7 +51,7 @@ pub fn find<'a>(
         reader.start();
         for i in 0..n {
             if !nan(i) {
-                reader.push(lang, asked, i, text(i), &mut found);
+                reader.push(lang, asked, i, bytes(i), || text(i), &mut found);
             } else if reader.has_number() && !passed_over(text(i)) {
                 // A token that is no part of a number ends the number before it.
                 reader.number_end(lang, &mut found);
@@ -117,20 +119,25 @@ impl Reader {
         !self.int_part.is_empty()
     }
 
-    /// `FindNumbers::push`, for token `pos`, a word that may be part of a number; an ended
-    /// number goes to `found`.
-    fn push(
+    /// `FindNumbers::push`, for token `pos`, a word that may be part of a number, of these
+    /// `bytes` and this `text`; an ended number goes to `found`.
+    fn push<'a>(
         &mut self,
         lang: &Language,
         asked: &mut Asked,
         pos: usize,
-        word: &str,
+        bytes: &[u8],
+        text: impl Fn() -> &'a str,
         found: &mut Found,
     ) {
         // Dashes and blanks are passed over as if absent, even between the words of a number;
         // from the start state, a rejected word is as absent too: which is asked first does
         // not matter then, and most words are rejected.
-        if (self.fresh && rejected(asked, lang, word)) || passed_over(word) {
+        if self.fresh && rejected(asked, lang, bytes, &text) {
+            return;
+        }
+        let word = text();
+        if passed_over(word) {
             return;
         }
         match self.parse(lang, word) {
@@ -140,7 +147,7 @@ impl Reader {
             Err(_) if self.has_number() => {
                 // The word after a number ends it, and may start the next.
                 self.number_end(lang, found);
-                if !rejected(asked, lang, word) && self.parse(lang, word).is_ok() {
+                if !rejected(asked, lang, bytes, || word) && self.parse(lang, word).is_ok() {
                     self.number_advanced(pos);
                 }
             }
@@ -260,17 +267,23 @@ impl Asked {
     }
 }
 
-/// Whether text2num rejects `word` from its start state and leaves that state as it was;
-/// `asked` holds answers already given in this language. Inlined: nearly every word of a
-/// sentence is looked up, and most are found.
+/// Whether text2num rejects the word of these `bytes` and this `text` from its start state
+/// and leaves that state as it was; `asked` holds answers already given in this language.
+/// Inlined: nearly every word of a sentence is looked up, and most are found by their bytes
+/// (the text is needed only to ask text2num).
 #[inline]
-fn rejected(asked: &mut Asked, lang: &Language, word: &str) -> bool {
-    let Some(packed) = Packed::of(word.as_bytes()) else { return ask(lang, word) };
+fn rejected<'a>(
+    asked: &mut Asked,
+    lang: &Language,
+    bytes: &[u8],
+    text: impl Fn() -> &'a str,
+) -> bool {
+    let Some(packed) = Packed::of(bytes) else { return ask(lang, text()) };
     let slot = asked.slot(packed);
     if slot.word == Some(packed) {
         return slot.rejected;
     }
-    let r = ask(lang, word);
+    let r = ask(lang, text());
     *slot = Slot { word: Some(packed), rejected: r };
     r
 }
@@ -383,7 +396,15 @@ mod tests {
                 let toks: Vec<(&str, bool)> =
                     (0..n).map(|_| (words[next(words.len())], next(12) == 0)).collect();
                 let word = |i: usize| Word { text: toks[i].0, nan: toks[i].1 };
-                let fast = find(&lang, code, n, |i| toks[i].1, |i| toks[i].0, |_, _, _| true);
+                let fast = find(
+                    &lang,
+                    code,
+                    n,
+                    |i| toks[i].1,
+                    |i| toks[i].0,
+                    |i| toks[i].0.as_bytes(),
+                    |_, _, _| true,
+                );
                 let full = text2num::find_numbers((0..n).map(word), &lang, 0.0);
                 let key = |o: &Occurence| {
                     (o.start, o.end, o.text.clone(), o.value.to_bits(), o.is_ordinal)
@@ -395,7 +416,15 @@ mod tests {
                 );
                 // The occurrences not kept are left out, and only they.
                 let keep = |a: usize, b: usize, ordinal: bool| !ordinal && (a + b) % 3 != 0;
-                let kept = find(&lang, code, n, |i| toks[i].1, |i| toks[i].0, keep);
+                let kept = find(
+                    &lang,
+                    code,
+                    n,
+                    |i| toks[i].1,
+                    |i| toks[i].0,
+                    |i| toks[i].0.as_bytes(),
+                    keep,
+                );
                 assert_eq!(
                     kept.iter().map(key).collect::<Vec<_>>(),
                     full.iter()
@@ -429,7 +458,15 @@ mod tests {
             for marked in [None, Some(2), Some(3)] {
                 let word = |i: usize| Word { text: toks[i], nan: Some(i) == marked };
                 let nan = |i| Some(i) == marked;
-                let fast = find(&lang, code, toks.len(), nan, |i| toks[i], |_, _, _| true);
+                let fast = find(
+                    &lang,
+                    code,
+                    toks.len(),
+                    nan,
+                    |i| toks[i],
+                    |i| toks[i].as_bytes(),
+                    |_, _, _| true,
+                );
                 let full = text2num::find_numbers((0..toks.len()).map(word), &lang, 0.0);
                 let key = |o: &Occurence| (o.start, o.end, o.text.clone(), o.is_ordinal);
                 assert_eq!(
@@ -478,7 +515,11 @@ mod tests {
         with_thread("fr", |asked, _| {
             for round in 0..2 {
                 for w in &words {
-                    assert_eq!(rejected(asked, &fr, w), ask(&fr, w), "round {round}: {w:?}");
+                    assert_eq!(
+                        rejected(asked, &fr, w.as_bytes(), || w),
+                        ask(&fr, w),
+                        "round {round}: {w:?}"
+                    );
                 }
             }
         });
@@ -490,14 +531,14 @@ mod tests {
         let mut asked = Asked::new();
         *asked.slot(Packed::of(b"unn").expect("short")) =
             Slot { word: Packed::of(b"un"), rejected: false };
-        assert!(rejected(&mut asked, &fr, "unn"));
+        assert!(rejected(&mut asked, &fr, b"unn", || "unn"));
     }
 
     #[test]
     fn plain_words_are_rejected_and_number_words_are_not() {
         let fr = text2num::get_interpreter_for("fr").expect("French");
         let is_rejected = |lang: &Language, code: &str, w: &str| {
-            with_thread(code, |asked, _| rejected(asked, lang, w))
+            with_thread(code, |asked, _| rejected(asked, lang, w.as_bytes(), || w))
         };
         assert!(is_rejected(&fr, "fr", "pays"));
         for w in ["vingt", "un", "trente-sept", "premier"] {

@@ -282,6 +282,15 @@ impl Tokens {
         &self.forms[a as usize..b as usize]
     }
 
+    /// Folded form of token `i` as bytes, for the loops that only hash or compare it: slicing
+    /// the string checks that both ends are character boundaries, which they are (the
+    /// tokenizer wrote them), and in the fingerprint's loop over every word those checks were
+    /// a seventh of its instructions.
+    pub fn fold_bytes(&self, i: usize) -> &[u8] {
+        let (a, b) = self.toks[i].fo;
+        &self.forms.as_bytes()[a as usize..b as usize]
+    }
+
     /// Phrase-word id of token `i`.
     pub fn id(&self, i: usize) -> u32 {
         self.ids[i]
@@ -296,6 +305,13 @@ impl Tokens {
     pub fn lower(&self, i: usize) -> &str {
         let (a, b) = self.toks[i].lo;
         &self.forms[a as usize..b as usize]
+    }
+
+    /// Lowercase form of token `i` as bytes, without the character-boundary checks of `lower`
+    /// (see `fold_bytes`): numbers in words look up nearly every word by its bytes.
+    pub fn lower_bytes(&self, i: usize) -> &[u8] {
+        let (a, b) = self.toks[i].lo;
+        &self.forms.as_bytes()[a as usize..b as usize]
     }
 
     /// Whether token `i` is this punctuation character.
@@ -600,6 +616,11 @@ pub struct Sentence {
     pub bytes: (usize, usize),
 }
 
+/// Whether a folded form ends a sentence's words: ".", "!", "?" or "…" (UTF-8 E2 80 A6).
+fn is_end_mark(fold: &[u8]) -> bool {
+    matches!(fold, b"." | b"!" | b"?" | b"\xe2\x80\xa6")
+}
+
 fn is_closing(c: &str) -> bool {
     matches!(c, "»" | "”" | "\"" | ")" | "’" | "'" | "]")
 }
@@ -633,17 +654,24 @@ pub fn sentences(t: &Tokens, doc: &str, abbrev: &super::lexicon::WordSet, out: &
             start = cut;
             continue;
         }
-        let end_mark = t.kind(i) == Kind::Punct && matches!(t.fold(i), "." | "!" | "?" | "…");
-        if end_mark {
+        // Most tokens are not punctuation: on to the next that is, or to the bound of the run.
+        let limit = n.min(start + MAX_SENTENCE_TOKENS);
+        match t.toks[i..limit].iter().position(|k| k.kind == Kind::Punct) {
+            Some(p) => i += p,
+            None => {
+                i = limit;
+                continue;
+            }
+        }
+        if is_end_mark(t.fold_bytes(i)) {
             let prev_abbrev = i > 0
                 && t.kind(i - 1) == Kind::Word
-                && t.fold(i) == "."
+                && t.fold_bytes(i) == b"."
                 && (abbrev.contains(t.fold(i - 1))
                     || doc[t.tok(i - 1).start..t.tok(i - 1).end].chars().count() == 1);
             let mut j = i + 1;
             while j < n
-                && (matches!(t.fold(j), "." | "!" | "?" | "…")
-                    || is_closing(&doc[t.tok(j).start..t.tok(j).end]))
+                && (is_end_mark(t.fold_bytes(j)) || is_closing(&doc[t.tok(j).start..t.tok(j).end]))
             {
                 j += 1;
             }
@@ -786,6 +814,10 @@ mod tests {
                 fast.tokenize(&line, case, fmt, &vocab);
                 reference(&mut slow, &line, case, fmt, &vocab);
                 assert_eq!(dump(&fast), dump(&slow), "{line:?}");
+                for i in 0..fast.len() {
+                    assert_eq!(fast.fold_bytes(i), fast.fold(i).as_bytes());
+                    assert_eq!(fast.lower_bytes(i), fast.lower(i).as_bytes());
+                }
             }
         }
     }
@@ -1017,6 +1049,98 @@ mod tests {
         sentences(&t, doc, &Default::default(), &mut out);
         let s: Vec<&str> = out.iter().map(|s| &doc[s.bytes.0..s.bytes.1]).collect();
         assert_eq!(s, ["a déclaré Gina M. Raimondo.", "Le département a ajouté.", "Fin"]);
+    }
+
+    /// The sentence splitter as it was before it jumped between punctuation tokens: a test of
+    /// every token in turn, on string forms.
+    fn reference_sentences(
+        t: &Tokens,
+        doc: &str,
+        abbrev: &super::super::lexicon::WordSet,
+        out: &mut Vec<Sentence>,
+    ) {
+        out.clear();
+        let n = t.len();
+        let mut start = 0;
+        let mut i = 0;
+        while i < n {
+            if i - start >= MAX_SENTENCE_TOKENS {
+                let cut = (start + MAX_SENTENCE_TOKENS / 2..i)
+                    .rev()
+                    .find(|&k| t.kind(k) == Kind::Punct && matches!(t.fold(k), "," | ";" | ":"))
+                    .map_or(i, |k| k + 1);
+                out.push(Sentence {
+                    toks: (start, cut),
+                    bytes: (t.tok(start).start, t.tok(cut - 1).end),
+                });
+                start = cut;
+                continue;
+            }
+            if t.kind(i) == Kind::Punct && matches!(t.fold(i), "." | "!" | "?" | "…") {
+                let prev_abbrev = i > 0
+                    && t.kind(i - 1) == Kind::Word
+                    && t.fold(i) == "."
+                    && (abbrev.contains(t.fold(i - 1))
+                        || doc[t.tok(i - 1).start..t.tok(i - 1).end].chars().count() == 1);
+                let mut j = i + 1;
+                while j < n
+                    && (matches!(t.fold(j), "." | "!" | "?" | "…")
+                        || is_closing(&doc[t.tok(j).start..t.tok(j).end]))
+                {
+                    j += 1;
+                }
+                let next_starts = j >= n || {
+                    let c = doc[t.tok(j).start..].chars().next().unwrap_or(' ');
+                    c.is_uppercase()
+                        || c.is_ascii_digit()
+                        || matches!(c, '«' | '“' | '"' | '(' | '—' | '–' | '-')
+                };
+                if !prev_abbrev && next_starts && j < n {
+                    out.push(Sentence {
+                        toks: (start, j),
+                        bytes: (t.tok(start).start, t.tok(j - 1).end),
+                    });
+                    start = j;
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        if start < n {
+            out.push(Sentence { toks: (start, n), bytes: (t.tok(start).start, t.tok(n - 1).end) });
+        }
+    }
+
+    #[test]
+    fn sentence_splitter_agrees_with_the_reference() {
+        // End marks, closing marks, abbreviations, one-letter initials, clause marks, capitals
+        // and digits that start a sentence, non-ASCII punctuation, and some lines long enough
+        // to be cut.
+        let pieces = [
+            " mot", " Mot", " é", " É", " M", " etc", " Dr", " 12", " «", " »", " \"", " (", " —",
+            ".", "!", "?", "…", "...", ",", ";", ":", "»", "”", ")", "’", "'", "]", "-", "·", "！",
+            " 日本", " Ω",
+        ];
+        let abbrev: super::super::lexicon::WordSet =
+            ["etc", "dr"].into_iter().map(String::from).collect();
+        let mut next = crate::testing::xorshift(0x5e47_e0ce);
+        let (mut t, mut line) = (Tokens::default(), String::new());
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        for case in 0..3000 {
+            line.clear();
+            let words = if case % 50 == 0 { 1500 + next(1500) } else { next(40) };
+            for _ in 0..words {
+                // Long lines are mostly words, so that some runs exceed the bound.
+                let k = if case % 50 == 0 && next(4) > 0 { next(2) } else { next(pieces.len()) };
+                line.push_str(pieces[k]);
+            }
+            t.tokenize(&line, 0, FR, &Vocab::default());
+            sentences(&t, &line, &abbrev, &mut fast);
+            reference_sentences(&t, &line, &abbrev, &mut slow);
+            let spans = |v: &[Sentence]| v.iter().map(|s| (s.toks, s.bytes)).collect::<Vec<_>>();
+            assert_eq!(spans(&fast), spans(&slow), "{line:?}");
+        }
     }
 
     #[test]
