@@ -201,7 +201,6 @@ pub fn extract(
     // Each line is tokenized and split into sentences once; the second pass reuses them.
     let mut lines: Vec<Tokens> = Vec::new();
     let mut line_sents: Vec<Vec<Sentence>> = Vec::new();
-    let mut list_doc = false;
     let mut sources: Vec<(String, usize)> = Vec::new();
     for line in structure.content_lines() {
         let mut toks = Tokens::with_capacity(line.end - line.start);
@@ -224,10 +223,15 @@ pub fn extract(
                 .collect()
         })
         .collect();
+    // Whether each sentence has a list word, in the order of `views`: the second pass asks
+    // again for each sentence.
+    let mut list_words = Vec::with_capacity(views.iter().map(Vec::len).sum());
     for sv in views.iter().flatten() {
-        list_doc = list_doc || lists::has_list_word(sv, lex);
+        list_words.push(lists::has_list_word(sv, lex));
         lists::attributed(sv, lex, &mut sources);
     }
+    let list_doc = list_words.contains(&true);
+    let mut list_words = list_words.into_iter();
     let source = sources
         .iter()
         .max_by_key(|c| (c.1, std::cmp::Reverse(c.0.clone())))
@@ -243,6 +247,8 @@ pub fn extract(
     let mut prev_intro = false;
     for (line, (toks, line_views)) in structure.content_lines().zip(lines.iter().zip(&views)) {
         if toks.is_empty() {
+            // No tokens, no sentences: `list_words` stays in step with the views.
+            debug_assert!(line_views.is_empty());
             continue;
         }
         fp.feed(toks);
@@ -250,25 +256,29 @@ pub fn extract(
             toks: (0, toks.len()),
             bytes: (toks.tok(0).start, toks.tok(toks.len() - 1).end),
         };
-        let lv = SentView::new(toks, whole, &ments);
-        quotes::find(text, &lv, lex, &mut qs);
-        for q in &qs {
-            let mut c = bare_claim(line.number, Kind::Quote, q.outer);
-            c.key = "quote".into();
-            c.value = q.text.clone();
-            c.speaker = q.speaker.clone();
-            c.surface = text[q.start..q.end].to_string();
-            c.span = (q.start, q.end);
-            c.text = q.text.as_str().into();
-            c.entities = lv
-                .ments_within_bytes(q.start, q.end)
-                .iter()
-                .filter(|m| m.end <= q.end)
-                .map(|m| m.entity.to_string())
-                .collect();
-            c.entities.sort();
-            c.entities.dedup();
-            out.push(c);
+        quotes::find(text, whole.bytes, &mut qs);
+        // The line's view locates all its mentions: made only for a line with quotes.
+        if !qs.is_empty() {
+            let lv = SentView::unmarked(toks, whole, &ments);
+            quotes::attribute(text, &lv, lex, &mut qs);
+            for q in &qs {
+                let mut c = bare_claim(line.number, Kind::Quote, q.outer);
+                c.key = "quote".into();
+                c.value = q.text.clone();
+                c.speaker = q.speaker.clone();
+                c.surface = text[q.start..q.end].to_string();
+                c.span = (q.start, q.end);
+                c.text = q.text.as_str().into();
+                c.entities = lv
+                    .ments_within_bytes(q.start, q.end)
+                    .iter()
+                    .filter(|m| m.end <= q.end)
+                    .map(|m| m.entity.to_string())
+                    .collect();
+                c.entities.sort();
+                c.entities.dedup();
+                out.push(c);
+            }
         }
         for sv in line_views {
             let s = &sv.s;
@@ -388,7 +398,7 @@ pub fn extract(
             }
 
             // Memberships and list changes.
-            let list_here = lists::has_list_word(sv, lex);
+            let list_here = list_words.next().expect("one per view");
             lists::memberships(
                 sv,
                 lex,

@@ -130,10 +130,11 @@ fn push_word(out: &mut String, w: &str) {
     out.push_str(w);
 }
 
-/// The quotes of one line; `lv` views the whole line.
-pub fn find(doc: &str, lv: &SentView, lex: &Lex, out: &mut Vec<Quote>) {
+/// The quotes of the line at bytes `line` of `doc`, their speakers not yet known: most lines
+/// have none, and only for those that do is the line viewed (see [`attribute`]).
+pub fn find(doc: &str, line: (usize, usize), out: &mut Vec<Quote>) {
     out.clear();
-    let (ls, le) = lv.s.bytes;
+    let (ls, le) = line;
     for (o_start, i_start, i_end, o_end) in spans(&doc[ls..le], ls) {
         let text = normalize(&doc[i_start..i_end]);
         // Normalized, the words are split by single spaces; counting stops at the minimum.
@@ -141,8 +142,20 @@ pub fn find(doc: &str, lv: &SentView, lex: &Lex, out: &mut Vec<Quote>) {
         if words.nth(MIN_WORDS - 1).is_none() {
             continue;
         }
-        let speaker = speaker(doc, lv, lex, (o_start, o_end));
-        out.push(Quote { start: i_start, end: i_end, outer: (o_start, o_end), text, speaker });
+        out.push(Quote {
+            start: i_start,
+            end: i_end,
+            outer: (o_start, o_end),
+            text,
+            speaker: String::new(),
+        });
+    }
+}
+
+/// Fills in the speakers of the quotes [`find`] found in the line viewed by `lv`.
+pub fn attribute(doc: &str, lv: &SentView, lex: &Lex, quotes: &mut [Quote]) {
+    for q in quotes {
+        q.speaker = speaker(doc, lv, lex, q.outer);
     }
 }
 

@@ -49,6 +49,32 @@ pub fn first_token(t: &Tokens, mut lo: usize, mut hi: usize, past: impl Fn(&Tok)
 impl<'a> SentView<'a> {
     /// Builds the view; `mentions` are the document's, sorted by `byte_start`.
     pub fn new(t: &'a Tokens, s: Sentence, mentions: &'a [Mention]) -> Self {
+        let ments = Self::locate(t, s, mentions);
+        let (ts, te) = s.toks;
+        let mut inside = vec![false; te - ts];
+        for m in &ments {
+            inside[m.a - ts..m.b - ts].iter_mut().for_each(|x| *x = true);
+        }
+        SentView { t, s, ments, inside, cues: Vec::new(), text: std::cell::OnceCell::new() }
+    }
+
+    /// As [`SentView::new`], without the per-token marks that [`SentView::in_mention`] reads:
+    /// for the view of a whole line that only the quotes read (they look mentions up by
+    /// token range), which would otherwise mark every token of the line once more.
+    pub fn unmarked(t: &'a Tokens, s: Sentence, mentions: &'a [Mention]) -> Self {
+        let ments = Self::locate(t, s, mentions);
+        SentView {
+            t,
+            s,
+            ments,
+            inside: Vec::new(),
+            cues: Vec::new(),
+            text: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The mentions of sentence `s`, located by tokens.
+    fn locate(t: &Tokens, s: Sentence, mentions: &'a [Mention]) -> Vec<MTok<'a>> {
         let (bs, be) = s.bytes;
         let first = mentions.partition_point(|m| m.byte_end <= bs);
         let (ts, te) = s.toks;
@@ -82,11 +108,7 @@ impl<'a> SentView<'a> {
                 end: m.byte_end,
             });
         }
-        let mut inside = vec![false; te - ts];
-        for m in &ments {
-            inside[m.a - ts..m.b - ts].iter_mut().for_each(|x| *x = true);
-        }
-        SentView { t, s, ments, inside, cues: Vec::new(), text: std::cell::OnceCell::new() }
+        ments
     }
 
     /// The view with its `cues`: the tokens whose word is in `starts`.
@@ -110,6 +132,7 @@ impl<'a> SentView<'a> {
 
     /// Whether token `i` is part of a mention.
     pub fn in_mention(&self, i: usize) -> bool {
+        debug_assert_eq!(self.inside.len(), self.s.toks.1 - self.s.toks.0, "an unmarked view");
         i.checked_sub(self.s.toks.0).and_then(|k| self.inside.get(k)).is_some_and(|&x| x)
     }
 
