@@ -15,6 +15,7 @@ use crate::document::Document;
 use crate::hash::SeededMap;
 use crate::lang::Lang;
 use crate::structure::Structure;
+use std::collections::BTreeMap;
 
 pub use super::fold::Tok;
 
@@ -204,25 +205,65 @@ fn resolve_overlaps(cands: &mut Vec<Cand>) {
             .then(a.start.cmp(&b.start))
     });
     let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
-    // The kept spans (start, end), sorted by start. They are disjoint, so a span can only
-    // overlap the kept one that starts last before its end: one bisection per candidate, not a
-    // scan of all kept ones. A line has few candidates: a sorted vector, where a `BTreeMap`
-    // allocated its nodes at each line.
-    let mut by_start: Vec<(usize, usize)> = Vec::with_capacity(cands.len());
+    let mut spans = KeptSpans::with_capacity(cands.len());
     for c in cands.drain(..) {
-        if c.start < c.end {
-            let at = by_start.partition_point(|&(start, _)| start < c.end);
-            if at == 0 || by_start[at - 1].1 <= c.start {
-                // No kept span starts in `c`, else it would overlap: `c` goes at `at`.
-                by_start.insert(at, (c.start, c.end));
-                kept.push(c);
-            }
-        } else if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
+        let free = if c.start < c.end {
+            spans.keep_if_free(c.start, c.end)
+        } else {
+            kept.iter().all(|k| c.end <= k.start || c.start >= k.end)
+        };
+        if free {
             kept.push(c);
         }
     }
     kept.sort_by_key(|c| c.start);
     *cands = kept;
+}
+
+/// The non-empty spans kept so far, by start. They are disjoint, so a span can only overlap
+/// the kept one that starts last before its end: one look-up per candidate, not a scan of all
+/// kept ones. A line has few candidates, kept in a sorted vector (a `BTreeMap` allocated its
+/// nodes at each line); a line with many, which inserting into a vector would make quadratic,
+/// keeps them in a `BTreeMap`.
+enum KeptSpans {
+    Few(Vec<(usize, usize)>),
+    Many(BTreeMap<usize, usize>),
+}
+
+impl KeptSpans {
+    /// Candidates up to which a sorted vector is used.
+    const FEW: usize = 64;
+
+    fn with_capacity(n: usize) -> Self {
+        if n <= Self::FEW {
+            KeptSpans::Few(Vec::with_capacity(n))
+        } else {
+            KeptSpans::Many(BTreeMap::new())
+        }
+    }
+
+    /// Keeps the span `start..end` (not empty) if it overlaps no kept span; says whether it did.
+    fn keep_if_free(&mut self, start: usize, end: usize) -> bool {
+        match self {
+            KeptSpans::Few(spans) => {
+                let at = spans.partition_point(|&(s, _)| s < end);
+                // The kept spans before `at` start before `end`; the last ends by `start` or
+                // overlaps. None starts in `start..end`, so `at` is where `start` sorts.
+                let free = at == 0 || spans[at - 1].1 <= start;
+                if free {
+                    spans.insert(at, (start, end));
+                }
+                free
+            }
+            KeptSpans::Many(spans) => {
+                let free = spans.range(..end).next_back().is_none_or(|(_, &e)| e <= start);
+                if free {
+                    spans.insert(start, end);
+                }
+                free
+            }
+        }
+    }
 }
 
 #[cfg(test)]
