@@ -67,6 +67,17 @@ fn latin1_lower(c: char) -> Option<char> {
     }
 }
 
+/// If `bytes` start with a Latin-1 letter (À–ÿ but × and ÷, two bytes in UTF-8 of which the
+/// first is 0xC3), the second byte of its lowercase: é, à and è are most of the non-ASCII
+/// characters of French text, read so without decoding them or calling `hash_char`.
+#[inline]
+fn latin1_letter(bytes: &[u8]) -> Option<u8> {
+    match *bytes {
+        [0xC3, b, ..] if b != 0x97 && b != 0xB7 => Some(if b <= 0x9E { b + 0x20 } else { b }),
+        _ => None,
+    }
+}
+
 /// Feeds one character of a line into its normalized hash.
 #[inline]
 fn hash_char(h: &mut Fnv, c: char) {
@@ -123,6 +134,10 @@ pub fn line_hash(line: &str) -> u64 {
             i += 1;
         } else if b.is_ascii() {
             i += 1;
+        } else if let Some(second) = latin1_letter(&bytes[i..]) {
+            h.write_u8(0xC3);
+            h.write_u8(second);
+            i += 2;
         } else {
             let c = line[i..].chars().next().expect("a character starts at a non-ASCII byte");
             hash_char(&mut h, c);
@@ -199,7 +214,7 @@ fn scan(line: &str, stop: Option<&Stopwords>, lower: &mut String, f: &mut Feat) 
     let mut h = Fnv::default();
     // Bytes that continue a character, and letters.
     let (mut continuing, mut letters) = (0, 0u32);
-    // The first non-ASCII letter and where it is.
+    // Where the first non-ASCII letter is, and whether it is lowercase.
     let mut first_letter = None;
     let mut at = 0;
     while at < bytes.len() {
@@ -228,6 +243,17 @@ fn scan(line: &str, stop: Option<&Stopwords>, lower: &mut String, f: &mut Feat) 
                 break at;
             }
             let here = at;
+            if let Some(second) = latin1_letter(&bytes[here..]) {
+                non_ascii = true;
+                h.write_u8(0xC3);
+                h.write_u8(second);
+                continuing += 1;
+                at += 2;
+                non_ascii_letter = true;
+                letters += 1;
+                first_letter.get_or_insert((here, second == bytes[here + 1]));
+                continue;
+            }
             let c = line[here..].chars().next().expect("a character starts at a non-ASCII byte");
             hash_char(&mut h, c);
             continuing += c.len_utf8() - 1;
@@ -239,7 +265,7 @@ fn scan(line: &str, stop: Option<&Stopwords>, lower: &mut String, f: &mut Feat) 
             if latin::is_alphabetic(c) {
                 non_ascii_letter = true;
                 letters += 1;
-                first_letter.get_or_insert((here, c));
+                first_letter.get_or_insert((here, c.is_lowercase()));
             }
         };
         // A word is a run of letters and digits holding at least one letter.
@@ -266,9 +292,9 @@ fn scan(line: &str, stop: Option<&Stopwords>, lower: &mut String, f: &mut Feat) 
     f.chars = bytes.len() - continuing;
     f.letters = letters;
     f.lower_start = match (bytes.iter().position(u8::is_ascii_alphabetic), first_letter) {
-        (Some(i), Some((j, c))) if j < i => c.is_lowercase(),
+        (Some(i), Some((j, lower))) if j < i => lower,
         (Some(i), _) => bytes[i].is_ascii_lowercase(),
-        (None, Some((_, c))) => c.is_lowercase(),
+        (None, Some((_, lower))) => lower,
         (None, None) => false,
     };
     f.hash = h.finish() | 1;
@@ -492,6 +518,14 @@ mod tests {
             "2024",
             "a1b2",
             "\u{301}",
+            "ÿ",
+            "Þ",
+            "þ",
+            "Ÿ",
+            "Ā",
+            "ā",
+            "Éa",
+            "1É",
         ];
         let mut next = crate::testing::xorshift(0x5eed_f00d);
         for round in 0..20_000 {
