@@ -195,74 +195,81 @@ impl Folder {
         // The folded start of the token being read, if one is, and whether it is glued.
         let mut tok: Option<usize> = None;
         let mut glued = false;
+        // Most ASCII bytes fold to themselves, lowered: letters, digits, punctuation, and a
+        // space after anything but a separator. `line[copy..i]` is a run of such bytes not
+        // written yet, copied whole (and lowered if it holds a capital) when a byte that folds
+        // otherwise comes: pushing each byte and its map entry took about 29 instructions a
+        // byte, reloading the buffers' lengths and pointers for want of registers.
+        let mut copy = 0;
+        let mut capitals = false;
         let mut i = 0;
         while i < bytes.len() {
-            // Most of a line is ASCII: a byte of it folds to itself in lower case, or is a
-            // separator, without decoding a character or the tables below.
             let b = bytes[i];
             if b.is_ascii() {
                 let kind = BYTE_KIND[usize::from(b)];
                 if kind >= SMALL {
                     // Letters and digits, most bytes: the token goes on, or starts.
                     if tok.is_none() {
-                        tok = Some(text.len());
+                        tok = Some(text.len() + i - copy);
                         glued = false;
                     } else if kind == CAPITAL && lower_before(line, i) {
                         glued = true;
                     }
+                    capitals |= kind == CAPITAL;
                     in_space = false;
-                    text.push(char::from(if kind == CAPITAL { b + 32 } else { b }));
-                    map.push(i as u32);
                     i += 1;
-                    // The rest of the word's ASCII letters and digits, in a loop of their own:
-                    // in the loop over all bytes, the buffers' lengths and the line were kept
-                    // on the stack for want of registers, and loaded and stored at every byte.
+                    // The rest of the word's ASCII letters and digits, in a loop of their own.
                     while let Some(&b) = bytes.get(i) {
                         let kind = BYTE_KIND[usize::from(b)];
                         if kind < SMALL {
                             break;
                         }
-                        // The previous character is the run's previous byte, ASCII.
-                        if kind == CAPITAL && bytes[i - 1].is_ascii_lowercase() {
-                            glued = true;
+                        if kind == CAPITAL {
+                            capitals = true;
+                            // The previous character is the run's previous byte, ASCII.
+                            glued |= bytes[i - 1].is_ascii_lowercase();
                         }
-                        // ASCII, as its kind says: the mask tells the compiler, so the push
-                        // has no path for a character of two bytes.
-                        let b = b & 0x7f;
-                        text.push(char::from(if kind == CAPITAL { b + 32 } else { b }));
-                        map.push(i as u32);
                         i += 1;
                     }
                     continue;
-                } else {
-                    if let Some(s) = tok.take() {
-                        close(toks, &map, s, text.len(), glued, line);
-                    }
-                    if kind == SPACE {
+                }
+                if let Some(s) = tok.take() {
+                    let end = text.len() + i - copy;
+                    close(toks, (&map, text.len(), copy), s, end, glued, line);
+                }
+                if kind == SPACE {
+                    // A space after anything but a separator folds to itself; any other
+                    // separator folds to a space, or to nothing after a separator.
+                    if in_space || b != b' ' {
+                        flush(&mut text, &mut map, &line[copy..i], copy, capitals);
+                        capitals = false;
                         if !in_space {
                             text.push(' ');
                             map.push(i as u32);
-                            in_space = true;
                         }
-                    } else {
-                        in_space = false;
-                        text.push(char::from(b));
-                        map.push(i as u32);
+                        copy = i + 1;
                     }
+                    in_space = true;
+                } else {
+                    in_space = false;
                 }
                 i += 1;
                 continue;
             }
+            flush(&mut text, &mut map, &line[copy..i], copy, capitals);
+            capitals = false;
             let c = line[i..].chars().next().expect("i is on a character boundary");
             let at = i as u32;
             i += c.len_utf8();
+            // The run before is written: the map holds every folded byte's origin.
+            copy = i;
             // A capital after a small letter, wherever its folded characters fall: marked
             // glued whether or not they are inside the token (safe, and rare).
             let glue_here = c.is_uppercase() && lower_before(line, at as usize);
             match class(c) {
                 Class::Space => {
                     if let Some(s) = tok.take() {
-                        close(toks, &map, s, text.len(), glued, line);
+                        close(toks, (&map, text.len(), copy), s, text.len(), glued, line);
                     }
                     if !in_space {
                         text.push(' ');
@@ -286,7 +293,7 @@ impl Folder {
                             }
                             (true, Some(_)) => glued |= glue_here,
                             (false, Some(s)) => {
-                                close(toks, &map, s, k, glued, line);
+                                close(toks, (&map, text.len(), copy), s, k, glued, line);
                                 tok = None;
                             }
                             (false, None) => {}
@@ -297,8 +304,10 @@ impl Folder {
             }
         }
         if let Some(s) = tok {
-            close(toks, &map, s, text.len(), glued, line);
+            let end = text.len() + line.len() - copy;
+            close(toks, (&map, text.len(), copy), s, end, glued, line);
         }
+        flush(&mut text, &mut map, &line[copy..], copy, capitals);
         map.push(line.len() as u32);
         self.text = text;
         self.map = map;
@@ -311,24 +320,51 @@ impl Folder {
     }
 }
 
-/// Records the token of folded bytes `start..end`.
+/// Writes `run`, ASCII bytes that fold to themselves lowered, found at byte `at` of the
+/// line, with their map entries; `capitals` says whether some need lowering.
 #[inline]
-fn close(toks: &mut Vec<Tok>, map: &[u32], start: usize, end: usize, glued: bool, line: &str) {
-    let (os, oe) = span_of(map, start, end, line);
+fn flush(text: &mut String, map: &mut Vec<u32>, run: &str, at: usize, capitals: bool) {
+    let from = text.len();
+    text.push_str(run);
+    if capitals {
+        text[from..].make_ascii_lowercase();
+    }
+    map.extend(at as u32..(at + run.len()) as u32);
+}
+
+/// The folded line as far as [`Folder::fold_line`] has read it: the map of the folded bytes
+/// written, their number, and where in the line the run of bytes that fold to themselves,
+/// not written yet, starts (the folded bytes from that number on are its bytes).
+type Read<'a> = (&'a [u32], usize, usize);
+
+/// Records the token of folded bytes `start..end`.
+#[inline(always)]
+fn close(toks: &mut Vec<Tok>, read: Read, start: usize, end: usize, glued: bool, line: &str) {
+    let (map, written, copy) = read;
+    let (os, oe) = if start >= written {
+        // A token of the run not written, most of them: its bytes are the line's, ASCII.
+        (copy + (start - written), copy + (end - written))
+    } else {
+        let origin = |f: usize| if f < written { map[f] as usize } else { copy + (f - written) };
+        (map[start] as usize, char_end(line, origin(end - 1)))
+    };
     toks.push(Tok { fs: start, fe: end, os, oe, glued });
 }
 
 /// [`Folder::original_span`] over the map `map`.
 #[inline]
 fn span_of(map: &[u32], start: usize, end: usize, line: &str) -> (usize, usize) {
-    let s = map[start] as usize;
-    let last = map[end - 1] as usize;
+    (map[start] as usize, char_end(line, map[end - 1] as usize))
+}
+
+/// The end of the character of `line` at byte `at`.
+#[inline]
+fn char_end(line: &str, at: usize) -> usize {
     // Most tokens end in an ASCII character, one byte long: no need to decode it.
-    let e = match line.as_bytes().get(last) {
-        Some(b) if b.is_ascii() => last + 1,
-        _ => last + line[last..].chars().next().map_or(0, char::len_utf8),
-    };
-    (s, e)
+    match line.as_bytes().get(at) {
+        Some(b) if b.is_ascii() => at + 1,
+        _ => at + line[at..].chars().next().map_or(0, char::len_utf8),
+    }
 }
 
 #[cfg(test)]
@@ -468,6 +504,10 @@ mod tests {
             "iPhone",
             "5G",
             "\u{0}",
+            // Runs that fold to themselves, broken by separators that do not.
+            "Le pays de l'Est",
+            " -\t",
+            "a  B",
         ];
         let mut next = crate::testing::xorshift(0xf01d_11e5);
         let mut f = Folder::default();
