@@ -198,6 +198,9 @@ impl Trie {
     fn step(&self, n: Node, b: u8) -> u32 {
         if n.len > SPARSE_EDGES {
             self.dense[n.edges as usize + usize::from(self.classes[b as usize])]
+        } else if n.len == 1 {
+            // Most nodes past the first letters: the rest of one alias.
+            if n.labels[0] == b { n.edges + 1 } else { NONE }
         } else {
             // The label equal to `b`, four at a time: the lowest zero byte of `x`, among the
             // node's `len` labels (a borrow can mark bytes above a zero byte, never below).
