@@ -345,9 +345,14 @@ impl Others {
                 }
             }
         }
+        // The first 64 groups by their bits, lowest first: testing all 64 bits took 11 M
+        // instructions on synth 10 MB, where most lines need no group.
+        while needed != 0 {
+            out.push(self.groups[needed.trailing_zeros() as usize].get());
+            needed &= needed - 1;
+        }
         more.sort_unstable();
-        let first64 = (0..64).filter(|k| needed & (1 << k) != 0);
-        for k in first64.chain(more) {
+        for k in more {
             out.push(self.groups[k].get());
         }
     }
