@@ -215,7 +215,9 @@ impl Trie {
     #[inline]
     fn longest_at(&self, hay: &str, at: usize) -> Option<(usize, u32)> {
         let bytes = hay.as_bytes();
-        let mut best = None;
+        // The end and pattern of the longest match so far, `NONE` for none: two words kept
+        // at each node that ends a pattern, where an `Option` kept a third.
+        let (mut best_end, mut best) = (0, NONE);
         // The root ends no pattern (none is empty): its step is one table look-up.
         let next = self.root[*bytes.get(at)? as usize];
         if next == NONE {
@@ -225,7 +227,7 @@ impl Trie {
         loop {
             let n = self.nodes[node];
             if n.end != NONE {
-                best = Some((i, n.end));
+                (best_end, best) = (i, n.end);
             }
             let Some(&b) = bytes.get(i) else { break };
             let next = self.step(n, b);
@@ -235,7 +237,7 @@ impl Trie {
             node = next as usize;
             i += 1;
         }
-        best
+        (best != NONE).then_some((best_end, best))
     }
 }
 
