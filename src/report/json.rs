@@ -96,7 +96,9 @@ impl StoryOutput for Stream {
                 // Serialized by `write`, straight into the file.
                 return Ok(Vec::new());
             }
-            Ok(vec![compact::to_vec(story)?])
+            let mut parts = Vec::new();
+            compact::to_chunks(story, Vec::new(), &mut parts)?;
+            Ok(parts)
         })
     }
 
@@ -122,17 +124,18 @@ impl StoryOutput for Stream {
     }
 }
 
-/// Appends `story`'s JSON to `buf` as the renderer renders it: nothing for a large story, which
-/// `Stream::append` serializes itself.
-pub fn render_into(story: &Story, buf: &mut Vec<u8>) -> Result<()> {
+/// Appends `story`'s JSON to `parts` as the renderer renders it, in `first` and more buffers
+/// as needed (`compact::to_chunks`): nothing for a large story, which `Stream::append`
+/// serializes itself.
+pub fn render_into(story: &Story, first: Vec<u8>, parts: &mut Vec<Vec<u8>>) -> Result<()> {
     if !large(story) {
-        compact::extend_vec(buf, story)?;
+        compact::to_chunks(story, first, parts)?;
     }
     Ok(())
 }
 
 impl Stream {
-    /// As `write`, the rendered bytes borrowed (their buffers are the caller's to reuse).
+    /// As `write`, the rendered bytes borrowed: the story's JSON in one or more parts.
     pub fn append(&mut self, story: Option<&Story>, rendered: &[Vec<u8>]) -> Result<()> {
         let sep: &[u8] = if self.written == 0 { b"\n    " } else { b",\n    " };
         self.written += 1;

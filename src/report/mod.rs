@@ -296,7 +296,8 @@ pub struct StoryFiles {
 /// grown from nothing to 17 KB of JSON was copied eight times. Reusing the sets the writer had
 /// appended saved 20 M instructions more of a run's 7.57 G, but a reused set keeps the capacity
 /// of a larger story while it waits for the writer, and a chunk's stories can all wait at once:
-/// 45 MB more peak memory on synth 100 MB, 70 MB on synth 1 GB.
+/// 45 MB more peak memory on synth 100 MB, 70 MB on synth 1 GB. A story's JSON longer than its
+/// buffer continues in new buffers rather than growing it (`json::compact::to_chunks`).
 const NEW_SET_BYTES: [usize; 4] = [2 << 10, 2 << 10, 16 << 10, 4 << 10];
 
 impl StoryFiles {
@@ -340,16 +341,17 @@ impl crate::align::StoryOutput for StoryFiles {
     fn renderer(&self) -> crate::align::Render {
         let raw = self.raw;
         Box::new(move |story| {
-            let mut bufs: Vec<Vec<u8>> =
-                NEW_SET_BYTES.iter().map(|&n| Vec::with_capacity(n)).collect();
-            let mut w = CsvOut::memory_in(raw, std::mem::take(&mut bufs[0]));
+            let [consistency, quotes, json, markdown] = NEW_SET_BYTES.map(Vec::with_capacity);
+            // consistency.csv, quotes.csv, report.json in any number of parts, report.md.
+            let mut bufs = Vec::with_capacity(6);
+            let mut w = CsvOut::memory_in(raw, consistency);
             crate::align::consistency_rows(story, &mut w)?;
-            bufs[0] = w.into_bytes()?;
-            let mut w = CsvOut::memory_in(raw, std::mem::take(&mut bufs[1]));
+            bufs.push(w.into_bytes()?);
+            let mut w = CsvOut::memory_in(raw, quotes);
             crate::align::quotes_rows(story, &mut w)?;
-            bufs[1] = w.into_bytes()?;
-            json::render_into(story, &mut bufs[2])?;
-            bufs[3] = markdown::render_into(story, std::mem::take(&mut bufs[3]));
+            bufs.push(w.into_bytes()?);
+            json::render_into(story, json, &mut bufs)?;
+            bufs.push(markdown::render_into(story, markdown));
             Ok(bufs)
         })
     }
@@ -359,12 +361,12 @@ impl crate::align::StoryOutput for StoryFiles {
     }
 
     fn write(&mut self, story: Option<&crate::align::Story>, rendered: Vec<Vec<u8>>) -> Result<()> {
-        let [consistency, quotes, json, markdown] = rendered.as_slice() else {
+        let [consistency, quotes, json @ .., markdown] = rendered.as_slice() else {
             bail!("a story rendered incompletely");
         };
         self.consistency.append(consistency)?;
         self.quotes.append(quotes)?;
-        self.json.append(story, std::slice::from_ref(json))?;
+        self.json.append(story, json)?;
         self.markdown.append(std::slice::from_ref(markdown))
     }
 
