@@ -395,6 +395,9 @@ impl Raw {
     }
 }
 
+/// A story's section as written, in pieces: its start, each article, its end.
+type Pieces = Vec<Vec<u8>>;
+
 /// Documents whose articles are rendered at once (a window of stories, or one larger story).
 const WINDOW_DOCS: usize = 64;
 
@@ -460,8 +463,10 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     // A window of stories at a time: the page is never held in memory, only a few stories'
     // articles. The window's stories are rendered in parallel, and so are their articles (a
     // section's links need its articles' sentences); the bytes are written in page order, the
-    // previous window's while this one renders.
-    let mut rendered: Vec<Vec<u8>> = Vec::new();
+    // previous window's while this one renders. A story's section is written in pieces (its
+    // start, each article, its end) rather than gathered into one string, which was grown and
+    // copied article after article: each article's bytes were copied twice.
+    let mut rendered: Vec<Pieces> = Vec::new();
     let mut from = 0;
     while from < shown.len() {
         let mut to = from;
@@ -478,7 +483,7 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
                 .collect::<Result<_>>()?;
             read.push((s, raws));
         }
-        let render = || -> Result<Vec<Vec<u8>>> {
+        let render = || -> Result<Vec<Pieces>> {
             read.into_par_iter()
                 .with_max_len(1)
                 .map(|(s, raws)| {
@@ -497,28 +502,27 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
                         .collect::<Result<_>>()?;
                     let refs: Vec<&Record> = recs.iter().collect();
                     let story = model_stories.get(s.id.as_str()).copied();
-                    let mut page = story::section(&s.id, &refs, s.slots.len(), story, model).0;
-                    let articles: Vec<String> = recs
-                        .par_iter()
-                        .with_max_len(1)
-                        .map(|rec| story::article(rec).into_string())
-                        .collect();
-                    for a in &articles {
-                        page.push_str(a);
-                    }
-                    page.push_str("</section>\n");
-                    Ok(page.into_bytes())
+                    let section = story::section(&s.id, &refs, s.slots.len(), story, model);
+                    let mut pieces = Vec::with_capacity(recs.len() + 2);
+                    pieces.push(section.into_string().into_bytes());
+                    pieces.par_extend(
+                        recs.par_iter()
+                            .with_max_len(1)
+                            .map(|rec| story::article(rec).into_string().into_bytes()),
+                    );
+                    pieces.push(b"</section>\n".to_vec());
+                    Ok(pieces)
                 })
                 .collect()
         };
         let previous = std::mem::take(&mut rendered);
-        let write = || previous.iter().try_for_each(|page| w.write_all(page)).with_context(ctx);
+        let write = || previous.iter().flatten().try_for_each(|p| w.write_all(p)).with_context(ctx);
         let (pages, written) = rayon::join(render, write);
         written?;
         rendered = pages?;
         from = to;
     }
-    rendered.iter().try_for_each(|page| w.write_all(page)).with_context(ctx)?;
+    rendered.iter().flatten().try_for_each(|p| w.write_all(p)).with_context(ctx)?;
     let tail = html! {
         (corpus_variants(&corpus.report.variants, &overview_rows))
         (page_tail())
