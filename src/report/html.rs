@@ -383,15 +383,15 @@ impl Raw {
         Ok(rec)
     }
 
-    /// The record with its text and what rendering it needs, when they were kept.
-    fn text(self) -> Result<(Record, Option<(Source<'static>, String)>)> {
-        let rec = self.record()?;
-        let Some(source) = self.source else { return Ok((rec, None)) };
+    /// The record's text and what rendering it needs, when they were kept (its record is
+    /// decoded by `record`).
+    fn text(self) -> Result<Option<(Source<'static>, String)>> {
+        let Some(source) = self.source else { return Ok(None) };
         let mut buf = self.buf;
         let text = String::from_utf8(buf.split_off(self.meta + source))
             .context("decoding an HTML record")?;
         let source = Source::decode(&buf[self.meta..]).context("decoding an HTML record")?;
-        Ok((rec, Some((source, text))))
+        Ok(Some((source, text)))
     }
 }
 
@@ -454,7 +454,7 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
             raws.push((s.id.clone(), store.raw(slot, false)?));
         }
     }
-    let overview_rows: Vec<(String, Record)> =
+    let mut overview_rows: Vec<(String, Record)> =
         raws.into_par_iter().map(|(id, raw)| Ok((id, raw.record()?))).collect::<Result<_>>()?;
     let head = page_head(total_docs, total_stories, &shown, shown_docs, &overview_rows, corpus);
     w.write_all(head.into_string().as_bytes()).with_context(ctx)?;
@@ -467,6 +467,9 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
     // start, each article, its end) rather than gathered into one string, which was grown and
     // copied article after article: each article's bytes were copied twice.
     let mut rendered: Vec<Pieces> = Vec::new();
+    // The shown records are decoded once, for the overview, and lent to the windows in turn
+    // (decoding one again took 28,000 instructions): `overview_rows[..lent]` were lent.
+    let mut lent = 0;
     let mut from = 0;
     while from < shown.len() {
         let mut to = from;
@@ -476,30 +479,31 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
             to += 1;
         }
         let mut read = Vec::with_capacity(to - from);
+        let window_rows = lent;
         for s in &shown[from..to] {
             let raws: Vec<Raw> = s.slots[..s.shown]
                 .iter()
                 .map(|&slot| store.raw(slot, true))
                 .collect::<Result<_>>()?;
-            read.push((s, raws));
+            let rows = &mut overview_rows[lent..lent + s.shown];
+            let recs: Vec<Record> = rows.iter_mut().map(|(_, r)| std::mem::take(r)).collect();
+            lent += s.shown;
+            read.push((s, raws, recs));
         }
-        let render = || -> Result<Vec<Pieces>> {
+        let render = || -> Result<Vec<(Pieces, Vec<Record>)>> {
             read.into_par_iter()
                 .with_max_len(1)
-                .map(|(s, raws)| {
-                    let recs: Vec<Record> = raws
-                        .into_par_iter()
-                        .with_max_len(1)
-                        .map(|raw| {
-                            let (mut rec, text) = raw.text()?;
-                            if let Some((source, text)) = text {
+                .map(|(s, raws, mut recs)| {
+                    recs.par_iter_mut().zip(raws).with_max_len(1).try_for_each(
+                        |(rec, raw)| -> Result<()> {
+                            if let Some((source, text)) = raw.text()? {
                                 let frag = render_fragment(rec.index, &text, &source);
                                 rec.sentences = frag.sentences;
                                 rec.html = Some(frag.html);
                             }
-                            Ok(rec)
-                        })
-                        .collect::<Result<_>>()?;
+                            Ok(())
+                        },
+                    )?;
                     let refs: Vec<&Record> = recs.iter().collect();
                     let story = model_stories.get(s.id.as_str()).copied();
                     let section = story::section(&s.id, &refs, s.slots.len(), story, model);
@@ -511,7 +515,7 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
                             .map(|rec| story::article(rec).into_string().into_bytes()),
                     );
                     pieces.push(b"</section>\n".to_vec());
-                    Ok(pieces)
+                    Ok((pieces, recs))
                 })
                 .collect()
         };
@@ -519,7 +523,17 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
         let write = || previous.iter().flatten().try_for_each(|p| w.write_all(p)).with_context(ctx);
         let (pages, written) = rayon::join(render, write);
         written?;
-        rendered = pages?;
+        // The records back in the overview, without what rendering their texts added.
+        let mut rows = overview_rows[window_rows..lent].iter_mut();
+        rendered = pages?
+            .into_iter()
+            .map(|(pieces, recs)| {
+                for (rec, (_, row)) in recs.into_iter().zip(&mut rows) {
+                    *row = Record { html: None, sentences: Vec::new(), ..rec };
+                }
+                pieces
+            })
+            .collect();
         from = to;
     }
     rendered.iter().flatten().try_for_each(|p| w.write_all(p)).with_context(ctx)?;
