@@ -251,15 +251,15 @@ pub fn render(n: usize, doc_text: &str, src: &Source) -> Fragment {
             Label::Credit => "ln credit",
         };
         let markup: Markup = html! {
-            div class=(class) id=(id) {
-                a.lno href={ "#" (id) } { (line.number) }
+            div class=(class) id=(Text(&id)) {
+                a.lno href={ "#" (Text(&id)) } { (line.number) }
                 @if line.label != Label::Body {
-                    " " span.lbl title=(line.reason) { (line.label.as_str()) }
+                    " " span.lbl title=(Text(&line.reason)) { (line.label.as_str()) }
                 }
                 " "
                 span.tx {
                     @if !section.is_empty() {
-                        span.section title="section label" { (section) } " "
+                        span.section title="section label" { (Text(section)) } " "
                     }
                     @for (k, (s_off, s)) in sentences.iter().enumerate() {
                         (sentence(&id, k, claim_sentence[k], {

@@ -82,7 +82,7 @@ pub(super) fn section(
         format!("<section class=\"story\" id=\"story-{open}\" aria-labelledby=\"h-{open}\">\n");
     html! {
         (PreEscaped(open))
-        h2 id={ "h-" (id) } { "Story " (id) ": " (title) }
+        h2 id={ "h-" (id) } { "Story " (id) ": " (Text(title)) }
         dl.summary aria-label="Summary" {
             div { dt { "outlets" } dd { (sum.outlets) } }
             div { dt { "articles" } dd { (sum.documents) } }
@@ -166,7 +166,7 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
                             tr {
                                 th scope="col" { "claim" }
                                 th scope="col" { "status" }
-                                @for r in &c.cols { th scope="col" title=(r.doc) { (r.label()) } }
+                                @for r in &c.cols { th scope="col" title=(Text(&r.doc)) { (Text(r.label())) } }
                                 @if notes { th scope="col" { "check" } }
                             }
                         }
@@ -210,7 +210,7 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
                                     th scope="row" { (subject(f)) }
                                     td { (c.link(&cell.doc)) }
                                     td.v { (value_cell(cell, c)) }
-                                    td.ev { @if let Some(e) = cell.evidence.first() { (super::fragment::shorten(&e.text, 200)) } }
+                                    td.ev { @if let Some(e) = cell.evidence.first() { (Text(&super::fragment::shorten(&e.text, 200))) } }
                                 }
                         }
                     }
@@ -223,9 +223,9 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
 
 fn subject(f: &Finding) -> Markup {
     html! {
-        @if f.label.is_empty() { (f.key) } @else { (f.label) }
+        @if f.label.is_empty() { (Text(&f.key)) } @else { (Text(&f.label)) }
         br;
-        span.key { (f.kind) " · " (f.key) }
+        span.key { (Text(&f.kind)) " · " (Text(&f.key)) }
     }
 }
 
@@ -250,7 +250,7 @@ fn check(f: &Finding) -> Markup {
             Some(false) => { strong { "does not hold" } ": " }
             None => {}
         }
-        (f.note)
+        (Text(&f.note))
     }
 }
 
@@ -265,14 +265,14 @@ fn value_cell(cell: &Cell, c: &Cols) -> Markup {
     html! {
         @match cell.evidence.first() {
             Some(e) => span.val { (c.evidence(e, shown)) },
-            None => span.val { (shown) },
+            None => span.val { (Text(shown)) },
         }
         @for (k, e) in cell.evidence.iter().enumerate().skip(1) {
             " " (c.evidence(e, &format!("[{}]", k + 1)))
         }
-        @if written { br; span.norm { "« " (cell.surface) " »" } }
+        @if written { br; span.norm { "« " (Text(&cell.surface)) " »" } }
         @if cell.inferred { br; span.norm { "inferred, not said in words" } }
-        @if !cell.approx.is_empty() { br; span.norm { "(" (cell.approx) ")" } }
+        @if !cell.approx.is_empty() { br; span.norm { "(" (Text(&cell.approx)) ")" } }
         @if !cell.days.is_empty() { br; span.norm { (cell.days.join(", ")) } }
         @if let Some(orig) = &cell.copy_of { br; span.norm { "copy of " (c.link(orig)) } }
     }
@@ -295,20 +295,20 @@ fn lists(id: &str, s: &Story, c: &Cols) -> Markup {
                         tr {
                             th scope="col" { "entity" }
                             th scope="col" { "status" }
-                            @for r in &c.cols { th scope="col" title=(r.doc) { (r.label()) } }
+                            @for r in &c.cols { th scope="col" title=(Text(&r.doc)) { (Text(r.label())) } }
                         }
                     }
                     tbody {
                         @for row in l.rows.iter().take(MAX_ROWS) {
                             tr {
-                                th scope="row" { (if row.name.is_empty() { &row.entity } else { &row.name }) }
+                                th scope="row" { (Text(if row.name.is_empty() { &row.entity } else { &row.name })) }
                                 td { span class={ "badge st-" (row.status.as_str()) } { (row.status.as_str()) } }
                                 @for r in &c.cols {
                                     @match row.cells.iter().find(|x| x.doc == r.doc && x.state != "silent") {
                                         Some(m) => td class={ "m-" (m.state) } {
                                             @match m.evidence.first() {
                                                 Some(e) => (c.evidence(e, &m.state)),
-                                                None => (m.state),
+                                                None => (Text(&m.state)),
                                             }
                                             @if m.how == "enumeration" { span.norm { " (by its full list)" } }
                                         },
@@ -352,7 +352,7 @@ fn quotes(id: &str, s: &Story, c: &Cols, model: &Model) -> Markup {
         @for g in groups.iter().take(MAX_ROWS) {
             h4 {
                 "Quote " (g.id)
-                @if !g.speaker.is_empty() { " — " (speaker(model, &g.speaker)) }
+                @if !g.speaker.is_empty() { " — " (Text(speaker(model, &g.speaker))) }
                 " " span class={ "badge st-" (if g.status == "variant" { "conflict" } else { "agree" }) } { (g.status) }
             }
             div.quotes id={ "quote-" (id) "-" (g.id) } {
@@ -373,7 +373,7 @@ fn quotes(id: &str, s: &Story, c: &Cols, model: &Model) -> Markup {
                         }
                         figcaption {
                             (c.link(&m.doc))
-                            @if !m.speaker.is_empty() { " · " (speaker(model, &m.speaker)) }
+                            @if !m.speaker.is_empty() { " · " (Text(speaker(model, &m.speaker))) }
                             " · " a href=(c.href(&m.doc, m.byte_start)) { "line " (m.line) }
                             @if let Some(o) = &m.copy_of { " · copy of " (c.link(o)) }
                         }
@@ -395,8 +395,8 @@ fn quotes(id: &str, s: &Story, c: &Cols, model: &Model) -> Markup {
                     tbody {
                         @for (g, m) in single.iter().flat_map(|g| g.members.iter().map(move |m| (g, m))).take(MAX_ROWS) {
                             tr {
-                                td { q { (m.text) } }
-                                td { (speaker(model, if m.speaker.is_empty() { &g.speaker } else { &m.speaker })) }
+                                td { q { (Text(&m.text)) } }
+                                td { (Text(speaker(model, if m.speaker.is_empty() { &g.speaker } else { &m.speaker }))) }
                                 td {
                                     (c.link(&m.doc)) " · "
                                     a href=(c.href(&m.doc, m.byte_start)) { "line " (m.line) }
@@ -434,9 +434,9 @@ fn variants(id: &str, s: &Story, c: &Cols) -> Markup {
                     tbody {
                         @for (v, f) in s.variants.iter().flat_map(|v| v.forms.iter().map(move |f| (v, f))).take(MAX_ROWS) {
                                 tr {
-                                    th scope="row" { (if v.name.is_empty() { &v.entity } else { &v.name }) span.key { " " (v.etype) } }
-                                    td { q { (f.surface) } }
-                                    td { (f.kind) }
+                                    th scope="row" { (Text(if v.name.is_empty() { &v.entity } else { &v.name })) span.key { " " (v.etype) } }
+                                    td { q { (Text(&f.surface)) } }
+                                    td { (Text(&f.kind)) }
                                     td { (doc_list(&f.docs, |d| c.link(d))) }
                                 }
                         }
@@ -511,14 +511,14 @@ fn heatmap(id: &str, cov: &Coverage, c: &Cols, _model: &Model) -> Markup {
                     thead {
                         tr {
                             th scope="col" { "entity" }
-                            @for r in &c.cols { th.n scope="col" title=(r.doc) { (r.label()) } }
+                            @for r in &c.cols { th.n scope="col" title=(Text(&r.doc)) { (Text(r.label())) } }
                             th.n scope="col" { "sources" }
                         }
                     }
                     tbody {
                         @for (row, counts) in &rows {
                             tr {
-                                th scope="row" { (if row.name.is_empty() { &row.entity } else { &row.name }) span.key { " " (row.etype) } }
+                                th scope="row" { (Text(if row.name.is_empty() { &row.entity } else { &row.name })) span.key { " " (row.etype) } }
                                 @for n in counts { td class={ "c h" (level(*n)) } { (n) } }
                                 td.n { (counts.iter().filter(|&&n| n > 0).count()) }
                             }
@@ -535,12 +535,12 @@ pub(super) fn article(r: &Record) -> Markup {
     html! {
         article.doc id=(r.anchor()) aria-labelledby={ (r.anchor()) "-h" } {
             header {
-                h4 id={ (r.anchor()) "-h" } { (r.label()) ": " (r.title) }
+                h4 id={ (r.anchor()) "-h" } { (Text(r.label())) ": " (Text(&r.title)) }
                 p {
-                    "doc " code { (r.doc) }
+                    "doc " code { (Text(&r.doc)) }
                     @if !r.date.is_empty() { " · " (r.date) }
                     @if !r.lang.is_empty() { " · language " (r.lang) }
-                    @if !r.url.is_empty() { " · " span.url { (r.url) } }
+                    @if !r.url.is_empty() { " · " span.url { (Text(&r.url)) } }
                     " · " (plural(r.lines, "line", "lines"))
                 }
             }
