@@ -68,6 +68,58 @@ impl maud::Render for Text<'_> {
     }
 }
 
+/// The anchor of a document's article (`doc-<n>`, n its corpus position), of one of its lines
+/// (`doc-<n>-l<line>`) or of a sentence of a line (`doc-<n>-l<line>-s<k>`), written into the
+/// page as it is rendered: a string formatted for each, ids and links, took 45,000 `format!`
+/// calls and 0.5% of a run's instructions on synth 10 MB. Digits and dashes: nothing to escape.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    doc: usize,
+    line: Option<usize>,
+    sentence: Option<usize>,
+}
+
+impl Anchor {
+    fn doc(doc: usize) -> Self {
+        Anchor { doc, line: None, sentence: None }
+    }
+}
+
+impl maud::Render for Anchor {
+    fn render_to(&self, out: &mut String) {
+        let mut n = itoa::Buffer::new();
+        out.push_str("doc-");
+        out.push_str(n.format(self.doc));
+        if let Some(line) = self.line {
+            out.push_str("-l");
+            out.push_str(n.format(line));
+        }
+        if let Some(k) = self.sentence {
+            out.push_str("-s");
+            out.push_str(n.format(k));
+        }
+    }
+}
+
+/// A link's target: an anchor, or the documents table (for a document the page does not show).
+#[derive(Debug, Clone, Copy)]
+enum Href {
+    To(Anchor),
+    Documents,
+}
+
+impl maud::Render for Href {
+    fn render_to(&self, out: &mut String) {
+        match self {
+            Href::To(a) => {
+                out.push('#');
+                a.render_to(out);
+            }
+            Href::Documents => out.push_str("#documents"),
+        }
+    }
+}
+
 /// Records of every analysed document, one JSON line each, in corpus order.
 const PART: &str = "report.part.jsonl";
 /// Byte offset, length and corpus index of each record in `PART`, one `offset len index` line
@@ -138,18 +190,20 @@ impl RecordOf<'_> {
         if self.outlet.is_empty() { &self.doc } else { &self.outlet }
     }
 
-    fn anchor(&self) -> String {
-        format!("doc-{}", self.index)
+    fn anchor(&self) -> Anchor {
+        Anchor::doc(self.index)
     }
 
     /// The link to the sentence holding byte `byte` of the document (to the article when its
     /// text is not in the page).
-    fn href_at(&self, byte: usize) -> String {
+    fn href_at(&self, byte: usize) -> Href {
         let i = self.sentences.partition_point(|s| s.0 <= byte);
-        match (self.kept, i.checked_sub(1).map(|i| self.sentences[i])) {
-            (true, Some((_, line, k))) => format!("#doc-{}-l{line}-s{k}", self.index),
-            _ => format!("#doc-{}", self.index),
-        }
+        Href::To(match (self.kept, i.checked_sub(1).map(|i| self.sentences[i])) {
+            (true, Some((_, line, k))) => {
+                Anchor { doc: self.index, line: Some(line), sentence: Some(k) }
+            }
+            _ => self.anchor(),
+        })
     }
 }
 

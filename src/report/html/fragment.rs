@@ -13,7 +13,7 @@
 //! the numbers of sentences that carry a claim are marked too. Every piece of the text goes
 //! through maud's escaping: nothing from the article is ever written as markup.
 
-use super::Text;
+use super::{Anchor, Text};
 use crate::align::store::{Reader, put_span, put_str, put_uint};
 use crate::claims::DocClaims;
 use crate::document::Document;
@@ -242,7 +242,7 @@ pub fn render(n: usize, doc_text: &str, src: &Source) -> Fragment {
             }
             &order[next_mention..end]
         };
-        let id = format!("doc-{n}-l{}", line.number);
+        let id = Anchor { doc: n, line: Some(line.number), sentence: None };
         let class = match line.label {
             Label::Boilerplate => "ln boilerplate bp",
             Label::Title => "ln title",
@@ -251,8 +251,8 @@ pub fn render(n: usize, doc_text: &str, src: &Source) -> Fragment {
             Label::Credit => "ln credit",
         };
         let markup: Markup = html! {
-            div class=(class) id=(Text(&id)) {
-                a.lno href={ "#" (Text(&id)) } { (line.number) }
+            div class=(class) id=(id) {
+                a.lno href={ "#" (id) } { (line.number) }
                 @if line.label != Label::Body {
                     " " span.lbl title=(Text(&line.reason)) { (line.label.as_str()) }
                 }
@@ -262,7 +262,7 @@ pub fn render(n: usize, doc_text: &str, src: &Source) -> Fragment {
                         span.section title="section label" { (Text(section)) } " "
                     }
                     @for (k, (s_off, s)) in sentences.iter().enumerate() {
-                        (sentence(&id, k, claim_sentence[k], {
+                        (sentence(id, k, claim_sentence[k], {
                             split_pieces(text, own, *s_off, s, line_mentions, &mut pieces);
                             &pieces
                         }))
@@ -374,9 +374,9 @@ pub(super) fn shorten(t: &str, max: usize) -> String {
 }
 
 /// One sentence span, its mentions and numbers marked.
-fn sentence(line_id: &str, k: usize, claim: bool, pieces: &[Piece]) -> Markup {
+fn sentence(line_id: Anchor, k: usize, claim: bool, pieces: &[Piece]) -> Markup {
     html! {
-        span class=(if claim { "s claim" } else { "s" }) id={ (Text(line_id)) "-s" (k + 1) } {
+        span class=(if claim { "s claim" } else { "s" }) id=(Anchor { sentence: Some(k + 1), ..line_id }) {
             @for p in pieces {
                 @match p {
                     Piece::Text(t) => (Text(t)),

@@ -7,7 +7,9 @@
 //! every table has a caption and header cells, so the page reads without colour and with a
 //! screen reader.
 
-use super::{MAX_ENTITIES, MAX_ROWS, MAX_SOURCES, MAX_TEXT_BYTES, Record, Text, doc_list, plural};
+use super::{
+    Href, MAX_ENTITIES, MAX_ROWS, MAX_SOURCES, MAX_TEXT_BYTES, Record, Text, doc_list, plural,
+};
 use crate::align::{Cell, Coverage, CoverageRow, Evidence, Finding, Status, Story};
 use crate::model::Model;
 use maud::{Markup, PreEscaped, html};
@@ -30,10 +32,10 @@ impl<'a> Cols<'a> {
     }
 
     /// The link to the sentence holding byte `byte` of `doc` (its line, `line`).
-    fn href(&self, doc: &str, byte: usize) -> String {
+    fn href(&self, doc: &str, byte: usize) -> Href {
         match self.by_doc.get(doc) {
             Some(r) => r.href_at(byte),
-            None => String::from("#documents"),
+            None => Href::Documents,
         }
     }
 

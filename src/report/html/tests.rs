@@ -597,3 +597,23 @@ fn text_is_escaped_as_maud_escapes_it() {
         assert_eq!(html! { (Text(&s)) }.into_string(), html! { (s) }.into_string(), "{s:?}");
     }
 }
+
+/// `Anchor` and `Href` write the ids and links `format!` wrote, at every number of digits.
+#[test]
+fn anchors_as_formatted() {
+    let numbers = [0, 1, 9, 10, 99, 100, 12_345, 1 << 20, usize::MAX];
+    for &doc in &numbers {
+        assert_eq!(html! { (Anchor::doc(doc)) }.into_string(), format!("doc-{doc}"));
+        for &line in &numbers[..5] {
+            let a = Anchor { doc, line: Some(line), sentence: None };
+            assert_eq!(html! { (a) }.into_string(), format!("doc-{doc}-l{line}"));
+            for &k in &numbers[1..5] {
+                let s = Anchor { sentence: Some(k), ..a };
+                assert_eq!(html! { (s) }.into_string(), format!("doc-{doc}-l{line}-s{k}"));
+                let href = html! { (Href::To(s)) }.into_string();
+                assert_eq!(href, format!("#doc-{doc}-l{line}-s{k}"));
+            }
+        }
+    }
+    assert_eq!(html! { (Href::Documents) }.into_string(), "#documents");
+}
