@@ -444,8 +444,12 @@ impl Raw {
     fn text(self) -> Result<Option<(Source<'static>, String)>> {
         let Some(source) = self.source else { return Ok(None) };
         let mut buf = self.buf;
-        let text = String::from_utf8(buf.split_off(self.meta + source))
-            .context("decoding an HTML record")?;
+        let text = buf.split_off(self.meta + source);
+        // Checked with SIMD: the standard check took 8.7 M instructions for the 1,000 texts of
+        // synth 10 MB's page.
+        simdutf8::basic::from_utf8(&text).ok().context("decoding an HTML record")?;
+        // SAFETY: checked as UTF-8 just above.
+        let text = unsafe { String::from_utf8_unchecked(text) };
         let source = Source::decode(&buf[self.meta..]).context("decoding an HTML record")?;
         Ok(Some((source, text)))
     }
