@@ -255,10 +255,19 @@ impl Part {
             html: None,
             kept: false,
         };
-        let meta = super::json::compact::to_vec(&rec).context("encoding an HTML record")?;
+        // Room for the record's JSON, so that it is not grown and copied a few times: its
+        // strings and about the bytes of the rest (punctuation, field names, numbers).
+        let strings = rec.doc.len() + rec.outlet.len() + rec.date.len() + rec.url.len();
+        let mentions: usize =
+            rec.mentions.iter().map(|(e, t, s, _)| e.len() + t.len() + s.len() + 24).sum();
+        let meta = super::json::compact::to_vec_with_capacity(
+            &rec,
+            160 + strings + rec.title.len() + mentions,
+        )
+        .context("encoding an HTML record")?;
         let text = if text {
             let source = Source::of(&a.structure, &a.mentions, &a.claims);
-            let mut bytes = Vec::new();
+            let mut bytes = Vec::with_capacity(source.encoded_len());
             source.encode(&mut bytes);
             Some((bytes, doc.text.clone()))
         } else {

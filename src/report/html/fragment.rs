@@ -95,33 +95,51 @@ impl<'a> Source<'a> {
                 reason: Cow::Borrowed(l.reason),
             })
             .collect();
-        let mut marks: Vec<Mark> = mentions
-            .iter()
-            .map(|m| Mark {
-                start: m.byte_start,
-                end: m.byte_end,
-                mention: Some(Marked {
-                    entity: Cow::Borrowed(&m.entity),
-                    etype: Cow::Borrowed(m.etype),
-                    kind: Cow::Borrowed(m.kind),
-                }),
-            })
-            // Values of quantities only: a quote's or a membership's span is its whole text.
-            .chain(
-                claims
-                    .claims
-                    .iter()
-                    .filter(|c| c.kind == crate::claims::Kind::Quantity)
-                    .map(|c| Mark { start: c.span.0, end: c.span.1, mention: None }),
-            )
-            .filter(|s| s.start < s.end)
-            .collect();
+        // Collected into their room: the length of a filtered chain is not known, and the
+        // vector was grown and copied from four elements on.
+        let mut marks: Vec<Mark> = Vec::with_capacity(mentions.len() + claims.claims.len());
+        marks.extend(
+            mentions
+                .iter()
+                .map(|m| Mark {
+                    start: m.byte_start,
+                    end: m.byte_end,
+                    mention: Some(Marked {
+                        entity: Cow::Borrowed(&m.entity),
+                        etype: Cow::Borrowed(m.etype),
+                        kind: Cow::Borrowed(m.kind),
+                    }),
+                })
+                // Values of quantities only: a quote's or a membership's span is its whole text.
+                .chain(
+                    claims
+                        .claims
+                        .iter()
+                        .filter(|c| c.kind == crate::claims::Kind::Quantity)
+                        .map(|c| Mark { start: c.span.0, end: c.span.1, mention: None }),
+                )
+                .filter(|s| s.start < s.end),
+        );
         marks.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.mention.is_none()));
         let mut claim_spans: Vec<(usize, usize)> =
             claims.claims.iter().map(|c| c.sentence).filter(|s| s.0 < s.1).collect();
         claim_spans.sort_unstable();
         claim_spans.dedup();
         Source { lines, marks, claim_spans }
+    }
+
+    /// About the bytes `encode` writes (at least its strings'), for the buffer's room.
+    pub fn encoded_len(&self) -> usize {
+        let lines: usize = self.lines.iter().map(|l| l.reason.len() + 12).sum();
+        let marks: usize = self
+            .marks
+            .iter()
+            .map(|m| {
+                m.mention.as_ref().map_or(0, |m| m.entity.len() + m.etype.len() + m.kind.len() + 3)
+                    + 7
+            })
+            .sum();
+        3 + lines + marks + 6 * self.claim_spans.len()
     }
 
     /// Appends the encoding `decode` reads: varints and length-prefixed strings, as in the

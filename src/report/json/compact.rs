@@ -27,7 +27,15 @@ pub fn to_writer<W: Write + ?Sized, T: Serialize + ?Sized>(
 
 /// Serializes `value` as compact JSON.
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Out::new(Vec::with_capacity(128), Sink::Vec, 0);
+    to_vec_with_capacity(value, 128)
+}
+
+/// As `to_vec`, in a buffer of `capacity` bytes to start with (grown if the JSON is longer).
+pub fn to_vec_with_capacity<T: Serialize + ?Sized>(
+    value: &T,
+    capacity: usize,
+) -> serde_json::Result<Vec<u8>> {
+    let mut out = Out::new(Vec::with_capacity(capacity), Sink::Vec, 0);
     value.serialize(Ser { out: &mut out })?;
     Ok(out.buf)
 }
