@@ -464,7 +464,7 @@ impl Raw {
     }
 }
 
-/// A story's section as written, in pieces: its start, each article, its end.
+/// A story's section as written, in pieces: its start (`story::section`), each article, its end.
 type Pieces = Vec<Vec<u8>>;
 
 /// Documents whose articles are rendered at once (a window of stories, or one larger story).
@@ -576,8 +576,8 @@ pub fn write(dir: &Path, corpus: &Corpus, model: &Model) -> Result<()> {
                     let refs: Vec<&Record> = recs.iter().collect();
                     let story = model_stories.get(s.id.as_str()).copied();
                     let section = story::section(&s.id, &refs, s.slots.len(), story, model);
-                    let mut pieces = Vec::with_capacity(recs.len() + 2);
-                    pieces.push(section.into_string().into_bytes());
+                    let mut pieces = Vec::with_capacity(section.len() + recs.len() + 1);
+                    pieces.extend(section.into_iter().map(|m| m.into_string().into_bytes()));
                     pieces.par_extend(
                         recs.par_iter()
                             .with_max_len(1)

@@ -44,8 +44,10 @@ impl<'a> Cols<'a> {
     }
 }
 
-/// Renders the start of story `id`'s section, up to the heading of its articles; the caller
-/// writes the articles (`article`, one at a time) and closes the section. `recs` are the
+/// Renders the start of story `id`'s section, up to the heading of its articles, in pieces to be
+/// written in order (its tables are rendered apart: copied into one string, grown table after
+/// table, they were copied twice); the caller writes the articles (`article`, one at a time)
+/// and closes the section. `recs` are the
 /// documents the page shows (the first ones of the story), `total` how many the story has.
 /// `story` is the corpus-level model's view of it, when it has one; without it the section
 /// shows what the documents alone tell (coverage, texts).
@@ -55,7 +57,7 @@ pub(super) fn section(
     total: usize,
     story: Option<&Story>,
     model: &Model,
-) -> Markup {
+) -> Vec<Markup> {
     let by_doc: BTreeMap<&str, &Record> = recs.iter().map(|r| (r.doc.as_str(), *r)).collect();
     let mut cols: Vec<&Record> = match story {
         Some(s) => s.docs.iter().filter_map(|d| by_doc.get(d.as_str()).copied()).collect(),
@@ -82,7 +84,7 @@ pub(super) fn section(
     let open = html! { (id) }.into_string();
     let open =
         format!("<section class=\"story\" id=\"story-{open}\" aria-labelledby=\"h-{open}\">\n");
-    html! {
+    let head = html! {
         (PreEscaped(open))
         h2 id={ "h-" (id) } { "Story " (id) ": " (Text(title)) }
         dl.summary aria-label="Summary" {
@@ -116,16 +118,22 @@ pub(super) fn section(
                 }
                 (more(MAX_ROWS, s.copies.len(), "report.json"))
             }
-            (findings(id, &s.findings, &c))
-            (lists(id, s, &c))
-            (quotes(id, s, &c, model))
-            (variants(id, s, &c))
         } @else {
             p.empty { "No claim of this story was aligned across sources." }
         }
-        (heatmap(id, &coverage, &c, model))
-        h3 { "Articles" }
+    };
+    let mut pieces = vec![head];
+    if let Some(s) = story {
+        pieces.extend([
+            findings(id, &s.findings, &c),
+            lists(id, s, &c),
+            quotes(id, s, &c, model),
+            variants(id, s, &c),
+        ]);
     }
+    pieces.push(heatmap(id, &coverage, &c, model));
+    pieces.push(html! { h3 { "Articles" } });
+    pieces
 }
 
 /// A note saying that a list was cut, and where the rest is.
