@@ -47,7 +47,7 @@ const LANGS: &[LangFiles] = &[lang!("fr"), lang!("en"), lang!("es"), lang!("de")
 pub struct Lexicons {
     pub institutions: HashSet<String>,
     /// Domain word sequences → domain key (`mod`, `commerce`, …).
-    pub domains: Vec<(Vec<String>, String)>,
+    pub domains: Vec<(Vec<DomainWord>, String)>,
     /// Positions in `domains` (in order) by the first byte of their first word: a domain
     /// matches a token only if their first bytes agree (see `structured::find`), so a token is
     /// tried against a few domains, not all of them (that scan was a third of the stage).
@@ -191,7 +191,10 @@ impl Lexicons {
                         lex.institution_shapes.insert(&form);
                         lex.institutions.insert(form);
                     }
-                    "domain" => lex.domains.push((words(&form), value.to_string())),
+                    "domain" => {
+                        let seq = words(&form).into_iter().map(DomainWord::new).collect();
+                        lex.domains.push((seq, value.to_string()));
+                    }
                     "link" => {
                         lex.links.insert(form);
                     }
@@ -250,9 +253,9 @@ impl Lexicons {
         lex.domains.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
         lex.domains_by_first = vec![Vec::new(); 256];
         for (i, (seq, _)) in lex.domains.iter().enumerate() {
-            let first = seq.first().and_then(|w| w.bytes().next()).unwrap_or(0);
+            let first = seq.first().and_then(|w| w.text.bytes().next()).unwrap_or(0);
             lex.domains_by_first[first as usize].push(i);
-            for len in domain_word_lengths(seq.first().map_or(0, String::len)) {
+            for len in domain_word_lengths(seq.first().map_or(0, |w| w.text.len())) {
                 lex.domain_shapes.insert_shape(first, len);
             }
         }
@@ -262,6 +265,22 @@ impl Lexicons {
     /// Whether the folded word is a capitalised non-name (function word, day, month).
     pub fn is_stopword(&self, folded: &str) -> bool {
         self.stopwords.contains(folded)
+    }
+}
+
+/// A word of a domain's name, with its length in characters, counted once here: a token more
+/// than one character longer or shorter is no near miss of it, and `structured::find` tells
+/// so by lengths (`variants::char_counts_allow_one_edit`) before asking `within_one_edit`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainWord {
+    pub text: String,
+    pub chars: usize,
+}
+
+impl DomainWord {
+    fn new(text: String) -> Self {
+        let chars = text.chars().count();
+        DomainWord { text, chars }
     }
 }
 
@@ -284,8 +303,11 @@ mod tests {
         assert!(lex.links.contains("du"));
         assert_eq!(lex.compounds.get("verteidigungsministerium").map(String::as_str), Some("mod"));
         assert!(lex.is_stopword("mardi"));
+        let foreign = ["affaires", "etrangeres"];
         assert!(
-            lex.domains.iter().any(|(w, k)| w == &["affaires", "etrangeres"] && k == "foreign")
+            lex.domains.iter().any(|(seq, k)| {
+                seq.iter().map(|w| w.text.as_str()).eq(foreign) && k == "foreign"
+            })
         );
     }
 
@@ -312,7 +334,7 @@ mod tests {
     fn domain_shapes_keep_every_word_a_domain_can_match() {
         let lex = Lexicons::load().unwrap();
         for (i, (seq, _)) in lex.domains.iter().enumerate() {
-            let w = &seq[0];
+            let w = &seq[0].text;
             let b = w.as_bytes()[0];
             assert!(lex.domains_by_first[b as usize].contains(&i), "{w}");
             assert!(lex.domain_shapes.may_contain(w), "{w}");

@@ -15,7 +15,7 @@ use super::fold::Folder;
 use super::lexicon::{GovWord, domain_word_lengths};
 use super::matcher::Hit;
 use super::scan::{Cand, Target, Tok};
-use super::variants::within_one_edit;
+use super::variants::{char_counts_allow_one_edit, within_one_edit};
 
 /// A government body named without its country.
 #[derive(Debug, Clone)]
@@ -103,12 +103,14 @@ pub fn find(
         };
         for (seq, key) in candidates.iter().map(|&i| &lex.domains[i]) {
             if t + seq.len() <= toks.len()
-                && seq.iter().enumerate().all(|(k, sw)| {
+                && seq.iter().enumerate().all(|(k, dw)| {
                     let tw = &hay[toks[t + k].fs..toks[t + k].fe];
+                    let sw = dw.text.as_str();
                     tw == sw
                         || (sw.len() >= 4
                             && domain_word_lengths(sw.len()).contains(&tw.len())
                             && tw.as_bytes()[0] == sw.as_bytes()[0]
+                            && char_counts_allow_one_edit(tw, dw.chars)
                             && within_one_edit(tw, sw))
                 })
             {
