@@ -75,7 +75,14 @@ impl Shapes {
     /// False when no inserted word has `word`'s first byte and length.
     #[inline]
     pub fn may_contain(&self, word: &str) -> bool {
-        word.as_bytes().first().is_some_and(|&b| self.0[b as usize] & Self::bit(word.len()) != 0)
+        word.as_bytes().first().is_some_and(|&b| self.may_contain_shape(b, word.len()))
+    }
+
+    /// False when no inserted word has first byte `first` and length `len`: for callers that
+    /// hold a word as a span of a text, which they need not slice (and check) to reject it.
+    #[inline]
+    pub fn may_contain_shape(&self, first: u8, len: usize) -> bool {
+        self.0[first as usize] & Self::bit(len) != 0
     }
 }
 

@@ -58,11 +58,16 @@ pub fn find(
 ) {
     let lex = &model.lex;
     let hay = folder.text.as_str();
-    // Cheap exit: no institution word, no compound, no structured name.
+    // Cheap exit: no institution word, no compound, no structured name. Asked of every token
+    // of every line, and most are told by their shape, read from the bytes: slicing the text
+    // into a `&str` checks both ends for character boundaries. (A token is never empty.)
+    let bytes = hay.as_bytes();
     if !toks.iter().any(|t| {
-        let w = &hay[t.fs..t.fe];
-        lex.institution_shapes.may_contain(w)
-            && matches!(lex.gov_words.get(w), Some(GovWord::Inst | GovWord::Compound(_)))
+        lex.institution_shapes.may_contain_shape(bytes[t.fs], t.fe - t.fs)
+            && matches!(
+                lex.gov_words.get(&hay[t.fs..t.fe]),
+                Some(GovWord::Inst | GovWord::Compound(_))
+            )
     }) {
         return;
     }
