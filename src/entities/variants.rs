@@ -232,19 +232,27 @@ mod tests {
         prev[m] <= k
     }
 
+    /// Every word of up to `max` letters over `letters`, the empty word first.
+    fn words_over(letters: &[char], max: usize) -> Vec<String> {
+        let mut words = vec![String::new()];
+        let mut from = 0;
+        for _ in 0..max {
+            let to = words.len();
+            for i in from..to {
+                for c in letters {
+                    let w = format!("{}{c}", words[i]);
+                    words.push(w);
+                }
+            }
+            from = to;
+        }
+        words
+    }
+
     #[test]
     fn one_edit_agrees_with_the_dynamic_programme() {
         // Every pair of strings of up to 5 letters over a, b and é (a two-byte character).
-        let mut words = vec![String::new()];
-        for len in 1..=5 {
-            let prev: Vec<String> =
-                words.iter().filter(|w| w.chars().count() == len - 1).cloned().collect();
-            for w in prev {
-                for c in ['a', 'b', 'é'] {
-                    words.push(format!("{w}{c}"));
-                }
-            }
-        }
+        let words = words_over(&['a', 'b', 'é'], 5);
         for a in &words {
             for b in &words {
                 assert_eq!(within_one_edit(a, b), levenshtein_at_most(a, b, 1), "{a:?} {b:?}");
@@ -255,18 +263,7 @@ mod tests {
     /// Every pair of ASCII words of up to 6 letters over a, b and c.
     #[test]
     fn one_edit_of_ascii_words_agrees_with_the_dynamic_programme() {
-        let mut words = vec![String::new()];
-        let mut from = 0;
-        for _ in 1..=6 {
-            let to = words.len();
-            for i in from..to {
-                for c in ['a', 'b', 'c'] {
-                    let w = format!("{}{c}", words[i]);
-                    words.push(w);
-                }
-            }
-            from = to;
-        }
+        let words = words_over(&['a', 'b', 'c'], 6);
         let mut near = 0;
         for a in &words {
             for b in &words {
@@ -282,18 +279,7 @@ mod tests {
     /// words over ASCII, two-byte and three-byte letters, against ASCII and non-ASCII names.
     #[test]
     fn char_counts_only_turn_down_pairs_beyond_one_edit() {
-        let mut words = vec![String::new()];
-        let mut from = 0;
-        for _ in 1..=4 {
-            let to = words.len();
-            for i in from..to {
-                for c in ['a', 'b', 'é', '€'] {
-                    let w = format!("{}{c}", words[i]);
-                    words.push(w);
-                }
-            }
-            from = to;
-        }
+        let words = words_over(&['a', 'b', 'é', '€'], 4);
         let mut turned_down = 0;
         for a in &words {
             for b in &words {
