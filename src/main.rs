@@ -81,6 +81,19 @@ fn exit_now(code: u8) -> ExitCode {
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
+    // A build instrumented for profile-guided optimization (benches/pgo.sh) writes its profile
+    // from an exit handler, which `_exit` skips: write it now.
+    #[cfg(recoupe_pgo_train)]
+    {
+        unsafe extern "C" {
+            fn __llvm_profile_write_file() -> i32;
+        }
+        // SAFETY: the profiler runtime linked by `-Cprofile-generate` defines this function; it
+        // only writes the counters gathered so far into the profile file.
+        unsafe {
+            __llvm_profile_write_file();
+        }
+    }
     #[cfg(target_os = "linux")]
     // SAFETY: `_exit` ends the process without running exit handlers. Every report was written,
     // flushed and renamed into place by the run, stdout and stderr are flushed just above, and
