@@ -4,13 +4,13 @@
 #
 # Usage: benches/pgo.sh      (from anywhere; takes about five minutes)
 # It builds an instrumented recoupe (into target/pgo-train), runs it on a training corpus, and
-# merges what the runs counted with llvm-profdata (sparse: code the training never ran keeps
-# its usual optimization instead of being compiled as cold) (rustup's llvm-tools component, added when
-# missing). The training corpus is a synthetic one drawn with its own seed (the benchmark's
-# corpora use seed 7) plus the bundled corpus, at 1 and 2 threads: the profile only steers
-# code layout and branch prediction, never a result, and reports are byte-identical with and
-# without it. Record it again after changes to the hot paths: a function whose control flow
-# changed since the profile was recorded is compiled without it.
+# merges what the runs counted with llvm-profdata, from rustup's llvm-tools component (added
+# when missing). The merge is sparse: code the training never ran keeps its usual optimization
+# instead of being compiled as cold. The training corpus is a synthetic one drawn with its own
+# seed (the benchmark's corpora use seed 7) plus the bundled corpus, at 1 and 2 threads: the
+# profile only steers code layout and branch prediction, never a result, and reports are
+# byte-identical with and without it. Record it again after changes to the hot paths: a
+# function whose control flow changed since the profile was recorded is compiled without it.
 # Environment:
 #   TRAIN_DOCS=3000     documents in the synthetic training corpus
 set -euo pipefail
