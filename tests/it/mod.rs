@@ -1,5 +1,6 @@
 pub mod util;
 
+mod build;
 mod claims;
 mod entities;
 mod foundation;
