@@ -23,13 +23,25 @@ fn fake_rustc(dir: &Dir, llvm: &str) -> std::path::PathBuf {
 
 /// The arguments rustc gets from the wrapper, run with `args` and the environment `env`.
 fn through_wrapper(rustc: &Path, args: &[&str], env: &[(&str, &str)]) -> Vec<String> {
-    let out = Command::new(repo().join("tools/rustc-pgo"))
-        .arg(rustc)
-        .args(args)
-        .env_remove("RECOUPE_PGO")
-        .envs(env.iter().copied())
-        .output()
-        .expect("run tools/rustc-pgo");
+    let run = || {
+        Command::new(repo().join("tools/rustc-pgo"))
+            .arg(rustc)
+            .args(args)
+            .env_remove("RECOUPE_PGO")
+            .envs(env.iter().copied())
+            .output()
+            .expect("run tools/rustc-pgo")
+    };
+    // A script just written cannot be executed while a process forked meanwhile by another test
+    // still holds it open for writing (ETXTBSY): that passes within moments.
+    let mut out = run();
+    for _ in 0..20 {
+        if !String::from_utf8_lossy(&out.stderr).contains("Text file busy") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        out = run();
+    }
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
 }
