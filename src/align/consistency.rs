@@ -8,20 +8,21 @@
 //! conflict on its own.
 
 use super::model::*;
+use super::store::StoredClaim;
 use super::{Member, Names};
-use crate::claims::{Claim, Kind, fmt_value};
+use crate::claims::{Kind, fmt_value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A claim and the position of its document in the story.
 #[derive(Clone, Copy)]
 struct Ref<'a> {
     d: usize,
-    c: &'a Claim,
+    c: &'a StoredClaim<'a>,
     /// Inferred from a complete enumeration (a membership the text does not state in words).
     by_list: bool,
 }
 
-fn evidence(doc: &str, c: &Claim) -> Evidence {
+fn evidence(doc: &str, c: &StoredClaim) -> Evidence {
     // Room for every mark and the value's: filtered, the marks had no size to start from and
     // grew by doubling.
     let mut marks: Vec<Mark> = Vec::with_capacity(c.marks.len() + 1);
@@ -65,7 +66,7 @@ fn compatible(kind: Kind, a: (&str, &str), b: (&str, &str)) -> bool {
     approx(a.1, x, y) || approx(b.1, y, x)
 }
 
-fn kind_name(key: &str, c: &Claim) -> &'static str {
+fn kind_name(key: &str, c: &StoredClaim) -> &'static str {
     if key.starts_with("event:") { "event" } else { c.kind.as_str() }
 }
 
@@ -122,12 +123,12 @@ fn label(key: &str, names: &Names) -> String {
     }
 }
 
-fn display_value(c: &Claim, names: &Names) -> String {
+fn display_value(c: &StoredClaim, names: &Names) -> String {
     match c.kind {
-        Kind::Membership => c.value.clone(),
-        Kind::Event if c.key.starts_with("event:lawsuit") => names.name(&c.value).to_string(),
+        Kind::Membership => c.value.to_string(),
+        Kind::Event if c.key.starts_with("event:lawsuit") => names.name(c.value).to_string(),
         _ => {
-            let approx = match c.approx.as_str() {
+            let approx = match c.approx {
                 "" => "",
                 "about" => "~",
                 "more" => ">",
@@ -139,10 +140,10 @@ fn display_value(c: &Claim, names: &Names) -> String {
             // Pushed into one string: the two formats were a sixth of a finding's instructions.
             let mut s = String::with_capacity(approx.len() + c.value.len() + 1 + c.unit.len());
             s.push_str(approx);
-            s.push_str(&c.value);
+            s.push_str(c.value);
             if !(c.unit.is_empty() || c.unit == "fraction") {
                 s.push(' ');
-                s.push_str(&c.unit);
+                s.push_str(c.unit);
             }
             s
         }
@@ -164,7 +165,9 @@ pub fn align(
                 Kind::Quote => {}
                 Kind::Enumeration => enums.push(Ref { d, c, by_list: false }),
                 Kind::Quantity if c.head.is_empty() && c.key.starts_with("count:") => {}
-                _ => by_key.entry(c.key.clone()).or_default().push(Ref { d, c, by_list: false }),
+                _ => {
+                    by_key.entry(c.key.to_string()).or_default().push(Ref { d, c, by_list: false })
+                }
             }
         }
     }
@@ -284,11 +287,11 @@ fn finding<'a>(
             rs.iter().find(|r| !r.c.derived && !r.by_list).or(rs.first()).expect("non-empty");
         let value = if main.by_list {
             let id = key.rsplit('|').next().unwrap_or("");
-            if main.c.members.iter().any(|m| m == id) { "in" } else { "out" }
+            if main.c.members.contains(&id) { "in" } else { "out" }
         } else {
-            &main.c.value
+            main.c.value
         };
-        (value, &main.c.approx, main.c.derived, main.by_list)
+        (value, main.c.approx, main.c.derived, main.by_list)
     };
     // Read values of independent sources decide; computed ones only confirm.
     let independent = |d: usize| copy_of[d].as_ref().is_none_or(|o| !present.contains(o.as_str()));
@@ -323,7 +326,8 @@ fn finding<'a>(
         let mut ev: Vec<Evidence> = rs.iter().map(|r| evidence(docs[*d].doc, r.c)).collect();
         ev.sort();
         ev.dedup();
-        let mut days: Vec<String> = rs.iter().flat_map(|r| r.c.days.iter().cloned()).collect();
+        let mut days: Vec<String> =
+            rs.iter().flat_map(|r| r.c.days.iter().map(|d| d.to_string())).collect();
         days.sort();
         days.dedup();
         let shown = if by_list { v.to_string() } else { display_value(main.c, names) };
@@ -332,7 +336,7 @@ fn finding<'a>(
             doc: docs[*d].doc.to_string(),
             value: v.to_string(),
             shown,
-            surface: main.c.surface.clone(),
+            surface: main.c.surface.to_string(),
             inferred: by_list || derived,
             approx: approx.to_string(),
             days,
@@ -364,7 +368,7 @@ fn finding<'a>(
                 .iter()
                 .flat_map(|(_, rs)| rs.iter())
                 .filter(|r| r.c.value == v)
-                .flat_map(|r| r.c.entities.iter().map(String::as_str))
+                .flat_map(|r| r.c.entities.iter().copied())
                 .collect()
         };
         let distinct: BTreeSet<&str> = anchor.iter().map(|a| a.0).collect();
@@ -505,7 +509,7 @@ fn enumeration_checks(
     let _ = names;
     let mut by_head: BTreeMap<&str, Vec<&Ref>> = BTreeMap::new();
     for e in enums.iter().filter(|e| !e.c.compared.is_empty()) {
-        by_head.entry(e.c.head.as_str()).or_default().push(e);
+        by_head.entry(e.c.head).or_default().push(e);
     }
     let mut out = Vec::new();
     for (head, es) in by_head {
@@ -514,12 +518,12 @@ fn enumeration_checks(
             .iter()
             .map(|e| Cell {
                 doc: docs[e.d].doc.to_string(),
-                value: e.c.value.clone(),
+                value: e.c.value.to_string(),
                 shown: format!("{} listed, {} claimed", e.c.value, e.c.compared),
                 inferred: true,
                 surface: format!("{} items listed, {} claimed", e.c.value, e.c.compared),
                 approx: String::new(),
-                days: e.c.days.clone(),
+                days: e.c.days.iter().map(|d| d.to_string()).collect(),
                 copy_of: copy_of[e.d].clone(),
                 evidence: vec![evidence(docs[e.d].doc, e.c)],
             })
@@ -583,9 +587,9 @@ fn grid(
                 let mine: Vec<&Ref> = per_doc.remove(&d).unwrap_or_default();
                 let words = mine.iter().find(|r| !r.by_list);
                 let (state, how) = match (words, mine.first()) {
-                    (Some(r), _) => (r.c.value.clone(), "words"),
+                    (Some(r), _) => (r.c.value.to_string(), "words"),
                     (None, Some(r)) => (
-                        if r.c.members.iter().any(|m| m == id) { "in" } else { "out" }.to_string(),
+                        if r.c.members.contains(&id) { "in" } else { "out" }.to_string(),
                         "enumeration",
                     ),
                     (None, None) => ("silent".to_string(), ""),

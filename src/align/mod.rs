@@ -20,7 +20,6 @@ pub(crate) mod store;
 mod stories;
 
 use crate::analysis::DocAnalysis;
-use crate::claims::Claim;
 use crate::entities::Mention;
 use crate::hash::SeededMap;
 use crate::report::CsvOut;
@@ -57,7 +56,7 @@ pub struct Member<'a> {
     pub doc: &'a str,
     pub outlet: &'a str,
     pub title: &'a str,
-    pub claims: Vec<Claim>,
+    pub claims: Vec<store::StoredClaim<'a>>,
     /// (entity, type, mention count), sorted by entity id.
     pub entities: Vec<(&'a str, &'a str, u32)>,
     /// (entity, surface, kind), sorted and deduplicated.
@@ -544,20 +543,13 @@ fn read_names<'a>(r: &mut store::Reader<'a>) -> Result<RecordNames<'a>> {
     Ok((entities, forms))
 }
 
-/// Reads one stored record back, its claims refilled from `spare` (`store::decode_reusing`).
-fn read_member<'a>(buf: &'a [u8], spare: &mut Vec<Claim>) -> Result<Member<'a>> {
+/// Reads one stored record back, its strings borrowed from it.
+fn read_member(buf: &[u8]) -> Result<Member<'_>> {
     let mut r = store::Reader::new(buf);
     let (entities, forms) = read_names(&mut r)?;
     let (doc, outlet, title) = (r.str()?, r.str()?, r.str()?);
-    let claims = store::decode_reusing(r.rest(), spare)?;
+    let claims = store::decode(r.rest())?;
     Ok(Member { doc, outlet, title, claims, entities, forms })
-}
-
-/// Claims kept per thread for `read_member` to refill, from the stories it aligned before.
-const SPARE_CLAIMS: usize = 4096;
-
-thread_local! {
-    static SPARE: std::cell::Cell<Vec<Claim>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl StoryCtx<'_> {
@@ -567,11 +559,7 @@ impl StoryCtx<'_> {
     fn story(&self, n: usize, idx: &[usize], store: &ClaimStore) -> Result<Story> {
         let records: Vec<_> =
             idx.iter().map(|&i| store.get(self.grouped[i].0)).collect::<Result<_>>()?;
-        // Taken out of the thread's slot, not borrowed: this thread may align another story
-        // while it waits inside this one.
-        let mut spare = SPARE.take();
-        let members: Vec<Member> =
-            records.iter().map(|r| read_member(r, &mut spare)).collect::<Result<_>>()?;
+        let members: Vec<Member> = records.iter().map(|r| read_member(r)).collect::<Result<_>>()?;
         let sdocs: Vec<&Member> = members.iter().collect();
         let scopy: Vec<Option<String>> =
             idx.iter().map(|&i| self.documents[i].copy_of.clone()).collect();
@@ -618,11 +606,6 @@ impl StoryCtx<'_> {
             coverage: coverage(&sdocs, self.names),
             copies,
         };
-        for m in members {
-            let room = SPARE_CLAIMS.saturating_sub(spare.len());
-            spare.extend(m.claims.into_iter().take(room));
-        }
-        SPARE.set(spare);
         Ok(story)
     }
 }

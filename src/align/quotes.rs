@@ -161,7 +161,7 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
     let mut shared: SeededMap<usize, usize> = SeededMap::default();
     for (d, doc) in docs.iter().enumerate() {
         for c in doc.claims.iter().filter(|c| c.kind == Kind::Quote) {
-            let sh = shingles(&c.value);
+            let sh = shingles(c.value);
             shared.clear();
             for h in &sh {
                 let mut at = index.get(h).map_or(NO_POSTING, |e| e.0);
@@ -181,8 +181,8 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
             let member = QuoteMember {
                 doc: doc.doc.to_string(),
                 line: c.line,
-                speaker: c.speaker.clone(),
-                text: c.value.clone(),
+                speaker: c.speaker.to_string(),
+                text: c.value.to_string(),
                 byte_start: c.span.0,
                 byte_end: c.span.1,
                 diff: Vec::new(),
@@ -191,7 +191,7 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
             match best {
                 Some(g) => {
                     let m =
-                        QuoteMember { diff: diff(&groups[g].members[0].text, &c.value), ..member };
+                        QuoteMember { diff: diff(&groups[g].members[0].text, c.value), ..member };
                     groups[g].members.push(m);
                 }
                 None => {
