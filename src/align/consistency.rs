@@ -22,7 +22,7 @@ struct Ref<'a> {
     by_list: bool,
 }
 
-fn evidence(doc: &str, c: &StoredClaim) -> Evidence {
+fn evidence(doc: &DocId, c: &StoredClaim) -> Evidence {
     // Room for every mark and the value's: filtered, the marks had no size to start from and
     // grew by doubling.
     let mut marks: Vec<Mark> = Vec::with_capacity(c.marks.len() + 1);
@@ -39,7 +39,7 @@ fn evidence(doc: &str, c: &StoredClaim) -> Evidence {
     marks.sort();
     marks.dedup();
     Evidence {
-        doc: doc.to_string(),
+        doc: doc.clone(),
         line: c.line,
         byte_start: c.sentence.0,
         byte_end: c.sentence.1,
@@ -153,7 +153,7 @@ fn display_value(c: &StoredClaim, names: &Names) -> String {
 /// Aligns the claims of one story.
 pub fn align(
     docs: &[&Member],
-    copy_of: &[Option<String>],
+    copy_of: &[Option<DocId>],
     names: &Names,
 ) -> (Vec<Finding>, Vec<MembershipList>) {
     // Claims by key, in document and claim order.
@@ -269,7 +269,7 @@ fn finding<'a>(
     key: &str,
     refs: &'a [Ref<'a>],
     docs: &[&Member],
-    copy_of: &[Option<String>],
+    copy_of: &[Option<DocId>],
     names: &Names,
 ) -> Option<Finding> {
     let first = refs.first()?;
@@ -294,7 +294,7 @@ fn finding<'a>(
         (value, main.c.approx, main.c.derived, main.by_list)
     };
     // Read values of independent sources decide; computed ones only confirm.
-    let independent = |d: usize| copy_of[d].as_ref().is_none_or(|o| !present.contains(o.as_str()));
+    let independent = |d: usize| copy_of[d].as_ref().is_none_or(|o| !present.contains(&**o));
     let read: Vec<(usize, &str, &str)> = cells
         .iter()
         .filter(|(d, _)| independent(*d))
@@ -323,7 +323,7 @@ fn finding<'a>(
         }
         let main =
             rs.iter().find(|r| !r.c.derived && !r.by_list).or(rs.first()).expect("non-empty");
-        let mut ev: Vec<Evidence> = rs.iter().map(|r| evidence(docs[*d].doc, r.c)).collect();
+        let mut ev: Vec<Evidence> = rs.iter().map(|r| evidence(&docs[*d].id, r.c)).collect();
         ev.sort();
         ev.dedup();
         let mut days: Vec<String> =
@@ -333,7 +333,7 @@ fn finding<'a>(
         let shown = if by_list { v.to_string() } else { display_value(main.c, names) };
         values.insert(shown.clone());
         out_cells.push(Cell {
-            doc: docs[*d].doc.to_string(),
+            doc: docs[*d].id.clone(),
             value: v.to_string(),
             shown,
             surface: main.c.surface.to_string(),
@@ -347,10 +347,10 @@ fn finding<'a>(
     if out_cells.is_empty() {
         return None;
     }
-    let shown: BTreeSet<&str> = out_cells.iter().map(|c| c.doc.as_str()).collect();
+    let shown: BTreeSet<&str> = out_cells.iter().map(|c| &*c.doc).collect();
     let n_independent = out_cells
         .iter()
-        .filter(|c| c.copy_of.as_ref().is_none_or(|o| !shown.contains(o.as_str())))
+        .filter(|c| c.copy_of.as_ref().is_none_or(|o| !shown.contains(&**o)))
         .count();
     let all_ok = anchor.iter().all(|&a| anchor.iter().all(|&b| compatible(kind, a, b)));
     let status = if n_independent < 2 {
@@ -440,17 +440,17 @@ fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
             let (x, y) = if sign > 0.0 { (b, a) } else { (a, b) };
             // Per source, the three values it gives (« ? » where it is silent).
             // (Maps, not scans: a story of hundreds of sources made scans quadratic.)
-            let mut per_doc: BTreeMap<&str, [Option<&Cell>; 3]> = BTreeMap::new();
+            let mut per_doc: BTreeMap<&DocId, [Option<&Cell>; 3]> = BTreeMap::new();
             for (i, f) in [before, after, delta].into_iter().enumerate() {
                 for c in &f.cells {
-                    per_doc.entry(c.doc.as_str()).or_default()[i].get_or_insert(c);
+                    per_doc.entry(&c.doc).or_default()[i].get_or_insert(c);
                 }
             }
-            let sources: Vec<String> = per_doc.keys().map(|d| d.to_string()).collect();
+            let sources: Vec<DocId> = per_doc.keys().map(|&d| d.clone()).collect();
             let cells: Vec<Cell> = per_doc
                 .iter()
                 .map(|(doc, parts)| {
-                    let doc = doc.to_string();
+                    let doc = (*doc).clone();
                     let v = |i: usize| parts[i].map_or("?", |c| c.value.as_str());
                     let value = if sign > 0.0 {
                         format!("{} - {} = {}", v(0), v(1), v(2))
@@ -503,7 +503,7 @@ fn arithmetic(findings: &[Finding], names: &Names) -> Vec<Finding> {
 fn enumeration_checks(
     enums: &[Ref],
     docs: &[&Member],
-    copy_of: &[Option<String>],
+    copy_of: &[Option<DocId>],
     names: &Names,
 ) -> Vec<Finding> {
     let _ = names;
@@ -517,7 +517,7 @@ fn enumeration_checks(
         let cells: Vec<Cell> = es
             .iter()
             .map(|e| Cell {
-                doc: docs[e.d].doc.to_string(),
+                doc: docs[e.d].id.clone(),
                 value: e.c.value.to_string(),
                 shown: format!("{} listed, {} claimed", e.c.value, e.c.compared),
                 inferred: true,
@@ -525,7 +525,7 @@ fn enumeration_checks(
                 approx: String::new(),
                 days: e.c.days.iter().map(|d| d.to_string()).collect(),
                 copy_of: copy_of[e.d].clone(),
-                evidence: vec![evidence(docs[e.d].doc, e.c)],
+                evidence: vec![evidence(&docs[e.d].id, e.c)],
             })
             .collect();
         let mut values: Vec<String> =
@@ -595,10 +595,10 @@ fn grid(
                     (None, None) => ("silent".to_string(), ""),
                 };
                 MemberCell {
-                    doc: doc.doc.to_string(),
+                    doc: doc.id.clone(),
                     state,
                     how: how.to_string(),
-                    evidence: mine.iter().map(|r| evidence(doc.doc, r.c)).take(2).collect(),
+                    evidence: mine.iter().map(|r| evidence(&doc.id, r.c)).take(2).collect(),
                 }
             })
             .collect();
@@ -612,7 +612,7 @@ fn grid(
     lists
         .into_iter()
         .map(|(ty, mut rows)| {
-            let cols = speaking[ty.as_str()].iter().map(|&d| docs[d].doc.to_string()).collect();
+            let cols = speaking[ty.as_str()].iter().map(|&d| docs[d].id.clone()).collect();
             // Rows stated in words first, then the ones only a complete list gives.
             rows.sort_by(|a, b| {
                 let words = |r: &MembershipRow| r.cells.iter().any(|c| c.how == "words");

@@ -54,6 +54,8 @@ struct DocRecord {
 #[derive(Debug, Clone, Default)]
 pub struct Member<'a> {
     pub doc: &'a str,
+    /// `doc`, shared by the story's cells and evidence.
+    pub id: DocId,
     pub outlet: &'a str,
     pub title: &'a str,
     pub claims: Vec<store::StoredClaim<'a>>,
@@ -549,7 +551,7 @@ fn read_member(buf: &[u8]) -> Result<Member<'_>> {
     let (entities, forms) = read_names(&mut r)?;
     let (doc, outlet, title) = (r.str()?, r.str()?, r.str()?);
     let claims = store::decode(r.rest())?;
-    Ok(Member { doc, outlet, title, claims, entities, forms })
+    Ok(Member { doc, id: doc.into(), outlet, title, claims, entities, forms })
 }
 
 impl StoryCtx<'_> {
@@ -561,8 +563,8 @@ impl StoryCtx<'_> {
             idx.iter().map(|&i| store.get(self.grouped[i].0)).collect::<Result<_>>()?;
         let members: Vec<Member> = records.iter().map(|r| read_member(r)).collect::<Result<_>>()?;
         let sdocs: Vec<&Member> = members.iter().collect();
-        let scopy: Vec<Option<String>> =
-            idx.iter().map(|&i| self.documents[i].copy_of.clone()).collect();
+        let scopy: Vec<Option<DocId>> =
+            idx.iter().map(|&i| self.documents[i].copy_of.as_deref().map(DocId::from)).collect();
         let (findings, lists) = consistency::align(&sdocs, &scopy, self.names);
         let quotes = quotes::group(&sdocs, &scopy, &mut 0);
         let count = |st: Status| findings.iter().filter(|f| f.status == st).count();
@@ -881,7 +883,7 @@ pub fn consistency_rows(s: &Story, w: &mut CsvOut) -> Result<()> {
         spans.dedup_by(|a, b| refs[a.clone()] == refs[b.clone()]);
         join_into(&mut evidence, spans.iter().map(|r| &refs[r.clone()]), ";");
         join_into(&mut values, f.values.iter().map(String::as_str), " | ");
-        join_into(&mut sources, f.sources.iter().map(String::as_str), ";");
+        join_into(&mut sources, f.sources.iter().map(|s| &**s), ";");
         let consistent = f.consistent.map_or("", |c| if c { "yes" } else { "no" });
         w.row([
             s.id.as_str(),

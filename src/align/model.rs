@@ -114,6 +114,11 @@ impl Status {
     }
 }
 
+/// A document's id (`FILE` or `FILE#N`) as the story model repeats it in every cell, evidence
+/// and source list: one string per document of a story, shared, rather than a copy each time
+/// (a story of 20,000 documents has hundreds of thousands of cells).
+pub type DocId = std::sync::Arc<str>;
+
 /// One row of the claims table: a normalized key and what each source says about it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Finding {
@@ -130,7 +135,7 @@ pub struct Finding {
     /// Distinct normalized values, sorted.
     pub values: Vec<String>,
     /// Documents supporting the finding, in corpus order.
-    pub sources: Vec<String>,
+    pub sources: Vec<DocId>,
     /// What each source says, one cell per source, in corpus order.
     pub cells: Vec<Cell>,
     /// How a derived finding was computed, or why values were judged (in)compatible.
@@ -140,7 +145,7 @@ pub struct Finding {
 /// What one source says about a key.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Cell {
-    pub doc: String,
+    pub doc: DocId,
     /// The normalized value (e.g. `37`, `500000000`, `in`, `wednesday`).
     pub value: String,
     /// The value as the reports show it (`~500000000 USD`, `Facebook`).
@@ -154,7 +159,7 @@ pub struct Cell {
     /// Weekdays and dates of the sentence(s) (`wednesday`, `2019`, `2021-11`).
     pub days: Vec<String>,
     /// Set when the document is a copy of another: the original's id.
-    pub copy_of: Option<String>,
+    pub copy_of: Option<DocId>,
     /// Where the source says it.
     pub evidence: Vec<Evidence>,
 }
@@ -162,7 +167,7 @@ pub struct Cell {
 /// A sentence of a document, located exactly.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Evidence {
-    pub doc: String,
+    pub doc: DocId,
     pub line: usize,
     /// Byte span of the sentence in the decoded document.
     pub byte_start: usize,
@@ -200,7 +205,7 @@ pub struct MembershipList {
     pub key: String,
     pub label: String,
     /// The story's documents, the grid's columns, in corpus order.
-    pub docs: Vec<String>,
+    pub docs: Vec<DocId>,
     /// One row per entity.
     pub rows: Vec<MembershipRow>,
 }
@@ -219,7 +224,7 @@ pub struct MembershipRow {
 /// One source's view of one entity's membership.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MemberCell {
-    pub doc: String,
+    pub doc: DocId,
     /// `in`, `out` or `silent`.
     pub state: String,
     /// `words` (a cue says it) or `enumeration` (inferred from a complete list); empty when
@@ -243,7 +248,7 @@ pub struct QuoteGroup {
 /// One occurrence of a quote.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct QuoteMember {
-    pub doc: String,
+    pub doc: DocId,
     pub line: usize,
     pub speaker: String,
     pub text: String,
@@ -251,7 +256,7 @@ pub struct QuoteMember {
     pub byte_end: usize,
     /// Word diff against the group's first member (empty for the first member).
     pub diff: Vec<DiffSpan>,
-    pub copy_of: Option<String>,
+    pub copy_of: Option<DocId>,
 }
 
 /// One run of a word diff.

@@ -3,7 +3,7 @@
 //! each member against the group's first one (`similar`).
 
 use super::Member;
-use super::model::{DiffSpan, QuoteGroup, QuoteMember};
+use super::model::{DiffSpan, DocId, QuoteGroup, QuoteMember};
 use crate::claims::{Kind, fnv, mix};
 use crate::hash::SeededMap;
 use std::collections::{BTreeSet, HashSet};
@@ -146,7 +146,7 @@ pub fn diff_line_into(s: &mut String, spans: &[DiffSpan]) {
 }
 
 /// Groups the quotes of one story's documents. `next_id` numbers groups across the corpus.
-pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) -> Vec<QuoteGroup> {
+pub fn group(docs: &[&Member], copy_of: &[Option<DocId>], next_id: &mut usize) -> Vec<QuoteGroup> {
     struct G {
         first: Vec<u64>,
         members: Vec<QuoteMember>,
@@ -179,7 +179,7 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
                 .max_by_key(|(g, n)| (**n, std::cmp::Reverse(**g)))
                 .map(|(g, _)| *g);
             let member = QuoteMember {
-                doc: doc.doc.to_string(),
+                doc: doc.id.clone(),
                 line: c.line,
                 speaker: c.speaker.to_string(),
                 text: c.value.to_string(),
@@ -215,12 +215,12 @@ pub fn group(docs: &[&Member], copy_of: &[Option<String>], next_id: &mut usize) 
         .into_iter()
         .map(|g| {
             *next_id += 1;
-            let members: HashSet<&str> = g.members.iter().map(|m| m.doc.as_str()).collect();
+            let members: HashSet<&str> = g.members.iter().map(|m| &*m.doc).collect();
             let docs: BTreeSet<&str> = g
                 .members
                 .iter()
-                .filter(|m| m.copy_of.as_ref().is_none_or(|o| !members.contains(o.as_str())))
-                .map(|m| m.doc.as_str())
+                .filter(|m| m.copy_of.as_ref().is_none_or(|o| !members.contains(&**o)))
+                .map(|m| &*m.doc)
                 .collect();
             let same = g.members.iter().all(|m| m.text == g.members[0].text);
             let status = if g.members.len() < 2 {

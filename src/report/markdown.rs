@@ -101,8 +101,7 @@ fn note(f: &Finding) -> String {
 /// silent on all of them would only add a column of dashes: in a story of hundreds of
 /// documents, most of the file).
 fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {
-    let used: HashSet<&str> =
-        fs.iter().flat_map(|f| f.cells.iter().map(|c| c.doc.as_str())).collect();
+    let used: HashSet<&str> = fs.iter().flat_map(|f| f.cells.iter().map(|c| &*c.doc)).collect();
     let cols: Vec<&str> =
         story.docs.iter().map(String::as_str).filter(|d| used.contains(d)).collect();
     s.push_str("| subject | ");
@@ -122,7 +121,7 @@ fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {
         s.push_str(" | ");
         by_doc.clear();
         for c in &f.cells {
-            by_doc.entry(c.doc.as_str()).or_insert(c);
+            by_doc.entry(&*c.doc).or_insert(c);
         }
         for d in &cols {
             match by_doc.get(d) {
@@ -461,7 +460,7 @@ mod tests {
             status,
             cells: docs
                 .iter()
-                .map(|d| Cell { doc: d.to_string(), shown: "7".into(), ..Default::default() })
+                .map(|d| Cell { doc: (*d).into(), shown: "7".into(), ..Default::default() })
                 .collect(),
             ..Default::default()
         }

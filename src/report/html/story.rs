@@ -186,7 +186,7 @@ fn findings(id: &str, all: &[Finding], c: &Cols) -> Markup {
                                     th scope="row" { (subject(f)) }
                                     td { (badge(f)) }
                                     @for r in &c.cols {
-                                        @match f.cells.iter().find(|x| x.doc == r.doc) {
+                                        @match f.cells.iter().find(|x| *x.doc == *r.doc) {
                                             Some(cell) => td.v { (value_cell(cell, c)) },
                                             None => td.silent { "—" span.sr { " silent" } },
                                         }
@@ -314,7 +314,7 @@ fn lists(id: &str, s: &Story, c: &Cols) -> Markup {
                                 th scope="row" { (Text(if row.name.is_empty() { &row.entity } else { &row.name })) }
                                 td { span class={ "badge st-" (row.status.as_str()) } { (row.status.as_str()) } }
                                 @for r in &c.cols {
-                                    @match row.cells.iter().find(|x| x.doc == r.doc && x.state != "silent") {
+                                    @match row.cells.iter().find(|x| *x.doc == *r.doc && x.state != "silent") {
                                         Some(m) => td class={ "m-" (m.state) } {
                                             @match m.evidence.first() {
                                                 Some(e) => (c.evidence(e, &m.state)),

@@ -268,7 +268,7 @@ pub(super) fn sample_page() -> String {
         lists: vec![MembershipList {
             key: "list:country".into(),
             label: "countries allowed".into(),
-            docs: docs.iter().map(|d| d.to_string()).collect(),
+            docs: docs.iter().map(|&d| d.into()).collect(),
             rows: vec![MembershipRow {
                 entity: "MA".into(),
                 name: "Maroc".into(),
