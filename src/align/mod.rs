@@ -546,11 +546,11 @@ fn read_names<'a>(r: &mut store::Reader<'a>) -> Result<RecordNames<'a>> {
 }
 
 /// Reads one stored record back, its strings borrowed from it.
-fn read_member(buf: &[u8]) -> Result<Member<'_>> {
+fn read_member<'a>(buf: &'a [u8], sentences: &mut store::Sentences<'a>) -> Result<Member<'a>> {
     let mut r = store::Reader::new(buf);
     let (entities, forms) = read_names(&mut r)?;
     let (doc, outlet, title) = (r.str()?, r.str()?, r.str()?);
-    let claims = store::decode(r.rest())?;
+    let claims = store::decode(r.rest(), sentences)?;
     Ok(Member { doc, id: doc.into(), outlet, title, claims, entities, forms })
 }
 
@@ -561,7 +561,9 @@ impl StoryCtx<'_> {
     fn story(&self, n: usize, idx: &[usize], store: &ClaimStore) -> Result<Story> {
         let records: Vec<_> =
             idx.iter().map(|&i| store.get(self.grouped[i].0)).collect::<Result<_>>()?;
-        let members: Vec<Member> = records.iter().map(|r| read_member(r)).collect::<Result<_>>()?;
+        let mut sentences = store::Sentences::default();
+        let members: Vec<Member> =
+            records.iter().map(|r| read_member(r, &mut sentences)).collect::<Result<_>>()?;
         let sdocs: Vec<&Member> = members.iter().collect();
         let scopy: Vec<Option<DocId>> =
             idx.iter().map(|&i| self.documents[i].copy_of.as_deref().map(DocId::from)).collect();
