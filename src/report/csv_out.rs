@@ -170,6 +170,27 @@ impl CsvOut {
         self.end_record()
     }
 
+    /// Appends whole rows rendered by another writer of the same columns (in memory, on
+    /// another thread), after the rows written so far.
+    pub fn append_rows(&mut self, rows: &[u8]) -> Result<()> {
+        debug_assert_eq!(self.cells, 0, "rows appended inside a record");
+        match &mut self.file {
+            Some(f) => {
+                let path = &self.path;
+                let context = || format!("writing {}", path.display());
+                if !self.buf.is_empty() {
+                    f.write_all(&self.buf).with_context(context)?;
+                    self.buf.clear();
+                }
+                f.write_all(rows).with_context(context)
+            }
+            None => {
+                self.buf.extend_from_slice(rows);
+                Ok(())
+            }
+        }
+    }
+
     /// Flushes to the file (the commit syncs it to the disk).
     pub fn finish(self) -> Result<()> {
         if let Some(mut w) = self.file {

@@ -73,10 +73,10 @@ impl Stream {
 /// straight to the file by the writer thread. Its membership grids hold a cell per document and
 /// entity, each with its evidence sentence: a story of 4,000 copies of one article makes 260 MB
 /// of JSON, which would otherwise be held whole, beside the story, until written.
-const RENDER_MAX_DOCS: usize = 500;
+pub(crate) const RENDER_MAX_DOCS: usize = 500;
 
 /// Whether a story's JSON is written from the story by `write` rather than rendered first.
-fn large(story: &Story) -> bool {
+pub(crate) fn large(story: &Story) -> bool {
     story.docs.len() > RENDER_MAX_DOCS
 }
 

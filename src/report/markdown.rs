@@ -97,10 +97,29 @@ fn note(f: &Finding) -> String {
     }
 }
 
+/// Where a story's Markdown goes while it is rendered: `spill` hands it the text rendered so far
+/// once that passes `SPILL_BYTES`. Writing a large story to the file (`Stream::write_story`),
+/// it writes the text out and empties it, so that the story's Markdown is never held whole;
+/// rendering in memory, it keeps everything.
+type Spill<'a> = &'a mut dyn FnMut(&mut String);
+
+/// Text a story being written keeps before it goes to the file.
+const SPILL_BYTES: usize = 1 << 16;
+
+/// Hands `s` to `out` once it holds `SPILL_BYTES`.
+fn spill(s: &mut String, out: Spill) {
+    if s.len() >= SPILL_BYTES {
+        out(s);
+    }
+}
+
+/// Keeps the text: rendering in memory.
+fn keep(_: &mut String) {}
+
 /// One row per finding, one column per source that gives a value in one of them (a source
 /// silent on all of them would only add a column of dashes: in a story of hundreds of
 /// documents, most of the file).
-fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {
+fn findings_table(s: &mut String, story: &Story, fs: &[&Finding], out: Spill) {
     let used: HashSet<&str> = fs.iter().flat_map(|f| f.cells.iter().map(|c| &*c.doc)).collect();
     let cols: Vec<&str> =
         story.docs.iter().map(String::as_str).filter(|d| used.contains(d)).collect();
@@ -132,13 +151,14 @@ fn findings_table(s: &mut String, story: &Story, fs: &[&Finding]) {
         }
         esc_into(s, &note(f));
         s.push_str(" |\n");
+        spill(s, out);
     }
     s.push('\n');
 }
 
 /// Single-source claims: one row per claim and source (one source each, or a source and its
 /// copies), so the table stays as wide as the page however many sources the story has.
-fn single_table(s: &mut String, fs: &[&Finding]) {
+fn single_table(s: &mut String, fs: &[&Finding], out: Spill) {
     s.push_str("| subject | source | value | note |\n|---|---|---|---|\n");
     for f in fs {
         for c in &f.cells {
@@ -151,12 +171,13 @@ fn single_table(s: &mut String, fs: &[&Finding]) {
             s.push_str(" | ");
             esc_into(s, &note(f));
             s.push_str(" |\n");
+            spill(s, out);
         }
     }
     s.push('\n');
 }
 
-fn story(s: &mut String, st: &Story) {
+fn story(s: &mut String, st: &Story, out: Spill) {
     let _ = writeln!(s, "## Story {}: {}\n", st.id, esc(&st.title));
     let m = &st.summary;
     let _ = writeln!(
@@ -186,6 +207,7 @@ fn story(s: &mut String, st: &Story) {
             );
         }
         s.push('\n');
+        spill(s, out);
     }
     s.push('\n');
     for (title, status) in [
@@ -199,9 +221,9 @@ fn story(s: &mut String, st: &Story) {
         if fs.is_empty() {
             s.push_str("None.\n\n");
         } else if status == Status::Single {
-            single_table(s, &fs);
+            single_table(s, &fs, out);
         } else {
-            findings_table(s, st, &fs);
+            findings_table(s, st, &fs, out);
         }
     }
     for list in &st.lists {
@@ -229,6 +251,7 @@ fn story(s: &mut String, st: &Story) {
             }
             s.push_str(r.status.as_str());
             s.push_str(" |\n");
+            spill(s, out);
         }
         s.push('\n');
     }
@@ -259,6 +282,7 @@ fn story(s: &mut String, st: &Story) {
             s.push(')');
         }
         s.push('\n');
+        spill(s, out);
     }
     s.push_str("\n### Quotes\n\n");
     let shared: Vec<_> = st.quotes.iter().filter(|g| g.members.len() > 1).collect();
@@ -289,6 +313,7 @@ fn story(s: &mut String, st: &Story) {
                 }
             }
             s.push_str(" »\n");
+            spill(s, out);
         }
         s.push('\n');
     }
@@ -322,6 +347,7 @@ fn story(s: &mut String, st: &Story) {
             }
         }
         s.push('\n');
+        spill(s, out);
     }
     s.push('\n');
 }
@@ -344,7 +370,7 @@ fn head(documents: &[DocSummary], stories: usize) -> String {
 pub fn render(report: &Report) -> String {
     let mut s = head(&report.documents, report.stories.len());
     for st in &report.stories {
-        story(&mut s, st);
+        story(&mut s, st, &mut keep);
     }
     s
 }
@@ -369,6 +395,28 @@ impl Stream {
         format!("writing {}", self.path.display())
     }
 
+    /// Writes `st` straight to the file, a piece at a time: the bytes its renderer would give,
+    /// for a story too large to render in memory first.
+    pub fn write_story(&mut self, st: &Story) -> Result<()> {
+        let mut s = String::with_capacity(SPILL_BYTES * 2);
+        let mut failed = None;
+        let w = &mut self.w;
+        let mut to_file = |s: &mut String| {
+            if failed.is_none()
+                && let Err(e) = w.write_all(s.as_bytes())
+            {
+                failed = Some(e);
+            }
+            s.clear();
+        };
+        story(&mut s, st, &mut to_file);
+        to_file(&mut s);
+        match failed {
+            Some(e) => Err(e).with_context(|| self.context()),
+            None => Ok(()),
+        }
+    }
+
     /// As `write`, the rendered bytes borrowed (their buffers are the caller's to reuse).
     pub fn append(&mut self, rendered: &[Vec<u8>]) -> Result<()> {
         for part in rendered {
@@ -383,7 +431,7 @@ impl Stream {
 pub fn render_into(st: &Story, mut buf: Vec<u8>) -> Vec<u8> {
     buf.clear();
     let mut s = String::from_utf8(buf).unwrap_or_default();
-    story(&mut s, st);
+    story(&mut s, st, &mut keep);
     s.into_bytes()
 }
 
@@ -396,7 +444,7 @@ impl StoryOutput for Stream {
     fn renderer(&self) -> Render {
         Box::new(|st| {
             let mut s = String::new();
-            story(&mut s, st);
+            story(&mut s, st, &mut keep);
             Ok(vec![s.into_bytes()])
         })
     }
@@ -480,12 +528,33 @@ mod tests {
             ..Default::default()
         };
         let mut s = String::new();
-        story(&mut s, &st);
+        story(&mut s, &st, &mut keep);
         assert!(s.contains("| subject | d005 | d250 | note |"), "{s}");
         assert!(s.contains(
             "| subject | source | value | note |\n|---|---|---|---|\n| morts | d100 | 7 |"
         ));
         // The source list still names all 300; no table row does.
         assert!(s.lines().all(|l| !l.starts_with('|') || l.len() < 200), "{s}");
+    }
+
+    /// A story written to the file a piece at a time gives the bytes rendered in memory.
+    #[test]
+    fn a_story_written_in_pieces_is_the_story_rendered() {
+        let docs: Vec<String> = (0..12_000).map(|i| format!("doc-{i:05}.txt")).collect();
+        let st = Story {
+            id: "s7".into(),
+            docs: docs.clone(),
+            findings: vec![finding("pays", Status::Conflict, &["doc-00005.txt", "doc-11000.txt"])],
+            ..Default::default()
+        };
+        let whole = render_into(&st, Vec::new());
+        assert!(whole.len() > 2 * SPILL_BYTES, "{}", whole.len());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.md");
+        let mut out = Stream::create(&path).unwrap();
+        out.write_story(&st).unwrap();
+        out.end(&Report::default()).unwrap();
+        drop(out);
+        assert!(std::fs::read(&path).unwrap() == whole);
     }
 }

@@ -258,35 +258,13 @@ fn remove_stale(parent: &Path, target: &Path) {
     }
 }
 
-/// A file of bytes rendered elsewhere.
-struct BytesOut {
-    w: std::io::BufWriter<file::ReportFile>,
-    path: PathBuf,
-}
-
-impl BytesOut {
-    fn create(path: &Path) -> Result<Self> {
-        Ok(BytesOut { w: file::create(path)?, path: path.to_path_buf() })
-    }
-
-    fn append(&mut self, bytes: &[u8]) -> Result<()> {
-        use std::io::Write;
-        self.w.write_all(bytes).with_context(|| format!("writing {}", self.path.display()))
-    }
-
-    fn finish(mut self) -> Result<()> {
-        use std::io::Write;
-        self.w.flush().with_context(|| format!("writing {}", self.path.display()))
-    }
-}
-
 /// The corpus-level reports written story by story as alignment produces them: consistency.csv,
 /// quotes.csv, report.json and report.md. Each story's bytes are rendered in parallel; the
 /// writer only appends them in story order.
 pub struct StoryFiles {
     raw: bool,
-    consistency: BytesOut,
-    quotes: BytesOut,
+    consistency: CsvOut,
+    quotes: CsvOut,
     json: json::Stream,
     markdown: markdown::Stream,
 }
@@ -307,8 +285,8 @@ impl StoryFiles {
     pub fn create(dir: &Path, raw: bool) -> Result<Self> {
         Ok(StoryFiles {
             raw,
-            consistency: BytesOut::create(&dir.join(Self::NAMES[0]))?,
-            quotes: BytesOut::create(&dir.join(Self::NAMES[1]))?,
+            consistency: CsvOut::create(&dir.join(Self::NAMES[0]), raw)?,
+            quotes: CsvOut::create(&dir.join(Self::NAMES[1]), raw)?,
             json: json::Stream::create(&dir.join(Self::NAMES[2]))?,
             markdown: markdown::Stream::create(&dir.join(Self::NAMES[3]))?,
         })
@@ -321,19 +299,10 @@ impl StoryFiles {
     }
 }
 
-/// The CSV rows `f` writes, in memory.
-fn csv(raw: bool, f: impl FnOnce(&mut CsvOut) -> Result<()>) -> Result<Vec<u8>> {
-    let mut w = CsvOut::memory(raw);
-    f(&mut w)?;
-    w.into_bytes()
-}
-
 impl crate::align::StoryOutput for StoryFiles {
     fn begin(&mut self, report: &crate::align::Report, stories: usize) -> Result<()> {
-        let head = csv(self.raw, crate::align::consistency_header)?;
-        self.consistency.append(&head)?;
-        let head = csv(self.raw, crate::align::quotes_header)?;
-        self.quotes.append(&head)?;
+        crate::align::consistency_header(&mut self.consistency)?;
+        crate::align::quotes_header(&mut self.quotes)?;
         self.json.begin(report, stories)?;
         self.markdown.begin(report, stories)
     }
@@ -341,6 +310,11 @@ impl crate::align::StoryOutput for StoryFiles {
     fn renderer(&self) -> crate::align::Render {
         let raw = self.raw;
         Box::new(move |story| {
+            // A large story is written by the writer thread straight from its model
+            // (`write`): its rendered bytes are never all held.
+            if json::large(story) {
+                return Ok(vec![Vec::new(); 3]);
+            }
             let [consistency, quotes, json, markdown] = NEW_SET_BYTES.map(Vec::with_capacity);
             // consistency.csv, quotes.csv, report.json in any number of parts, report.md.
             let mut bufs = Vec::with_capacity(6);
@@ -361,11 +335,17 @@ impl crate::align::StoryOutput for StoryFiles {
     }
 
     fn write(&mut self, story: Option<&crate::align::Story>, rendered: Vec<Vec<u8>>) -> Result<()> {
+        if let Some(story) = story.filter(|s| json::large(s)) {
+            crate::align::consistency_rows(story, &mut self.consistency)?;
+            crate::align::quotes_rows(story, &mut self.quotes)?;
+            self.json.append(Some(story), &[])?;
+            return self.markdown.write_story(story);
+        }
         let [consistency, quotes, json @ .., markdown] = rendered.as_slice() else {
             bail!("a story rendered incompletely");
         };
-        self.consistency.append(consistency)?;
-        self.quotes.append(quotes)?;
+        self.consistency.append_rows(consistency)?;
+        self.quotes.append_rows(quotes)?;
         self.json.append(story, json)?;
         self.markdown.append(std::slice::from_ref(markdown))
     }
@@ -400,4 +380,86 @@ pub fn write_corpus(
     html::write(dir, corpus, model)?;
     phase("report.html", t);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CsvOut, StoryFiles};
+    use crate::align::{
+        Cell, Finding, QuoteGroup, QuoteMember, Report, Status, Story, StoryOutput,
+    };
+
+    fn story(docs: usize) -> Story {
+        let ids: Vec<String> = (0..docs).map(|i| format!("doc, {i}.txt")).collect();
+        Story {
+            id: "s1".into(),
+            title: "A title".into(),
+            docs: ids.clone(),
+            findings: vec![Finding {
+                key: "count:pays|".into(),
+                kind: "quantity".into(),
+                status: Status::Conflict,
+                values: vec!["37".into(), "=38".into()],
+                sources: ids.iter().map(|d| d.as_str().into()).collect(),
+                cells: ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| Cell {
+                        doc: d.as_str().into(),
+                        value: if i % 2 == 0 { "37" } else { "=38" }.into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }],
+            quotes: vec![QuoteGroup {
+                id: "q1".into(),
+                status: "same".into(),
+                members: ids
+                    .iter()
+                    .map(|d| QuoteMember {
+                        doc: d.as_str().into(),
+                        text: "« dit-il, \"ainsi\" »".into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    /// A story too large to render in memory, written by the writer from its model, gives the
+    /// bytes the rendering gives: in each of the four story files.
+    #[test]
+    fn a_large_story_is_written_as_it_would_be_rendered() {
+        for docs in [3, super::json::RENDER_MAX_DOCS + 100] {
+            let st = story(docs);
+            assert_eq!(super::json::large(&st), docs > 3);
+            let report = Report { schema: 1, stories: vec![st.clone()], ..Default::default() };
+            let dir = tempfile::tempdir().unwrap();
+            let mut files = StoryFiles::create(dir.path(), false).unwrap();
+            files.begin(&report, 1).unwrap();
+            let rendered = files.renderer()(&st).unwrap();
+            let needs = files.needs_story()(&st);
+            files.write(needs.then_some(&st), rendered).unwrap();
+            files.end(&report).unwrap();
+            files.finish().unwrap();
+            let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+            let csv = |header: fn(&mut CsvOut) -> anyhow::Result<()>,
+                       rows: fn(&Story, &mut CsvOut) -> anyhow::Result<()>| {
+                let mut w = CsvOut::memory(false);
+                header(&mut w).unwrap();
+                rows(&st, &mut w).unwrap();
+                w.into_bytes().unwrap()
+            };
+            use crate::align::{consistency_header, consistency_rows, quotes_header, quotes_rows};
+            assert!(read("consistency.csv") == csv(consistency_header, consistency_rows));
+            assert!(read("quotes.csv") == csv(quotes_header, quotes_rows));
+            let md = String::from_utf8(read("report.md")).unwrap();
+            assert_eq!(md, super::markdown::render(&report), "{docs} documents");
+            let json: serde_json::Value = serde_json::from_slice(&read("report.json")).unwrap();
+            assert_eq!(json, serde_json::to_value(&report).unwrap());
+        }
+    }
 }
