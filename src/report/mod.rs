@@ -260,7 +260,9 @@ fn remove_stale(parent: &Path, target: &Path) {
 
 /// The corpus-level reports written story by story as alignment produces them: consistency.csv,
 /// quotes.csv, report.json and report.md. Each story's bytes are rendered in parallel; the
-/// writer only appends them in story order.
+/// writer only appends them in story order, except for a story over `json::RENDER_MAX_DOCS`
+/// documents, which it writes from the story itself, a piece at a time, so that a story of
+/// thousands of copies is never held rendered as well.
 pub struct StoryFiles {
     raw: bool,
     consistency: CsvOut,
