@@ -228,12 +228,23 @@ impl<'a> Reader<'a> {
     pub fn span(&mut self) -> Result<(usize, usize)> {
         Ok((self.usize()?, self.usize()?))
     }
+
+    /// The strings `put_strs` wrote, borrowed.
+    fn strs(&mut self) -> Result<Vec<&'a str>> {
+        let n = self.usize()?;
+        // Each string takes at least its length byte: a count beyond the bytes left is corrupt.
+        let mut v = Vec::with_capacity(n.min(self.rest().len()));
+        for _ in 0..n {
+            v.push(self.str()?);
+        }
+        Ok(v)
+    }
 }
 
 /// A claim read back from a stored record: its strings borrowed from the record's bytes, which
 /// the story being aligned holds anyway. (Decoded into owned `Claim`s, the claims of a story of
 /// 20,000 copies of one article took 370 MB beside their 86 MB of records.)
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct StoredClaim<'a> {
     pub line: usize,
     pub kind: Kind,
@@ -286,19 +297,6 @@ impl StoredClaim<'_> {
     }
 }
 
-impl<'a> Reader<'a> {
-    /// The strings `put_strs` wrote, borrowed.
-    fn strs(&mut self) -> Result<Vec<&'a str>> {
-        let n = self.usize()?;
-        // Each string takes at least its length byte: a count beyond the bytes left is corrupt.
-        let mut v = Vec::with_capacity(n.min(self.rest().len()));
-        for _ in 0..n {
-            v.push(self.str()?);
-        }
-        Ok(v)
-    }
-}
-
 /// The sentences of one story's claims, one string each: syndicated copies repeat their
 /// original's sentences, and a story of thousands of copies held thousands of copies of each
 /// (a story of 20,000 copies of one article: 90 MB of sentences).
@@ -330,9 +328,8 @@ pub fn decode<'a>(buf: &'a [u8], sentences: &mut Sentences<'a>) -> Result<Vec<St
             other => bail!("unknown claim kind {other} in a claim record"),
         };
         // In the order `encode` wrote them.
-        let [key, value, unit, role, approx, head, speaker, surface] = [(); 8].map(|()| r.str());
-        let (key, value, unit, role, approx, head, speaker, surface) =
-            (key?, value?, unit?, role?, approx?, head?, speaker?, surface?);
+        let (key, value, unit, role) = (r.str()?, r.str()?, r.str()?, r.str()?);
+        let (approx, head, speaker, surface) = (r.str()?, r.str()?, r.str()?, r.str()?);
         let text = r.shared(out.last().map(|c| &c.text), sentences)?;
         let compared = r.str()?;
         let (entities, members, days) = (r.strs()?, r.strs()?, r.strs()?);
